@@ -1,0 +1,65 @@
+// In-place updates, used by optimizers and initializers under a no-grad scope.
+// Each returns undefined: the target handle keeps pointing at the updated tensor.
+#include "handle.h"
+
+namespace ht {
+
+static Napi::Value Done(const Napi::CallbackInfo& info) { return info.Env().Undefined(); }
+
+// mul_(t, tensor|number)
+static Napi::Value MulInplace(const Napi::CallbackInfo& info) {
+  at::Tensor& t = Arg(info, 0);
+  if (IsTensor(info, 1)) t.mul_(Arg(info, 1)); else t.mul_(at::Scalar(Num(info, 1)));
+  return Done(info);
+}
+// add_(t, tensor|number, alpha)
+static Napi::Value AddInplace(const Napi::CallbackInfo& info) {
+  at::Tensor& t = Arg(info, 0);
+  double alpha = info.Length() > 2 && info[2].IsNumber() ? Num(info, 2) : 1.0;
+  if (IsTensor(info, 1)) t.add_(Arg(info, 1), alpha); else t.add_(at::Scalar(Num(info, 1)), alpha);
+  return Done(info);
+}
+// addcmul_(t, a, b, value): t += value * a * b
+static Napi::Value AddcmulInplace(const Napi::CallbackInfo& info) {
+  Arg(info, 0).addcmul_(Arg(info, 1), Arg(info, 2), Num(info, 3));
+  return Done(info);
+}
+// addcdiv_(t, a, b, value): t += value * a / b
+static Napi::Value AddcdivInplace(const Napi::CallbackInfo& info) {
+  Arg(info, 0).addcdiv_(Arg(info, 1), Arg(info, 2), Num(info, 3));
+  return Done(info);
+}
+static Napi::Value CopyInplace(const Napi::CallbackInfo& info) {
+  Arg(info, 0).copy_(Arg(info, 1));
+  return Done(info);
+}
+static Napi::Value ZeroInplace(const Napi::CallbackInfo& info) {
+  Arg(info, 0).zero_();
+  return Done(info);
+}
+static Napi::Value FillInplace(const Napi::CallbackInfo& info) {
+  Arg(info, 0).fill_(Num(info, 1));
+  return Done(info);
+}
+static Napi::Value UniformInplace(const Napi::CallbackInfo& info) {
+  Arg(info, 0).uniform_(Num(info, 1), Num(info, 2));
+  return Done(info);
+}
+static Napi::Value NormalInplace(const Napi::CallbackInfo& info) {
+  Arg(info, 0).normal_(Num(info, 1), Num(info, 2));
+  return Done(info);
+}
+
+void RegisterInplace(Napi::Env env, Napi::Object e) {
+  Export<MulInplace>(env, e, "mul_");
+  Export<AddInplace>(env, e, "add_");
+  Export<AddcmulInplace>(env, e, "addcmul_");
+  Export<AddcdivInplace>(env, e, "addcdiv_");
+  Export<CopyInplace>(env, e, "copy_");
+  Export<ZeroInplace>(env, e, "zero_");
+  Export<FillInplace>(env, e, "fill_");
+  Export<UniformInplace>(env, e, "uniform_");
+  Export<NormalInplace>(env, e, "normal_");
+}
+
+}  // namespace ht

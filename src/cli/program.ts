@@ -1,0 +1,14 @@
+// Builds the `heimdall` command tree. Each subcommand lives in commands/ and only calls
+// pipeline functions; the CLI holds no pipeline logic of its own.
+import { Command } from 'commander';
+import { registerDemo } from './commands/demo.js';
+import { packageVersion } from './version.js';
+
+export function buildProgram(): Command {
+  const program = new Command('heimdall')
+    .description('Heimdall: learn to localize radio transmitters from multi-receiver IQ recordings, with calibrated uncertainty')
+    .version(packageVersion(), '-V, --version', 'print the Heimdall version')
+    .showHelpAfterError('(run heimdall --help for usage)');
+  registerDemo(program);
+  return program;
+}
