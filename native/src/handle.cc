@@ -1,6 +1,7 @@
 #include "handle.h"
 
 #include <atomic>
+#include <cmath>
 
 namespace ht {
 
@@ -81,6 +82,12 @@ double Num(const Napi::CallbackInfo& info, size_t i) {
     throw Napi::TypeError::New(info.Env(), "argument " + std::to_string(i) + " must be a number");
   }
   return info[i].As<Napi::Number>().DoubleValue();
+}
+
+at::Scalar ScalarArg(const Napi::CallbackInfo& info, size_t i) {
+  double v = Num(info, i);
+  if (std::trunc(v) == v && std::abs(v) < 9.0e15) return at::Scalar(static_cast<int64_t>(v));
+  return at::Scalar(v);
 }
 
 int64_t Int(const Napi::CallbackInfo& info, size_t i) {

@@ -29,6 +29,8 @@ std::vector<int64_t> Ints(const Napi::CallbackInfo& info, size_t i);
 c10::optional<std::vector<int64_t>> OptInts(const Napi::CallbackInfo& info, size_t i);
 int64_t Int(const Napi::CallbackInfo& info, size_t i);
 double Num(const Napi::CallbackInfo& info, size_t i);
+// A JS number as a libtorch scalar: integral values stay integral so integer tensors accept them.
+at::Scalar ScalarArg(const Napi::CallbackInfo& info, size_t i);
 bool Bool(const Napi::CallbackInfo& info, size_t i);
 bool IsTensor(const Napi::CallbackInfo& info, size_t i);
 at::ScalarType DType(const Napi::CallbackInfo& info, size_t i);

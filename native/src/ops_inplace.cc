@@ -9,14 +9,14 @@ static Napi::Value Done(const Napi::CallbackInfo& info) { return info.Env().Unde
 // mul_(t, tensor|number)
 static Napi::Value MulInplace(const Napi::CallbackInfo& info) {
   at::Tensor& t = Arg(info, 0);
-  if (IsTensor(info, 1)) t.mul_(Arg(info, 1)); else t.mul_(at::Scalar(Num(info, 1)));
+  if (IsTensor(info, 1)) t.mul_(Arg(info, 1)); else t.mul_(ScalarArg(info, 1));
   return Done(info);
 }
 // add_(t, tensor|number, alpha)
 static Napi::Value AddInplace(const Napi::CallbackInfo& info) {
   at::Tensor& t = Arg(info, 0);
-  double alpha = info.Length() > 2 && info[2].IsNumber() ? Num(info, 2) : 1.0;
-  if (IsTensor(info, 1)) t.add_(Arg(info, 1), alpha); else t.add_(at::Scalar(Num(info, 1)), alpha);
+  at::Scalar alpha = info.Length() > 2 && info[2].IsNumber() ? ScalarArg(info, 2) : at::Scalar(static_cast<int64_t>(1));
+  if (IsTensor(info, 1)) t.add_(Arg(info, 1), alpha); else t.add_(ScalarArg(info, 1), alpha);
   return Done(info);
 }
 // addcmul_(t, a, b, value): t += value * a * b
@@ -38,7 +38,7 @@ static Napi::Value ZeroInplace(const Napi::CallbackInfo& info) {
   return Done(info);
 }
 static Napi::Value FillInplace(const Napi::CallbackInfo& info) {
-  Arg(info, 0).fill_(Num(info, 1));
+  Arg(info, 0).fill_(ScalarArg(info, 1));
   return Done(info);
 }
 static Napi::Value UniformInplace(const Napi::CallbackInfo& info) {

@@ -9,24 +9,24 @@ static bool RhsIsTensor(const Napi::CallbackInfo& info) { return IsTensor(info, 
 
 static Napi::Value Add(const Napi::CallbackInfo& info) {
   const at::Tensor& a = Arg(info, 0);
-  double alpha = info.Length() > 2 && info[2].IsNumber() ? Num(info, 2) : 1.0;
-  return Wrap(info.Env(), RhsIsTensor(info) ? at::add(a, Arg(info, 1), alpha) : at::add(a, at::Scalar(Num(info, 1)), alpha));
+  at::Scalar alpha = info.Length() > 2 && info[2].IsNumber() ? ScalarArg(info, 2) : at::Scalar(static_cast<int64_t>(1));
+  return Wrap(info.Env(), RhsIsTensor(info) ? at::add(a, Arg(info, 1), alpha) : at::add(a, ScalarArg(info, 1), alpha));
 }
 static Napi::Value Sub(const Napi::CallbackInfo& info) {
   const at::Tensor& a = Arg(info, 0);
-  return Wrap(info.Env(), RhsIsTensor(info) ? at::sub(a, Arg(info, 1)) : at::sub(a, at::Scalar(Num(info, 1))));
+  return Wrap(info.Env(), RhsIsTensor(info) ? at::sub(a, Arg(info, 1)) : at::sub(a, ScalarArg(info, 1)));
 }
 static Napi::Value Mul(const Napi::CallbackInfo& info) {
   const at::Tensor& a = Arg(info, 0);
-  return Wrap(info.Env(), RhsIsTensor(info) ? at::mul(a, Arg(info, 1)) : at::mul(a, at::Scalar(Num(info, 1))));
+  return Wrap(info.Env(), RhsIsTensor(info) ? at::mul(a, Arg(info, 1)) : at::mul(a, ScalarArg(info, 1)));
 }
 static Napi::Value Div(const Napi::CallbackInfo& info) {
   const at::Tensor& a = Arg(info, 0);
-  return Wrap(info.Env(), RhsIsTensor(info) ? at::div(a, Arg(info, 1)) : at::div(a, at::Scalar(Num(info, 1))));
+  return Wrap(info.Env(), RhsIsTensor(info) ? at::div(a, Arg(info, 1)) : at::div(a, ScalarArg(info, 1)));
 }
 static Napi::Value Pow(const Napi::CallbackInfo& info) {
   const at::Tensor& a = Arg(info, 0);
-  return Wrap(info.Env(), RhsIsTensor(info) ? at::pow(a, Arg(info, 1)) : at::pow(a, at::Scalar(Num(info, 1))));
+  return Wrap(info.Env(), RhsIsTensor(info) ? at::pow(a, Arg(info, 1)) : at::pow(a, ScalarArg(info, 1)));
 }
 static Napi::Value Maximum(const Napi::CallbackInfo& info) { return Wrap(info.Env(), at::maximum(Arg(info, 0), Arg(info, 1))); }
 static Napi::Value Minimum(const Napi::CallbackInfo& info) { return Wrap(info.Env(), at::minimum(Arg(info, 0), Arg(info, 1))); }
@@ -57,8 +57,8 @@ static Napi::Value Softplus(const Napi::CallbackInfo& info) { return Wrap(info.E
 // clamp(x, min|null, max|null)
 static Napi::Value Clamp(const Napi::CallbackInfo& info) {
   c10::optional<at::Scalar> lo, hi;
-  if (info.Length() > 1 && info[1].IsNumber()) lo = at::Scalar(Num(info, 1));
-  if (info.Length() > 2 && info[2].IsNumber()) hi = at::Scalar(Num(info, 2));
+  if (info.Length() > 1 && info[1].IsNumber()) lo = ScalarArg(info, 1);
+  if (info.Length() > 2 && info[2].IsNumber()) hi = ScalarArg(info, 2);
   return Wrap(info.Env(), at::clamp(Arg(info, 0), lo, hi));
 }
 
@@ -67,7 +67,7 @@ static Napi::Value Where(const Napi::CallbackInfo& info) { return Wrap(info.Env(
 #define HT_COMPARE(NAME, FN)                                                                  \
   static Napi::Value NAME(const Napi::CallbackInfo& info) {                                   \
     const at::Tensor& a = Arg(info, 0);                                                       \
-    return Wrap(info.Env(), RhsIsTensor(info) ? FN(a, Arg(info, 1)) : FN(a, at::Scalar(Num(info, 1)))); \
+    return Wrap(info.Env(), RhsIsTensor(info) ? FN(a, Arg(info, 1)) : FN(a, ScalarArg(info, 1))); \
   }
 HT_COMPARE(Gt, at::gt)
 HT_COMPARE(Lt, at::lt)
