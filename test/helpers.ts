@@ -31,7 +31,13 @@ export function values(t: Tensor): number[] {
 }
 
 /** Asserts |a - e| <= atol + rtol·|e| elementwise, naming the first offending index. */
-export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, atol = 1e-6, rtol = 1e-5, what = 'value'): void {
+export function assertClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  atol = 1e-6,
+  rtol = 1e-5,
+  what = 'value',
+): void {
   assert.equal(actual.length, expected.length, `${what}: length ${actual.length} != expected ${expected.length}`);
   for (let i = 0; i < expected.length; i++) {
     const a = actual[i] as number;

@@ -76,14 +76,18 @@ function torchSamplesPerSecond(): number | null {
 }
 
 console.log(`bench/engine: ResNet-18 widths ${widths.join('-')}, input ${channels}×${H}×${W}, batch ${batch}, Adam, MSE`);
-console.log(`threads ${threads}, libtorch ${libtorchVersion()}, ${steps} timed steps after ${warmup} warm-up, ${rounds} rounds (best of each)`);
+console.log(
+  `threads ${threads}, libtorch ${libtorchVersion()}, ${steps} timed steps after ${warmup} warm-up, ${rounds} rounds (best of each)`,
+);
 const live0 = liveTensorCount();
 let bestEngine = 0;
 let bestTorch: number | null = null;
 for (let round = 1; round <= rounds; round++) {
   const e = engineSamplesPerSecond();
   const t = torchSamplesPerSecond();
-  console.log(`  round ${round}: heimdall ${e.toFixed(1)} samples/s, pytorch ${t === null ? 'n/a' : `${t.toFixed(1)} samples/s`}`);
+  console.log(
+    `  round ${round}: heimdall ${e.toFixed(1)} samples/s, pytorch ${t === null ? 'n/a' : `${t.toFixed(1)} samples/s`}`,
+  );
   bestEngine = Math.max(bestEngine, e);
   if (t !== null) bestTorch = Math.max(bestTorch ?? 0, t);
 }

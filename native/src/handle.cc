@@ -1,40 +1,61 @@
 #include "handle.h"
 
-#include <atomic>
 #include <cmath>
 
 namespace ht {
 
-static std::atomic<int64_t> g_live{0};
+struct Slot {
+  at::Tensor t;
+  uint32_t gen = 0;
+};
 
-int64_t LiveHandles() { return g_live.load(); }
+static constexpr uint64_t kIndexBits = 24;
+static constexpr uint64_t kIndexMask = (uint64_t{1} << kIndexBits) - 1;
+static constexpr uint32_t kGenMask = (uint32_t{1} << 28) - 1;  // keeps ids below 2^52 (exact doubles)
+static std::vector<Slot> g_slots;
+static std::vector<uint32_t> g_free;
+static int64_t g_live = 0;
 
-static void Finalize(Napi::Env, Handle* h) {
-  if (h->t.defined()) g_live--;
-  delete h;
-}
+int64_t LiveHandles() { return g_live; }
 
 Napi::Value Wrap(Napi::Env env, at::Tensor t) {
+  uint32_t index;
+  if (!g_free.empty()) {
+    index = g_free.back();
+    g_free.pop_back();
+  } else {
+    if (g_slots.size() > kIndexMask) throw Napi::RangeError::New(env, "too many live tensors (16M): dispose tensors or use tidy()");
+    index = static_cast<uint32_t>(g_slots.size());
+    g_slots.emplace_back();
+  }
+  Slot& s = g_slots[index];
+  s.t = std::move(t);
   g_live++;
-  return Napi::External<Handle>::New(env, new Handle{std::move(t)}, Finalize);
+  return Napi::Number::New(env, static_cast<double>((static_cast<uint64_t>(s.gen) << kIndexBits) | index));
 }
 
-static Handle* GetHandle(const Napi::CallbackInfo& info, size_t i) {
-  if (i >= info.Length() || !info[i].IsExternal()) {
-    throw Napi::TypeError::New(info.Env(), "argument " + std::to_string(i) + " must be a tensor handle");
-  }
-  return info[i].As<Napi::External<Handle>>().Data();
+// The live slot an id refers to, or nullptr for a stale/invalid id.
+static Slot* Lookup(const Napi::Value& v) {
+  if (!v.IsNumber()) return nullptr;
+  double d = v.As<Napi::Number>().DoubleValue();
+  if (!(d >= 0) || d > 4503599627370496.0) return nullptr;
+  uint64_t id = static_cast<uint64_t>(d);
+  uint64_t index = id & kIndexMask;
+  uint64_t gen = id >> kIndexBits;
+  if (index >= g_slots.size()) return nullptr;
+  Slot& s = g_slots[index];
+  if (s.gen != gen || !s.t.defined()) return nullptr;
+  return &s;
 }
 
 at::Tensor& Arg(const Napi::CallbackInfo& info, size_t i) {
-  Handle* h = GetHandle(info, i);
-  if (!h->t.defined()) {
-    throw Napi::Error::New(info.Env(), "argument " + std::to_string(i) + " is a disposed tensor");
+  if (i >= info.Length() || !info[i].IsNumber()) {
+    throw Napi::TypeError::New(info.Env(), "argument " + std::to_string(i) + " must be a tensor handle");
   }
-  return h->t;
+  Slot* s = Lookup(info[i]);
+  if (s == nullptr) throw Napi::Error::New(info.Env(), "argument " + std::to_string(i) + " is a disposed tensor");
+  return s->t;
 }
-
-bool IsTensor(const Napi::CallbackInfo& info, size_t i) { return i < info.Length() && info[i].IsExternal(); }
 
 c10::optional<at::Tensor> OptArg(const Napi::CallbackInfo& info, size_t i) {
   if (i >= info.Length() || info[i].IsNull() || info[i].IsUndefined()) return c10::nullopt;
@@ -50,10 +71,9 @@ std::vector<at::Tensor> TensorList(const Napi::CallbackInfo& info, size_t i) {
   out.reserve(arr.Length());
   for (uint32_t k = 0; k < arr.Length(); k++) {
     Napi::Value v = arr[k];
-    if (!v.IsExternal()) throw Napi::TypeError::New(info.Env(), "element " + std::to_string(k) + " is not a tensor");
-    Handle* h = v.As<Napi::External<Handle>>().Data();
-    if (!h->t.defined()) throw Napi::Error::New(info.Env(), "element " + std::to_string(k) + " is a disposed tensor");
-    out.push_back(h->t);
+    Slot* s = Lookup(v);
+    if (s == nullptr) throw Napi::Error::New(info.Env(), "element " + std::to_string(k) + " is not a live tensor");
+    out.push_back(s->t);
   }
   return out;
 }
@@ -128,12 +148,14 @@ std::string DTypeName(at::ScalarType t) {
   }
 }
 
-void DisposeHandle(const Napi::Value& v) {
-  Handle* h = v.As<Napi::External<Handle>>().Data();
-  if (h->t.defined()) {
-    h->t.reset();
-    g_live--;
-  }
+bool DisposeHandle(const Napi::Value& v) {
+  Slot* s = Lookup(v);
+  if (s == nullptr) return false;
+  s->t.reset();
+  s->gen = (s->gen + 1) & kGenMask;
+  g_free.push_back(static_cast<uint32_t>(s - g_slots.data()));
+  g_live--;
+  return true;
 }
 
 }  // namespace ht

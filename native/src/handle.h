@@ -12,13 +12,12 @@
 
 namespace ht {
 
-// One JavaScript handle owns one reference to a tensor. dispose() drops the reference at
-// once (deterministic release); the GC finalizer only frees the small Handle itself.
-struct Handle {
-  at::Tensor t;
-};
-
-// Number of handles whose tensor has not been released (disposed or finalized).
+// A tensor reaches JavaScript as a plain number: an index into a slot table plus the slot's
+// generation (id = generation * 2^24 + index). Numbers cost no allocation and need no N-API
+// finalizer; Node defers finalizers to the event loop, so a synchronous training loop would
+// pile up native memory until it yields. Release is explicit (dispose), with a JavaScript
+// FinalizationRegistry as the backstop. A stale id (disposed, reused slot) is detected by its
+// generation and reported, never dereferenced.
 int64_t LiveHandles();
 
 Napi::Value Wrap(Napi::Env env, at::Tensor t);
@@ -32,10 +31,10 @@ double Num(const Napi::CallbackInfo& info, size_t i);
 // A JS number as a libtorch scalar: integral values stay integral so integer tensors accept them.
 at::Scalar ScalarArg(const Napi::CallbackInfo& info, size_t i);
 bool Bool(const Napi::CallbackInfo& info, size_t i);
-bool IsTensor(const Napi::CallbackInfo& info, size_t i);
 at::ScalarType DType(const Napi::CallbackInfo& info, size_t i);
 std::string DTypeName(at::ScalarType t);
-void DisposeHandle(const Napi::Value& v);
+// Releases the tensor behind an id; false if the id was already stale.
+bool DisposeHandle(const Napi::Value& v);
 
 using Fn = Napi::Value (*)(const Napi::CallbackInfo&);
 

@@ -6,17 +6,25 @@ namespace ht {
 
 static Napi::Value Done(const Napi::CallbackInfo& info) { return info.Env().Undefined(); }
 
-// mul_(t, tensor|number)
+static at::Scalar Alpha(const Napi::CallbackInfo& info) {
+  return info.Length() > 2 && info[2].IsNumber() ? ScalarArg(info, 2) : at::Scalar(static_cast<int64_t>(1));
+}
+// mul_(t, tensor) / mulScalar_(t, number)
 static Napi::Value MulInplace(const Napi::CallbackInfo& info) {
-  at::Tensor& t = Arg(info, 0);
-  if (IsTensor(info, 1)) t.mul_(Arg(info, 1)); else t.mul_(ScalarArg(info, 1));
+  Arg(info, 0).mul_(Arg(info, 1));
   return Done(info);
 }
-// add_(t, tensor|number, alpha)
+static Napi::Value MulScalarInplace(const Napi::CallbackInfo& info) {
+  Arg(info, 0).mul_(ScalarArg(info, 1));
+  return Done(info);
+}
+// add_(t, tensor, alpha) / addScalar_(t, number, alpha)
 static Napi::Value AddInplace(const Napi::CallbackInfo& info) {
-  at::Tensor& t = Arg(info, 0);
-  at::Scalar alpha = info.Length() > 2 && info[2].IsNumber() ? ScalarArg(info, 2) : at::Scalar(static_cast<int64_t>(1));
-  if (IsTensor(info, 1)) t.add_(Arg(info, 1), alpha); else t.add_(ScalarArg(info, 1), alpha);
+  Arg(info, 0).add_(Arg(info, 1), Alpha(info));
+  return Done(info);
+}
+static Napi::Value AddScalarInplace(const Napi::CallbackInfo& info) {
+  Arg(info, 0).add_(ScalarArg(info, 1), Alpha(info));
   return Done(info);
 }
 // addcmul_(t, a, b, value): t += value * a * b
@@ -52,7 +60,9 @@ static Napi::Value NormalInplace(const Napi::CallbackInfo& info) {
 
 void RegisterInplace(Napi::Env env, Napi::Object e) {
   Export<MulInplace>(env, e, "mul_");
+  Export<MulScalarInplace>(env, e, "mulScalar_");
   Export<AddInplace>(env, e, "add_");
+  Export<AddScalarInplace>(env, e, "addScalar_");
   Export<AddcmulInplace>(env, e, "addcmul_");
   Export<AddcdivInplace>(env, e, "addcdiv_");
   Export<CopyInplace>(env, e, "copy_");

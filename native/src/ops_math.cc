@@ -4,30 +4,27 @@
 
 namespace ht {
 
-// The right-hand side of a binary op: a tensor, or a JavaScript number taken as a scalar.
-static bool RhsIsTensor(const Napi::CallbackInfo& info) { return IsTensor(info, 1); }
+// Each binary op has a tensor form (name) and a scalar form (nameScalar): tensor handles are
+// numbers on the JavaScript side, so the two cannot share one entry point.
+static at::Scalar Alpha(const Napi::CallbackInfo& info) {
+  return info.Length() > 2 && info[2].IsNumber() ? ScalarArg(info, 2) : at::Scalar(static_cast<int64_t>(1));
+}
+static Napi::Value Add(const Napi::CallbackInfo& info) { return Wrap(info.Env(), at::add(Arg(info, 0), Arg(info, 1), Alpha(info))); }
+static Napi::Value AddScalar(const Napi::CallbackInfo& info) { return Wrap(info.Env(), at::add(Arg(info, 0), ScalarArg(info, 1), Alpha(info))); }
 
-static Napi::Value Add(const Napi::CallbackInfo& info) {
-  const at::Tensor& a = Arg(info, 0);
-  at::Scalar alpha = info.Length() > 2 && info[2].IsNumber() ? ScalarArg(info, 2) : at::Scalar(static_cast<int64_t>(1));
-  return Wrap(info.Env(), RhsIsTensor(info) ? at::add(a, Arg(info, 1), alpha) : at::add(a, ScalarArg(info, 1), alpha));
-}
-static Napi::Value Sub(const Napi::CallbackInfo& info) {
-  const at::Tensor& a = Arg(info, 0);
-  return Wrap(info.Env(), RhsIsTensor(info) ? at::sub(a, Arg(info, 1)) : at::sub(a, ScalarArg(info, 1)));
-}
-static Napi::Value Mul(const Napi::CallbackInfo& info) {
-  const at::Tensor& a = Arg(info, 0);
-  return Wrap(info.Env(), RhsIsTensor(info) ? at::mul(a, Arg(info, 1)) : at::mul(a, ScalarArg(info, 1)));
-}
-static Napi::Value Div(const Napi::CallbackInfo& info) {
-  const at::Tensor& a = Arg(info, 0);
-  return Wrap(info.Env(), RhsIsTensor(info) ? at::div(a, Arg(info, 1)) : at::div(a, ScalarArg(info, 1)));
-}
-static Napi::Value Pow(const Napi::CallbackInfo& info) {
-  const at::Tensor& a = Arg(info, 0);
-  return Wrap(info.Env(), RhsIsTensor(info) ? at::pow(a, Arg(info, 1)) : at::pow(a, ScalarArg(info, 1)));
-}
+#define HT_BINARY(NAME, FN)                                                                                      \
+  static Napi::Value NAME(const Napi::CallbackInfo& info) { return Wrap(info.Env(), FN(Arg(info, 0), Arg(info, 1))); } \
+  static Napi::Value NAME##Scalar(const Napi::CallbackInfo& info) { return Wrap(info.Env(), FN(Arg(info, 0), ScalarArg(info, 1))); }
+HT_BINARY(Sub, at::sub)
+HT_BINARY(Mul, at::mul)
+HT_BINARY(Div, at::div)
+HT_BINARY(Pow, at::pow)
+HT_BINARY(Gt, at::gt)
+HT_BINARY(Lt, at::lt)
+HT_BINARY(Ge, at::ge)
+HT_BINARY(Le, at::le)
+HT_BINARY(Eq, at::eq)
+#undef HT_BINARY
 static Napi::Value Maximum(const Napi::CallbackInfo& info) { return Wrap(info.Env(), at::maximum(Arg(info, 0), Arg(info, 1))); }
 static Napi::Value Minimum(const Napi::CallbackInfo& info) { return Wrap(info.Env(), at::minimum(Arg(info, 0), Arg(info, 1))); }
 static Napi::Value Atan2(const Napi::CallbackInfo& info) { return Wrap(info.Env(), at::atan2(Arg(info, 0), Arg(info, 1))); }
@@ -64,18 +61,6 @@ static Napi::Value Clamp(const Napi::CallbackInfo& info) {
 
 static Napi::Value Where(const Napi::CallbackInfo& info) { return Wrap(info.Env(), at::where(Arg(info, 0), Arg(info, 1), Arg(info, 2))); }
 
-#define HT_COMPARE(NAME, FN)                                                                  \
-  static Napi::Value NAME(const Napi::CallbackInfo& info) {                                   \
-    const at::Tensor& a = Arg(info, 0);                                                       \
-    return Wrap(info.Env(), RhsIsTensor(info) ? FN(a, Arg(info, 1)) : FN(a, ScalarArg(info, 1))); \
-  }
-HT_COMPARE(Gt, at::gt)
-HT_COMPARE(Lt, at::lt)
-HT_COMPARE(Ge, at::ge)
-HT_COMPARE(Le, at::le)
-HT_COMPARE(Eq, at::eq)
-#undef HT_COMPARE
-
 // Reductions: (x, dims|null, keepdim). dims null reduces over every dimension.
 static Napi::Value Sum(const Napi::CallbackInfo& info) {
   auto dims = OptInts(info, 1);
@@ -104,10 +89,20 @@ static Napi::Value Norm(const Napi::CallbackInfo& info) {
 
 void RegisterMath(Napi::Env env, Napi::Object e) {
   Export<Add>(env, e, "add");
-  Export<Sub>(env, e, "sub");
-  Export<Mul>(env, e, "mul");
-  Export<Div>(env, e, "div");
-  Export<Pow>(env, e, "pow");
+  Export<AddScalar>(env, e, "addScalar");
+#define HT_EXPORT_BINARY(NAME, name) \
+  Export<NAME>(env, e, name);        \
+  Export<NAME##Scalar>(env, e, name "Scalar");
+  HT_EXPORT_BINARY(Sub, "sub")
+  HT_EXPORT_BINARY(Mul, "mul")
+  HT_EXPORT_BINARY(Div, "div")
+  HT_EXPORT_BINARY(Pow, "pow")
+  HT_EXPORT_BINARY(Gt, "gt")
+  HT_EXPORT_BINARY(Lt, "lt")
+  HT_EXPORT_BINARY(Ge, "ge")
+  HT_EXPORT_BINARY(Le, "le")
+  HT_EXPORT_BINARY(Eq, "eq")
+#undef HT_EXPORT_BINARY
   Export<Maximum>(env, e, "maximum");
   Export<Minimum>(env, e, "minimum");
   Export<Atan2>(env, e, "atan2");
@@ -126,11 +121,6 @@ void RegisterMath(Napi::Env env, Napi::Object e) {
   Export<Softplus>(env, e, "softplus");
   Export<Clamp>(env, e, "clamp");
   Export<Where>(env, e, "where");
-  Export<Gt>(env, e, "gt");
-  Export<Lt>(env, e, "lt");
-  Export<Ge>(env, e, "ge");
-  Export<Le>(env, e, "le");
-  Export<Eq>(env, e, "eq");
   Export<Sum>(env, e, "sum");
   Export<Mean>(env, e, "mean");
   Export<Amax>(env, e, "amax");

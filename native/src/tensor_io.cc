@@ -91,9 +91,8 @@ static Napi::Value Contiguous(const Napi::CallbackInfo& info) { return Wrap(info
 static Napi::Value To(const Napi::CallbackInfo& info) { return Wrap(info.Env(), Arg(info, 0).to(DType(info, 1))); }
 
 static Napi::Value Dispose(const Napi::CallbackInfo& info) {
-  if (info.Length() < 1 || !info[0].IsExternal()) throw Napi::TypeError::New(info.Env(), "dispose: argument 0 must be a tensor handle");
-  DisposeHandle(info[0]);
-  return info.Env().Undefined();
+  if (info.Length() < 1 || !info[0].IsNumber()) throw Napi::TypeError::New(info.Env(), "dispose: argument 0 must be a tensor handle");
+  return Napi::Boolean::New(info.Env(), DisposeHandle(info[0]));
 }
 
 static Napi::Value Live(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<double>(LiveHandles())); }

@@ -4,7 +4,8 @@ import { run, Tensor, type TypedArray } from './tensor.js';
 
 function checkShape(fn: string, shape: number[]): void {
   for (const d of shape) {
-    if (!Number.isInteger(d) || d < 0) throw new RangeError(`${fn}: shape must hold non-negative integers, got [${shape.join(', ')}]`);
+    if (!Number.isInteger(d) || d < 0)
+      throw new RangeError(`${fn}: shape must hold non-negative integers, got [${shape.join(', ')}]`);
   }
 }
 
@@ -31,11 +32,24 @@ export function tensor(values: number[], shape: number[] = [values.length], dtyp
     case 'int32':
       return fromTypedArray(Int32Array.from(values), shape);
     case 'int64':
-      return fromTypedArray(BigInt64Array.from(values, (v) => BigInt(v)), shape);
+      return fromTypedArray(
+        BigInt64Array.from(values, (v) => BigInt(v)),
+        shape,
+      );
     case 'uint8':
       return fromTypedArray(Uint8Array.from(values), shape);
     case 'bool':
-      return new Tensor(run('tensor', () => torch.fromArray(Uint8Array.from(values, (v) => (v ? 1 : 0)), shape, true)));
+      return new Tensor(
+        run('tensor', () =>
+          torch.fromArray(
+            Uint8Array.from(values, (v) => (v ? 1 : 0)),
+            shape,
+            true,
+          ),
+        ),
+      );
+    default:
+      throw new TypeError(`tensor: unknown dtype '${String(dtype)}' (expected float32, float64, int32, int64, uint8 or bool)`);
   }
 }
 

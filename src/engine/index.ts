@@ -11,4 +11,4 @@ export * from './optim/optimizer.js';
 export * from './runtime.js';
 export * from './safetensors.js';
 export * from './scope.js';
-export { EngineError, Tensor, type DType, type TypedArray } from './tensor.js';
+export { type DType, EngineError, Tensor, type TypedArray } from './tensor.js';

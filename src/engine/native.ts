@@ -5,8 +5,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Opaque reference to one libtorch tensor owned by the addon. */
-export type Handle = { readonly __brand: 'HeimdallTorchHandle' };
+/** Id of one libtorch tensor in the addon's slot table (a number; stale ids are detected). */
+export type Handle = number & { readonly __brand: 'HeimdallTorchHandle' };
 export type DType = 'float32' | 'float64' | 'int32' | 'int64' | 'uint8' | 'bool';
 type H = Handle;
 type Dims = number[] | null;
@@ -28,7 +28,8 @@ export interface NativeTorch {
   detach(t: H): H;
   contiguous(t: H): H;
   to(t: H, dtype: DType): H;
-  dispose(t: H): void;
+  /** Releases the tensor; false if the id was already released. */
+  dispose(t: H): boolean;
   liveHandles(): number;
   manualSeed(seed: number): void;
   getRngState(): H;
@@ -37,11 +38,16 @@ export interface NativeTorch {
   getNumThreads(): number;
   version(): string;
 
-  add(a: H, b: H | number, alpha?: number): H;
-  sub(a: H, b: H | number): H;
-  mul(a: H, b: H | number): H;
-  div(a: H, b: H | number): H;
-  pow(a: H, b: H | number): H;
+  add(a: H, b: H, alpha?: number): H;
+  addScalar(a: H, b: number, alpha?: number): H;
+  sub(a: H, b: H): H;
+  subScalar(a: H, b: number): H;
+  mul(a: H, b: H): H;
+  mulScalar(a: H, b: number): H;
+  div(a: H, b: H): H;
+  divScalar(a: H, b: number): H;
+  pow(a: H, b: H): H;
+  powScalar(a: H, b: number): H;
   maximum(a: H, b: H): H;
   minimum(a: H, b: H): H;
   atan2(a: H, b: H): H;
@@ -60,11 +66,16 @@ export interface NativeTorch {
   softplus(a: H, beta: number, threshold: number): H;
   clamp(a: H, min: number | null, max: number | null): H;
   where(cond: H, a: H, b: H): H;
-  gt(a: H, b: H | number): H;
-  lt(a: H, b: H | number): H;
-  ge(a: H, b: H | number): H;
-  le(a: H, b: H | number): H;
-  eq(a: H, b: H | number): H;
+  gt(a: H, b: H): H;
+  gtScalar(a: H, b: number): H;
+  lt(a: H, b: H): H;
+  ltScalar(a: H, b: number): H;
+  ge(a: H, b: H): H;
+  geScalar(a: H, b: number): H;
+  le(a: H, b: H): H;
+  leScalar(a: H, b: number): H;
+  eq(a: H, b: H): H;
+  eqScalar(a: H, b: number): H;
   sum(a: H, dims: Dims, keepdim: boolean): H;
   mean(a: H, dims: Dims, keepdim: boolean): H;
   amax(a: H, dims: Dims, keepdim: boolean): H;
@@ -94,8 +105,10 @@ export interface NativeTorch {
   matmul(a: H, b: H): H;
   dropout(x: H, p: number, training: boolean): H;
 
-  mul_(t: H, b: H | number): void;
-  add_(t: H, b: H | number, alpha?: number): void;
+  mul_(t: H, b: H): void;
+  mulScalar_(t: H, b: number): void;
+  add_(t: H, b: H, alpha?: number): void;
+  addScalar_(t: H, b: number, alpha?: number): void;
   addcmul_(t: H, a: H, b: H, value: number): void;
   addcdiv_(t: H, a: H, b: H, value: number): void;
   copy_(t: H, src: H): void;

@@ -77,8 +77,11 @@ function syncDir(dir: string): void {
 }
 
 function typedView(dtype: DType, bytes: Uint8Array): TypedArray {
-  // Copy into a fresh, aligned buffer: typed arrays need element-aligned offsets.
-  const buf = bytes.slice().buffer;
+  // Copy into a fresh, aligned buffer: typed arrays need element-aligned offsets. (Buffer's
+  // slice() is a view on the shared pool, not a copy, hence the explicit copy.)
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  const buf = copy.buffer;
   switch (dtype) {
     case 'float32':
       return new Float32Array(buf);
@@ -104,7 +107,8 @@ export function loadSafetensors(path: string): SafetensorsFile {
   const n = file.readBigUInt64LE(0);
   if (n > BigInt(MAX_HEADER_BYTES)) fail(`header length ${n} exceeds ${MAX_HEADER_BYTES} bytes (corrupt file?)`);
   const headerLen = Number(n);
-  if (8 + headerLen > file.byteLength) fail(`header claims ${headerLen} bytes but only ${file.byteLength - 8} follow (truncated?)`);
+  if (8 + headerLen > file.byteLength)
+    fail(`header claims ${headerLen} bytes but only ${file.byteLength - 8} follow (truncated?)`);
   let header: Record<string, unknown>;
   try {
     header = JSON.parse(file.subarray(8, 8 + headerLen).toString('utf8')) as Record<string, unknown>;
@@ -128,7 +132,8 @@ export function loadSafetensors(path: string): SafetensorsFile {
       const kind = typeof e.dtype === 'string' ? FROM_FILE[e.dtype] : undefined;
       if (kind === undefined) fail(`tensor '${name}' has unsupported dtype ${JSON.stringify(e.dtype)}`);
       const shape = e.shape;
-      if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) fail(`tensor '${name}' has an invalid shape`);
+      if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0))
+        fail(`tensor '${name}' has an invalid shape`);
       const offs = e.data_offsets;
       if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((o) => Number.isInteger(o) && o >= 0)) {
         fail(`tensor '${name}' has invalid data_offsets`);
@@ -136,9 +141,12 @@ export function loadSafetensors(path: string): SafetensorsFile {
       const [begin, end] = offs as [number, number];
       const numel = (shape as number[]).reduce((a, b) => a * b, 1);
       if (end < begin || end - begin !== numel * (kind as { bytes: number }).bytes) {
-        fail(`tensor '${name}' spans ${end - begin} bytes but shape [${(shape as number[]).join(', ')}] needs ${numel * (kind as { bytes: number }).bytes}`);
+        fail(
+          `tensor '${name}' spans ${end - begin} bytes but shape [${(shape as number[]).join(', ')}] needs ${numel * (kind as { bytes: number }).bytes}`,
+        );
       }
-      if (end > data.byteLength) fail(`tensor '${name}' ends at byte ${end} but the data section has ${data.byteLength} (truncated?)`);
+      if (end > data.byteLength)
+        fail(`tensor '${name}' ends at byte ${end} but the data section has ${data.byteLength} (truncated?)`);
       const typed = typedView((kind as { dtype: DType }).dtype, data.subarray(begin, end));
       let t = fromTypedArray(typed, shape as number[]);
       if ((kind as { dtype: DType }).dtype === 'bool') {

@@ -24,9 +24,12 @@ export function run<T>(op: string, f: () => T): T {
   }
 }
 
-function rhs(b: Operand): Handle | number {
-  return typeof b === 'number' ? b : b.handle;
-}
+/**
+ * Backstop for tensors nobody disposed: when the Tensor object is garbage-collected its native
+ * memory is released in a later task. Deterministic release (dispose, tidy) stays the rule;
+ * a synchronous loop that relies on this would grow until it yields to the event loop.
+ */
+const collected = new FinalizationRegistry<Handle>((h) => torch.dispose(h));
 
 function dimsOf(dim: number | number[] | undefined): number[] | null {
   if (dim === undefined) return null;
@@ -40,12 +43,15 @@ export class Tensor implements Disposable {
   /** Wraps a native handle; registers the tensor with the innermost open tidy() scope. */
   constructor(handle: Handle) {
     this.#handle = handle;
+    collected.register(this, handle, this);
     track(this);
   }
 
   get handle(): Handle {
     if (this.#handle === null) {
-      throw new Error(`Tensor is disposed: it was released by dispose() or by the tidy() scope that created it; keep() it to use it later`);
+      throw new Error(
+        `Tensor is disposed: it was released by dispose() or by the tidy() scope that created it; keep() it to use it later`,
+      );
     }
     return this.#handle;
   }
@@ -57,6 +63,7 @@ export class Tensor implements Disposable {
   /** Releases the native memory now. Safe to call twice. */
   dispose(): void {
     if (this.#handle !== null) {
+      collected.unregister(this);
       torch.dispose(this.#handle);
       this.#handle = null;
     }
@@ -100,19 +107,26 @@ export class Tensor implements Disposable {
 
   // --- arithmetic (broadcasting; a number is a scalar) ---------------------------------
   add(b: Operand, alpha = 1): Tensor {
-    return new Tensor(run('add', () => torch.add(this.handle, rhs(b), alpha)));
+    const h = this.handle;
+    return new Tensor(run('add', () => (typeof b === 'number' ? torch.addScalar(h, b, alpha) : torch.add(h, b.handle, alpha))));
   }
   sub(b: Operand): Tensor {
-    return new Tensor(run('sub', () => torch.sub(this.handle, rhs(b))));
+    const h = this.handle;
+    return new Tensor(run('sub', () => (typeof b === 'number' ? torch.subScalar(h, b) : torch.sub(h, b.handle))));
   }
   mul(b: Operand): Tensor {
-    return new Tensor(run('mul', () => torch.mul(this.handle, rhs(b))));
+    const h = this.handle;
+    return new Tensor(run('mul', () => (typeof b === 'number' ? torch.mulScalar(h, b) : torch.mul(h, b.handle))));
   }
   div(b: Operand): Tensor {
-    return new Tensor(run('div', () => torch.div(this.handle, rhs(b))));
+    const h = this.handle;
+    return new Tensor(run('div', () => (typeof b === 'number' ? torch.divScalar(h, b) : torch.div(h, b.handle))));
   }
   pow(exponent: Operand): Tensor {
-    return new Tensor(run('pow', () => torch.pow(this.handle, rhs(exponent))));
+    const h = this.handle;
+    return new Tensor(
+      run('pow', () => (typeof exponent === 'number' ? torch.powScalar(h, exponent) : torch.pow(h, exponent.handle))),
+    );
   }
   maximum(b: Tensor): Tensor {
     return new Tensor(run('maximum', () => torch.maximum(this.handle, b.handle)));
@@ -167,19 +181,24 @@ export class Tensor implements Disposable {
     return new Tensor(run('clamp', () => torch.clamp(this.handle, min, max)));
   }
   gt(b: Operand): Tensor {
-    return new Tensor(run('gt', () => torch.gt(this.handle, rhs(b))));
+    const h = this.handle;
+    return new Tensor(run('gt', () => (typeof b === 'number' ? torch.gtScalar(h, b) : torch.gt(h, b.handle))));
   }
   lt(b: Operand): Tensor {
-    return new Tensor(run('lt', () => torch.lt(this.handle, rhs(b))));
+    const h = this.handle;
+    return new Tensor(run('lt', () => (typeof b === 'number' ? torch.ltScalar(h, b) : torch.lt(h, b.handle))));
   }
   ge(b: Operand): Tensor {
-    return new Tensor(run('ge', () => torch.ge(this.handle, rhs(b))));
+    const h = this.handle;
+    return new Tensor(run('ge', () => (typeof b === 'number' ? torch.geScalar(h, b) : torch.ge(h, b.handle))));
   }
   le(b: Operand): Tensor {
-    return new Tensor(run('le', () => torch.le(this.handle, rhs(b))));
+    const h = this.handle;
+    return new Tensor(run('le', () => (typeof b === 'number' ? torch.leScalar(h, b) : torch.le(h, b.handle))));
   }
   eq(b: Operand): Tensor {
-    return new Tensor(run('eq', () => torch.eq(this.handle, rhs(b))));
+    const h = this.handle;
+    return new Tensor(run('eq', () => (typeof b === 'number' ? torch.eqScalar(h, b) : torch.eq(h, b.handle))));
   }
 
   // --- reductions (no dim: over every element) -----------------------------------------
@@ -280,11 +299,13 @@ export class Tensor implements Disposable {
 
   // --- in-place (optimizers and initializers; call under noGrad() on leaves) ---------------
   mul_(b: Operand): this {
-    run('mul_', () => torch.mul_(this.handle, rhs(b)));
+    const h = this.handle;
+    run('mul_', () => (typeof b === 'number' ? torch.mulScalar_(h, b) : torch.mul_(h, b.handle)));
     return this;
   }
   add_(b: Operand, alpha = 1): this {
-    run('add_', () => torch.add_(this.handle, rhs(b), alpha));
+    const h = this.handle;
+    run('add_', () => (typeof b === 'number' ? torch.addScalar_(h, b, alpha) : torch.add_(h, b.handle, alpha)));
     return this;
   }
   /** this += value · a · b */

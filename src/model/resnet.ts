@@ -1,11 +1,12 @@
 // A ResNet-18 layout (He et al., 2016; torchvision's resnet18): 7×7/2 stem, 3×3/2 max-pool,
 // four stages of two basic blocks, global average pooling, a linear head. Widths and input
 // channels are configurable; parameter names match torchvision's so weights read across.
-import { BatchNorm2d, Conv2d, Linear, MaxPool2d, Sequential } from '../engine/nn/layers.js';
+
+import { globalAvgPool2d } from '../engine/functional.js';
 import { kaimingNormalFanOut_ } from '../engine/nn/init.js';
+import { BatchNorm2d, Conv2d, Linear, MaxPool2d, Sequential } from '../engine/nn/layers.js';
 import { Module } from '../engine/nn/module.js';
 import type { Tensor } from '../engine/tensor.js';
-import { globalAvgPool2d } from '../engine/functional.js';
 
 export class BasicBlock extends Module {
   readonly conv1: Conv2d;

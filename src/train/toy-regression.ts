@@ -51,7 +51,8 @@ export function runToyRegression(
 ): ToyRegressionResult {
   const o = { ...toyRegressionDefaults, ...options };
   if (!Number.isInteger(o.steps) || o.steps < 1) throw new RangeError(`steps must be a positive integer, got ${o.steps}`);
-  if (!Number.isInteger(o.batchSize) || o.batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${o.batchSize}`);
+  if (!Number.isInteger(o.batchSize) || o.batchSize < 1)
+    throw new RangeError(`batchSize must be a positive integer, got ${o.batchSize}`);
   manualSeed(o.seed);
   const started = performance.now();
   const model = new Sequential(new Linear(2, 64), new ReLU(), new Linear(64, 64), new ReLU(), new Linear(64, 1));

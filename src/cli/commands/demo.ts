@@ -8,7 +8,9 @@ export function registerDemo(program: Command): void {
   const d = toyRegressionDefaults;
   program
     .command('demo')
-    .description('train a small MLP on a toy 2-D regression through the libtorch engine and print the falling loss (an install check)')
+    .description(
+      'train a small MLP on a toy 2-D regression through the libtorch engine and print the falling loss (an install check)',
+    )
     .option('--steps <n>', 'optimizer steps', positiveInt('--steps'), d.steps)
     .option('--batch-size <n>', 'samples per step', positiveInt('--batch-size'), d.batchSize)
     .option('--lr <x>', 'Adam learning rate', positiveNumber('--lr'), d.lr)

@@ -1,7 +1,8 @@
 // The layers a ResNet localization model needs. Parameter and buffer names follow PyTorch.
-import { zeros, ones } from '../creation.js';
-import * as F from '../functional.js';
+
 import { noGrad } from '../autograd.js';
+import { ones, zeros } from '../creation.js';
+import * as F from '../functional.js';
 import type { Tensor } from '../tensor.js';
 import { defaultWeightInit_, fanIn, uniform_ } from './init.js';
 import { Module } from './module.js';
@@ -28,7 +29,8 @@ export class Conv2d extends Module {
     if (inChannels % groups !== 0) throw new RangeError(`Conv2d: inChannels ${inChannels} is not divisible by groups ${groups}`);
     this.options = { stride: o.stride ?? 1, padding: o.padding ?? 0, dilation: o.dilation ?? 1, groups };
     this.weight = this.registerParameter('weight', defaultWeightInit_(zeros([outChannels, inChannels / groups, kh, kw])));
-    this.bias = o.bias === false ? null : this.registerParameter('bias', uniform_(zeros([outChannels]), 1 / Math.sqrt(fanIn(this.weight))));
+    this.bias =
+      o.bias === false ? null : this.registerParameter('bias', uniform_(zeros([outChannels]), 1 / Math.sqrt(fanIn(this.weight))));
   }
 
   forward(x: Tensor): Tensor {
@@ -43,7 +45,8 @@ export class Linear extends Module {
   constructor(inFeatures: number, outFeatures: number, o: { bias?: boolean } = {}) {
     super();
     this.weight = this.registerParameter('weight', defaultWeightInit_(zeros([outFeatures, inFeatures])));
-    this.bias = o.bias === false ? null : this.registerParameter('bias', uniform_(zeros([outFeatures]), 1 / Math.sqrt(inFeatures)));
+    this.bias =
+      o.bias === false ? null : this.registerParameter('bias', uniform_(zeros([outFeatures]), 1 / Math.sqrt(inFeatures)));
   }
 
   forward(x: Tensor): Tensor {
@@ -135,7 +138,7 @@ export class Sequential extends Module {
   constructor(...layers: Module[]) {
     super();
     this.layers = layers;
-    layers.forEach((m, i) => this.registerModule(String(i), m));
+    for (const [i, m] of layers.entries()) this.registerModule(String(i), m);
   }
   forward(x: Tensor): Tensor {
     // Intermediate outputs are released as soon as the next layer has consumed them; autograd

@@ -122,7 +122,9 @@ export class Adam extends Optimizer {
         const v = state.tensors.get(`${i}.exp_avg_sq`);
         if (m === undefined || v === undefined) continue;
         if (m.shape.join() !== p.shape.join() || v.shape.join() !== p.shape.join()) {
-          throw new Error(`${kind}.loadStateDict: state of parameter ${i} has shape [${m.shape.join(', ')}], parameter has [${p.shape.join(', ')}]`);
+          throw new Error(
+            `${kind}.loadStateDict: state of parameter ${i} has shape [${m.shape.join(', ')}], parameter has [${p.shape.join(', ')}]`,
+          );
         }
         const slot = this.#slot(i, p);
         slot.expAvg.copy_(m);

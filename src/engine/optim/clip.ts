@@ -14,7 +14,9 @@ export function clipGradNorm(params: Tensor[], maxNorm: number): number {
     noGrad(() => {
       const grads = params.map((p) => p.grad).filter((g): g is Tensor => g !== null);
       if (grads.length === 0) return 0;
-      const total = stack(grads.map((g) => g.norm(2))).norm(2).item();
+      const total = stack(grads.map((g) => g.norm(2)))
+        .norm(2)
+        .item();
       const coef = maxNorm / (total + 1e-6);
       if (coef < 1) for (const g of grads) g.mul_(coef);
       return total;

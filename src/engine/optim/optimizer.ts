@@ -17,7 +17,8 @@ export abstract class Optimizer {
     if (params.length === 0) throw new RangeError('Optimizer: got an empty parameter list');
     if (!(lr > 0) || !Number.isFinite(lr)) throw new RangeError(`Optimizer: learning rate must be a positive number, got ${lr}`);
     for (const [i, p] of params.entries()) {
-      if (!p.requiresGrad) throw new RangeError(`Optimizer: parameter ${i} (shape [${p.shape.join(', ')}]) does not require grad`);
+      if (!p.requiresGrad)
+        throw new RangeError(`Optimizer: parameter ${i} (shape [${p.shape.join(', ')}]) does not require grad`);
     }
     this.params = params;
     this.#lr = lr;

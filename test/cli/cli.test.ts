@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
+const main = join(root, 'dist/src/cli/main.js');
+const heimdall = (...args: string[]) =>
+  spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', env: { ...process.env, HEIMDALL_THREADS: '1' } });
+
+test('heimdall --version prints the package version', () => {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+  const r = heimdall('--version');
+  assert.equal(r.status, 0);
+  assert.equal(r.stdout.trim(), pkg.version);
+});
+
+test('heimdall --help lists the commands', () => {
+  const r = heimdall('--help');
+  assert.equal(r.status, 0);
+  assert.match(r.stdout, /Usage: heimdall \[options\] \[command\]/);
+  assert.match(r.stdout, /demo \[options\]/);
+});
+
+test('heimdall demo prints a falling loss and a readable summary', () => {
+  const r = heimdall('demo', '--steps', '240', '--seed', '3');
+  assert.equal(r.status, 0, r.stderr);
+  const losses = [...r.stdout.matchAll(/step\s+\d+\s+loss ([\d.]+)/g)].map((m) => Number(m[1]));
+  assert.ok(losses.length >= 8, r.stdout);
+  assert.ok((losses.at(-1) as number) < (losses[0] as number) / 5, `losses ${losses.join(', ')}`);
+  assert.match(r.stdout, /training loss\s+[\d.]+ → [\d.]+ \([\d.]+× lower\)/);
+  assert.match(r.stdout, /on 1 thread\(s\)/);
+  assert.match(r.stdout, /engine OK/);
+});
+
+test('bad options and unknown commands fail with a message naming them', () => {
+  const bad = heimdall('demo', '--steps', 'ten');
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /--steps expects a positive integer, got 'ten'/);
+  const unknown = heimdall('frobnicate');
+  assert.notEqual(unknown.status, 0);
+  assert.match(unknown.stderr, /unknown command 'frobnicate'/);
+});
