@@ -18,7 +18,12 @@ function bytesOf(t: Tensor): Buffer {
 }
 
 /** An independent reader written from the format description, not from our writer. */
-function parseIndependently(path: string): { header: Record<string, any>; data: Buffer; headerLength: number } {
+type HeaderEntry = { dtype: string; shape: number[]; data_offsets: [number, number] };
+function parseIndependently(path: string): {
+  header: Record<string, HeaderEntry | undefined>;
+  data: Buffer;
+  headerLength: number;
+} {
   const file = readFileSync(path);
   const headerLength = Number(file.readBigUInt64LE(0));
   const header = JSON.parse(file.subarray(8, 8 + headerLength).toString('utf8'));

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs everything Heimdall needs on Debian/Ubuntu with Node.js >= 20:
+#   system packages (libtorch-dev, a C++ toolchain) if missing, npm dependencies (npm ci),
+#   the native libtorch addon (built by npm ci's install step) and the TypeScript build.
+# Runs as root or through sudo. Set LIBTORCH=/path to use another libtorch instead of Debian's.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$node_major" -lt 20 ]; then
+  echo "heimdall: Node.js >= 20 is required (found: $(node --version 2>/dev/null || echo none))." >&2
+  exit 1
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "heimdall: run as root or install sudo" >&2; exit 1; }
+  SUDO=sudo
+fi
+
+missing=()
+if [ -z "${LIBTORCH:-}" ] && [ ! -f /usr/include/ATen/ATen.h ]; then missing+=(libtorch-dev); fi
+command -v g++ >/dev/null || missing+=(g++)
+command -v make >/dev/null || missing+=(make)
+command -v python3 >/dev/null || missing+=(python3) # node-gyp runs gyp with python3
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "heimdall: installing system packages: ${missing[*]} (libtorch-dev is about 500 MB)"
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+echo "heimdall: installing npm dependencies and building the libtorch addon"
+npm ci --no-audit --no-fund
+echo "heimdall: compiling TypeScript"
+npm run build:ts --silent
+echo "heimdall: installed. Try ./heimdall --help"
