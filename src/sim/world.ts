@@ -1,0 +1,39 @@
+// The fixed part of a simulated dataset: the receivers in a local frame, each with its own
+// shadowing terrain, true (unknown) calibration error and oscillator error. Drawn once per seed,
+// shared by every sample, as a real network's terrain and hardware would be.
+import { LocalFrame, type EastNorth } from '../geo/local-frame.js';
+import type { Receiver, Scenario } from './config.js';
+import { Rng } from './rng.js';
+import { ShadowingField } from './shadowing.js';
+
+export interface ReceiverState {
+  receiver: Receiver;
+  local: EastNorth;
+  shadowing: ShadowingField;
+  /** The calibration error nobody knows (dB), on top of the receiver's reported offset. */
+  calibrationErrorDb: number;
+  /** Local-oscillator error (ppm); GPS-disciplined receivers are locked to ~1e-3 ppm. */
+  oscillatorPpm: number;
+}
+
+export interface World {
+  scenario: Scenario;
+  seed: number;
+  frame: LocalFrame;
+  receivers: ReceiverState[];
+}
+
+export function buildWorld(scenario: Scenario, seed: number): World {
+  const frame = LocalFrame.centroidOf(scenario.network.receivers);
+  const receivers = scenario.network.receivers.map((receiver) => {
+    const rng = new Rng(seed, 'world', receiver.id);
+    return {
+      receiver,
+      local: frame.toLocal(receiver),
+      shadowing: new ShadowingField(rng, scenario.shadowing.sigmaDb, scenario.shadowing.decorrelationM),
+      calibrationErrorDb: rng.normal() * scenario.calibrationSigmaDb,
+      oscillatorPpm: rng.normal() * (receiver.gpsDisciplined ? 1e-3 : scenario.oscillatorPpm.rx),
+    };
+  });
+  return { scenario, seed, frame, receivers };
+}
