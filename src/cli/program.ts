@@ -2,6 +2,7 @@
 // pipeline functions; the CLI holds no pipeline logic of its own.
 import { Command } from 'commander';
 import { registerDemo } from './commands/demo.js';
+import { registerSimulate } from './commands/simulate.js';
 import { packageVersion } from './version.js';
 
 export function buildProgram(): Command {
@@ -10,5 +11,6 @@ export function buildProgram(): Command {
     .version(packageVersion(), '-V, --version', 'print the Heimdall version')
     .showHelpAfterError('(run heimdall --help for usage)');
   registerDemo(program);
+  registerSimulate(program);
   return program;
 }

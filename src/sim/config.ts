@@ -38,7 +38,8 @@ export const NetworkSchema = z
   .superRefine((n, ctx) => {
     const seen = new Set<string>();
     n.receivers.forEach((r, i) => {
-      if (seen.has(r.id)) ctx.addIssue({ code: 'custom', path: ['receivers', i, 'id'], message: `duplicate receiver id '${r.id}'` });
+      if (seen.has(r.id))
+        ctx.addIssue({ code: 'custom', path: ['receivers', i, 'id'], message: `duplicate receiver id '${r.id}'` });
       seen.add(r.id);
     });
   });
@@ -132,7 +133,11 @@ export const ScenarioSchema = z
   })
   .superRefine((s, ctx) => {
     if (s.txPowerDbm[0] > s.txPowerDbm[1]) {
-      ctx.addIssue({ code: 'custom', path: ['txPowerDbm'], message: `must be [min, max] with min <= max, got [${s.txPowerDbm.join(', ')}]` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['txPowerDbm'],
+        message: `must be [min, max] with min <= max, got [${s.txPowerDbm.join(', ')}]`,
+      });
     }
     if (s.propagation.model === 'hata' && (s.frequencyHz < 150e6 || s.frequencyHz > 1500e6)) {
       ctx.addIssue({

@@ -66,7 +66,9 @@ export function positionCrlb(tx: { east: number; north: number }, links: CrlbLin
   const dim = timed ? 4 : 3;
   const J = Array.from({ length: dim }, () => new Array<number>(dim).fill(0));
   const accumulate = (g: number[], sigma: number) => {
-    for (let i = 0; i < dim; i++) for (let j = 0; j < dim; j++) (J[i] as number[])[j] = ((J[i] as number[])[j] as number) + ((g[i] as number) * (g[j] as number)) / (sigma * sigma);
+    for (let i = 0; i < dim; i++)
+      for (let j = 0; j < dim; j++)
+        (J[i] as number[])[j] = ((J[i] as number[])[j] as number) + ((g[i] as number) * (g[j] as number)) / (sigma * sigma);
   };
   for (const l of links) {
     const dx = tx.east - l.east;
@@ -81,7 +83,8 @@ export function positionCrlb(tx: { east: number; north: number }, links: CrlbLin
       accumulate([ux / SPEED_OF_LIGHT_M_S, uy / SPEED_OF_LIGHT_M_S, 0, 1], l.toaSigmaS);
     }
   }
-  if (links.length < 3) return { reason: `only ${links.length} receiver(s) heard the transmission; position and power need at least 3` };
+  if (links.length < 3)
+    return { reason: `only ${links.length} receiver(s) heard the transmission; position and power need at least 3` };
   // Equilibrate before inverting: entries span ~30 orders of magnitude (dB/m vs 1/s²), so invert
   // D·J·D with D = diag(1/√Jᵢᵢ), then J⁻¹ = D·(DJD)⁻¹·D.
   const d = J.map((row, i) => 1 / Math.sqrt(row[i] as number));
@@ -122,7 +125,12 @@ export function trigamma(x: number): number {
  * independent fades (N ≈ 1 + 2·f_D·T) of a Rician channel is close to Gamma with shape
  * N·(K+1)²/(2K+1), whose log has variance ψ′(shape); in dB multiply by 10/ln 10.
  */
-export function fadingResidualSigmaDb(model: 'none' | 'rayleigh' | 'rician', kFactorDb: number, dopplerHz: number, durationS: number): number {
+export function fadingResidualSigmaDb(
+  model: 'none' | 'rayleigh' | 'rician',
+  kFactorDb: number,
+  dopplerHz: number,
+  durationS: number,
+): number {
   if (model === 'none') return 0;
   const k = model === 'rician' ? 10 ** (kFactorDb / 10) : 0;
   const independent = 1 + 2 * dopplerHz * durationS;
@@ -137,6 +145,7 @@ export function fadingResidualSigmaDb(model: 'none' | 'rayleigh' | 'rician', kFa
  */
 export function toaSigmaS(rmsBandwidthHz: number, samples: number, snrLinear: number, clockSigmaS: number): number {
   const ebn = samples * snrLinear;
-  const estimation = rmsBandwidthHz > 0 && ebn > 0 ? 1 / (2 * Math.PI * rmsBandwidthHz * Math.sqrt(2 * ebn)) : Number.POSITIVE_INFINITY;
+  const estimation =
+    rmsBandwidthHz > 0 && ebn > 0 ? 1 / (2 * Math.PI * rmsBandwidthHz * Math.sqrt(2 * ebn)) : Number.POSITIVE_INFINITY;
   return Math.sqrt(estimation * estimation + clockSigmaS * clockSigmaS);
 }

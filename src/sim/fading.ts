@@ -51,7 +51,8 @@ export class FadingProcess {
    */
   knots(t0: number, fs: number, count: number): { stride: number; gains: Float64Array } {
     const maxDoppler = Math.max(...this.#freq.map(Math.abs));
-    const stride = maxDoppler === 0 ? Math.max(1, count) : Math.max(1, Math.min(count, Math.floor(fs / (maxDoppler * POINTS_PER_CYCLE))));
+    const stride =
+      maxDoppler === 0 ? Math.max(1, count) : Math.max(1, Math.min(count, Math.floor(fs / (maxDoppler * POINTS_PER_CYCLE))));
     const n = Math.ceil(count / stride) + 1;
     const gains = new Float64Array(2 * n);
     for (let j = 0; j < n; j++) {

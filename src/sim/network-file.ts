@@ -28,7 +28,11 @@ function fromGeoJson(doc: { features?: unknown }, source: string, name: string):
 export function parseNetwork(doc: unknown, source: string): Network {
   if (doc !== null && typeof doc === 'object' && (doc as { type?: unknown }).type === 'FeatureCollection') {
     const name = (doc as { name?: unknown }).name;
-    return parseConfig(NetworkSchema, fromGeoJson(doc as { features?: unknown }, source, typeof name === 'string' ? name : source), source);
+    return parseConfig(
+      NetworkSchema,
+      fromGeoJson(doc as { features?: unknown }, source, typeof name === 'string' ? name : source),
+      source,
+    );
   }
   return parseConfig(NetworkSchema, doc, source);
 }

@@ -31,8 +31,20 @@ export const DENSE_URBAN_16: NetworkInput = {
     const row = Math.floor(i / 4);
     const col = i % 4;
     // A fixed, irregular jitter (in metres) so the grid is not perfectly regular.
-    const jitterE = [[120, -80, 40, -150], [-60, 130, -110, 70], [90, -40, 150, -90], [-130, 60, -20, 110]][row]?.[col] ?? 0;
-    const jitterN = [[-90, 110, -30, 60], [140, -70, 80, -120], [-50, 100, -140, 30], [70, -110, 50, -60]][row]?.[col] ?? 0;
+    const jitterE =
+      [
+        [120, -80, 40, -150],
+        [-60, 130, -110, 70],
+        [90, -40, 150, -90],
+        [-130, 60, -20, 110],
+      ][row]?.[col] ?? 0;
+    const jitterN =
+      [
+        [-90, 110, -30, 60],
+        [140, -70, 80, -120],
+        [-50, 100, -140, 30],
+        [70, -110, 50, -60],
+      ][row]?.[col] ?? 0;
     const east = (col - 1.5) * 1000 + jitterE;
     const north = (row - 1.5) * 1000 + jitterN;
     return {

@@ -21,7 +21,13 @@ export type HataEnvironment = 'urban-large' | 'urban' | 'suburban' | 'open';
  * hb 30–200 m, mobile height hm 1–10 m, distance 1–20 km. Outside the height/distance ranges it
  * is extrapolated; the caller bounds it below by free space so short links stay physical.
  */
-export function hataLossDb(distanceM: number, freqHz: number, baseHeightM: number, mobileHeightM: number, env: HataEnvironment): number {
+export function hataLossDb(
+  distanceM: number,
+  freqHz: number,
+  baseHeightM: number,
+  mobileHeightM: number,
+  env: HataEnvironment,
+): number {
   const f = freqHz / 1e6;
   const dKm = Math.max(distanceM, 1) / 1000;
   const hb = Math.max(baseHeightM, 1);
@@ -65,5 +71,7 @@ export function pathLossDb(model: Propagation, g: LinkGeometry): number {
 /** dL/dd (dB per metre) by central differences: what the CRLB needs from any model. */
 export function pathLossSlopeDbPerM(model: Propagation, g: LinkGeometry): number {
   const h = Math.max(g.distanceM, 1) * 1e-4;
-  return (pathLossDb(model, { ...g, distanceM: g.distanceM + h }) - pathLossDb(model, { ...g, distanceM: g.distanceM - h })) / (2 * h);
+  return (
+    (pathLossDb(model, { ...g, distanceM: g.distanceM + h }) - pathLossDb(model, { ...g, distanceM: g.distanceM - h })) / (2 * h)
+  );
 }

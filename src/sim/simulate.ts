@@ -1,7 +1,8 @@
 // Runs a simulation: N samples of a scenario, written as SigMF, in worker threads. Sample i
 // depends only on (seed, i), so the output is identical for any worker count.
-import { availableParallelism } from 'node:os';
+
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Scenario } from './config.js';
@@ -52,8 +53,10 @@ function writeScenarioFile(outDir: string, o: SimulateOptions): void {
 }
 
 export async function simulate(o: SimulateOptions): Promise<RunSummary & { summaries: SampleSummary[] }> {
-  if (!Number.isInteger(o.samples) || o.samples < 1) throw new RangeError(`simulate: samples must be a positive integer, got ${o.samples}`);
-  if (!Number.isSafeInteger(o.seed) || o.seed < 0) throw new RangeError(`simulate: seed must be a non-negative integer, got ${o.seed}`);
+  if (!Number.isInteger(o.samples) || o.samples < 1)
+    throw new RangeError(`simulate: samples must be a positive integer, got ${o.samples}`);
+  if (!Number.isSafeInteger(o.seed) || o.seed < 0)
+    throw new RangeError(`simulate: seed must be a non-negative integer, got ${o.seed}`);
   const workers = Math.min(o.workers ?? availableParallelism(), o.samples);
   if (o.onSample && workers > 0) throw new RangeError('simulate: onSample needs workers: 0 (samples stay in this thread)');
   if (o.outDir !== undefined) writeScenarioFile(o.outDir, o);
@@ -65,15 +68,24 @@ export async function simulate(o: SimulateOptions): Promise<RunSummary & { summa
   };
   const all = Array.from({ length: o.samples }, (_, i) => i);
   if (workers <= 0) {
-    runIndices({ scenario: o.scenario, seed: o.seed, indices: all, outDir: o.outDir }, (s, summary) => {
-      o.onSample?.(s);
-      record(summary);
-    }, o.signal);
+    runIndices(
+      { scenario: o.scenario, seed: o.seed, indices: all, outDir: o.outDir },
+      (s, summary) => {
+        o.onSample?.(s);
+        record(summary);
+      },
+      o.signal,
+    );
   } else {
     // Strided split: worker w takes i ≡ w (mod workers), so progress is even across workers.
     await Promise.all(
       Array.from({ length: workers }, (_, w) => {
-        const task: WorkerTask = { scenario: o.scenario, seed: o.seed, indices: all.filter((i) => i % workers === w), outDir: o.outDir };
+        const task: WorkerTask = {
+          scenario: o.scenario,
+          seed: o.seed,
+          indices: all.filter((i) => i % workers === w),
+          outDir: o.outDir,
+        };
         return new Promise<void>((resolve, reject) => {
           const worker = new Worker(new URL('./simulate-worker.js', import.meta.url), { workerData: task });
           const abort = () => void worker.terminate().then(() => reject(new Error('simulate: aborted')));

@@ -1,7 +1,7 @@
 // The fixed part of a simulated dataset: the receivers in a local frame, each with its own
 // shadowing terrain, true (unknown) calibration error and oscillator error. Drawn once per seed,
 // shared by every sample, as a real network's terrain and hardware would be.
-import { LocalFrame, type EastNorth } from '../geo/local-frame.js';
+import { type EastNorth, LocalFrame } from '../geo/local-frame.js';
 import type { Receiver, Scenario } from './config.js';
 import { Rng } from './rng.js';
 import { ShadowingField } from './shadowing.js';
