@@ -58,7 +58,7 @@ class VoiceFm implements Waveform {
       this.#phases.push(2 * Math.PI * rng.uniform());
     }
     const total = weights.reduce((a, b) => a + b, 0);
-    weights.forEach((w, i) => this.#betas.push((deviationHz * w) / total / (this.#freqs[i] as number)));
+    for (const [i, w] of weights.entries()) this.#betas.push((deviationHz * w) / total / (this.#freqs[i] as number));
     this.params = { deviationHz, tonesHz: this.#freqs.map((f) => f.toFixed(1)).join(',') };
     this.rmsBandwidthHz = Math.sqrt(weights.reduce((acc, w) => acc + ((deviationHz * w) / total) ** 2 / 2, 0));
   }
