@@ -93,9 +93,11 @@ export function positionCrlb(tx: { east: number; north: number }, links: CrlbLin
   const invScaled = invert(scaled);
   const inv = invScaled?.map((row, i) => row.map((v, j) => v * (d[i] as number) * (d[j] as number))) ?? null;
   if (inv === null) return { reason: 'singular Fisher information (receivers collinear with the transmitter, or co-located)' };
+  // Symmetrize: elimination leaves the two off-diagonal entries a rounding error apart.
+  const offDiagonal = ((inv[0]?.[1] as number) + (inv[1]?.[0] as number)) / 2;
   const covariance: Cov2 = [
-    [inv[0]?.[0] as number, inv[0]?.[1] as number],
-    [inv[1]?.[0] as number, inv[1]?.[1] as number],
+    [inv[0]?.[0] as number, offDiagonal],
+    [offDiagonal, inv[1]?.[1] as number],
   ];
   if (!(covariance[0][0] > 0 && covariance[1][1] > 0)) return { reason: 'numerically singular Fisher information' };
   return {

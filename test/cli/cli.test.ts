@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -42,4 +43,28 @@ test('bad options and unknown commands fail with a message naming them', () => {
   const unknown = heimdall('frobnicate');
   assert.notEqual(unknown.status, 0);
   assert.match(unknown.stderr, /unknown command 'frobnicate'/);
+});
+
+test('heimdall simulate writes SigMF and prints a summary with the CRLB', () => {
+  const out = mkdtempSync(join(tmpdir(), 'heimdall-cli-sim-'));
+  const r = heimdall('simulate', '--preset', 'dense-urban-uhf', '--samples', '4', '--seed', '2', '--out', out, '--workers', '0');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /Simulating 4 transmissions of 'dense-urban-uhf' \(16 receivers, seed 2\)/);
+  assert.match(r.stdout, /CRLB CEP50\s+median \d+ m/);
+  assert.match(r.stderr, /simulate: 4\/4 \(100%\)/);
+  assert.ok(existsSync(join(out, 'tx-000003', 'tx-000003.sigmf-collection')));
+});
+
+test('heimdall simulate names the bad input', () => {
+  const bad = heimdall('simulate', '--preset', 'mars-orbit', '--samples', '1');
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /unknown preset 'mars-orbit' \(available: nw-italy-2m, dense-urban-uhf, kiwisdr-hf-tdoa\)/);
+  const dir = mkdtempSync(join(tmpdir(), 'heimdall-cli-net-'));
+  const net = join(dir, 'net.json');
+  writeFileSync(net, JSON.stringify({ name: 'x', receivers: [{ id: 'a', name: 'A', lat: 95, lon: 7, sampleRateHz: -5 }] }));
+  const badNet = heimdall('simulate', '--network', net, '--samples', '1');
+  assert.notEqual(badNet.status, 0);
+  assert.match(badNet.stderr, /net\.json: invalid configuration/);
+  assert.match(badNet.stderr, /receivers\.0\.lat: must be within \[-90, 90\]/);
+  assert.match(badNet.stderr, /receivers\.0\.sampleRateHz: must be > 0/);
 });

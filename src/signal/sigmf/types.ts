@@ -44,6 +44,12 @@ export interface SigmfRecordingInput {
   extraGlobal?: Record<string, unknown>;
   extensions?: SigmfExtension[];
   annotations?: SigmfAnnotationInput[];
+  /**
+   * fsync each file before the rename (default true). Bulk writers that make a whole folder
+   * visible by one rename at the end (the simulator) pass false: per-file fsyncs cost more than
+   * generating the data, and the folder rename already keeps readers from half-written output.
+   */
+  durable?: boolean;
 }
 
 export interface SigmfRecordingResult {
@@ -63,6 +69,8 @@ export interface SigmfCollectionInput {
   description?: string;
   /** Extra `collection` fields; keys must be namespaced and not in `core`. */
   extra?: Record<string, unknown>;
+  /** fsync before the rename (default true); see SigmfRecordingInput.durable. */
+  durable?: boolean;
 }
 
 // ---- Shapes of the JSON we write ----

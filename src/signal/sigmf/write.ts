@@ -28,6 +28,7 @@
 // callers using `heimdall:` keys should declare it in `extensions` for strict compliance.
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { endianness } from 'node:os';
 import { join } from 'node:path';
 import type {
   SigmfAnnotation,
@@ -78,10 +79,11 @@ export function writeSigmfRecording(dir: string, baseName: string, rec: SigmfRec
   // Both temporaries are complete and fsync'd before either rename, so a failure while writing leaves the old
   // recording untouched. The two renames cannot be one atomic step; the meta file's core:sha512 lets a reader
   // detect the (crash-only) case of new data next to old metadata.
-  const dataTmp = writeTemp(dataPath, data);
+  const durable = rec.durable ?? true;
+  const dataTmp = writeTemp(dataPath, data, durable);
   let metaTmp: string;
   try {
-    metaTmp = writeTemp(metaPath, metaBytes);
+    metaTmp = writeTemp(metaPath, metaBytes, durable);
   } catch (err) {
     rmSync(dataTmp, { force: true });
     throw err;
@@ -94,7 +96,7 @@ export function writeSigmfRecording(dir: string, baseName: string, rec: SigmfRec
     rmSync(metaTmp, { force: true });
     throw err;
   }
-  syncDir(dir);
+  if (durable) syncDir(dir);
   return { metaPath, dataPath, sha512: sha512Hex(metaBytes) };
 }
 
@@ -130,14 +132,14 @@ export function writeSigmfCollection(dir: string, name: string, c: SigmfCollecti
   collection['core:streams'] = streams; // (re)assigned last so it ends the object, after any extra keys
   const path = join(dir, `${name}.sigmf-collection`);
   const doc: SigmfCollectionFile = { collection };
-  const tmp = writeTemp(path, Buffer.from(`${JSON.stringify(doc, null, 2)}\n`, 'utf8'));
+  const tmp = writeTemp(path, Buffer.from(`${JSON.stringify(doc, null, 2)}\n`, 'utf8'), c.durable ?? true);
   try {
     renameSync(tmp, path);
   } catch (err) {
     rmSync(tmp, { force: true });
     throw err;
   }
-  syncDir(dir);
+  if (c.durable ?? true) syncDir(dir);
   return path;
 }
 
@@ -289,7 +291,11 @@ function checkJsonValue(v: unknown, where: string, fail: Fail): void {
 }
 
 /** Little-endian float32 bytes regardless of the host's byte order. */
+const LITTLE_ENDIAN = endianness() === 'LE';
+
 function encodeCf32Le(iq: Float32Array): Buffer {
+  // On little-endian hosts (x86, ARM) the in-memory floats already are cf32_le: copy the bytes.
+  if (LITTLE_ENDIAN) return Buffer.from(new Uint8Array(iq.buffer, iq.byteOffset, iq.byteLength));
   const out = Buffer.alloc(iq.length * 4);
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   for (let i = 0; i < iq.length; i++) view.setFloat32(i * 4, iq[i] as number, true);
@@ -301,13 +307,13 @@ function sha512Hex(bytes: Uint8Array): string {
 }
 
 /** Writes `bytes` to a fsync'd temporary next to `path` and returns its name; removes it on failure. */
-function writeTemp(path: string, bytes: Uint8Array): string {
+function writeTemp(path: string, bytes: Uint8Array, durable: boolean): string {
   const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   const fd = openSync(tmp, 'w');
   try {
     let off = 0;
     while (off < bytes.byteLength) off += writeSync(fd, bytes, off, bytes.byteLength - off);
-    fsyncSync(fd);
+    if (durable) fsyncSync(fd);
   } catch (err) {
     closeSync(fd);
     rmSync(tmp, { force: true });
