@@ -6,14 +6,15 @@ export interface Progress {
 
 function formatSeconds(s: number): string {
   if (!Number.isFinite(s)) return '--';
-  if (s < 60) return `${s.toFixed(0)}s`;
-  return `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
+  const whole = Math.round(s);
+  if (whole < 60) return `${whole}s`;
+  return `${Math.floor(whole / 60)}m${String(whole % 60).padStart(2, '0')}s`;
 }
 
 export function createProgress(label: string, stream: NodeJS.WriteStream = process.stderr): Progress {
   const started = performance.now();
   let lastDecile = -1;
-  let lastDraw = 0;
+  let lastDraw = Number.NEGATIVE_INFINITY;
   return {
     update(done, total) {
       const elapsed = (performance.now() - started) / 1000;

@@ -10,8 +10,13 @@ export const ReceiverSchema = z.object({
   name: z.string().min(1),
   lat: latitude,
   lon: longitude,
-  /** Antenna height above ground (m): matters for Okumura–Hata and for the 3-D distance. */
-  altitudeM: z.number().finite().min(0).max(1000).default(10),
+  /** Ground altitude above sea level (m) at the receiver site. */
+  altitudeM: z.number().finite().min(-500).max(9000).default(0),
+  /**
+   * Antenna height above ground (m). Without a terrain model the transmitter stands at sea level,
+   * so the receiver's effective height (Hata's base height, the 3-D distance) is altitude + mast.
+   */
+  antennaHeightM: z.number().finite().min(0).max(1000).default(10),
   antennaGainDbi: z.number().finite().min(-20).max(30).default(0),
   /** Up to 60 dB: at LF/MF, external (atmospheric) noise dominates and is modelled as a large noise figure. */
   noiseFigureDb: z.number().finite().min(0).max(60).default(6),

@@ -17,9 +17,10 @@ function fromGeoJson(doc: { features?: unknown }, source: string, name: string):
     if (g?.type !== 'Point' || !Array.isArray(g.coordinates) || g.coordinates.length < 2) {
       throw new ConfigError(source, [`features.${i}.geometry: expected a GeoJSON Point [lon, lat(, alt)]`]);
     }
-    const [lon, lat] = g.coordinates as number[];
+    const [lon, lat, altitudeM] = g.coordinates as number[];
     const props = f.properties ?? {};
-    return { ...props, lat, lon, name: props.name ?? props.id };
+    // GeoJSON's third coordinate is the site's altitude (m above sea level), not the mast height.
+    return { ...props, lat, lon, ...(altitudeM === undefined ? {} : { altitudeM }), name: props.name ?? props.id };
   });
   return { name, receivers };
 }
@@ -28,11 +29,20 @@ function fromGeoJson(doc: { features?: unknown }, source: string, name: string):
 export function parseNetwork(doc: unknown, source: string): Network {
   if (doc !== null && typeof doc === 'object' && (doc as { type?: unknown }).type === 'FeatureCollection') {
     const name = (doc as { name?: unknown }).name;
-    return parseConfig(
-      NetworkSchema,
-      fromGeoJson(doc as { features?: unknown }, source, typeof name === 'string' ? name : source),
-      source,
-    );
+    const network = fromGeoJson(doc as { features?: unknown }, source, typeof name === 'string' ? name : source);
+    try {
+      return parseConfig(NetworkSchema, network, source);
+    } catch (err) {
+      // Point at what the user wrote: a receiver's lat/lon are the Point's coordinates, the rest
+      // its properties.
+      if (!(err instanceof ConfigError)) throw err;
+      const where = (issue: string) =>
+        issue
+          .replace(/^receivers\.(\d+)\.lon:/, 'features.$1.geometry.coordinates.0 (longitude):')
+          .replace(/^receivers\.(\d+)\.lat:/, 'features.$1.geometry.coordinates.1 (latitude):')
+          .replace(/^receivers\.(\d+)\./, 'features.$1.properties.');
+      throw new ConfigError(source, err.issues.map(where));
+    }
   }
   return parseConfig(NetworkSchema, doc, source);
 }

@@ -11,13 +11,13 @@ const VHF_UHF: [number, number][] = [
 export const NW_ITALY_WEBSDR: NetworkInput = {
   name: 'nw-italy-websdr',
   receivers: [
-    { id: 'aquila-giaveno', name: 'Aquila di Giaveno', lat: 45.02, lon: 7.29, altitudeM: 20, bandsHz: VHF_UHF },
-    { id: 'montanaro', name: 'Montanaro', lat: 45.234, lon: 7.857, altitudeM: 20, bandsHz: VHF_UHF },
-    { id: 'torino', name: 'Torino', lat: 45.044, lon: 7.672, altitudeM: 20, bandsHz: VHF_UHF },
-    { id: 'coazze', name: 'Coazze', lat: 45.03, lon: 7.27, altitudeM: 20, bandsHz: VHF_UHF },
-    { id: 'passo-giovi', name: 'Passo del Giovi', lat: 44.561, lon: 8.956, altitudeM: 20, bandsHz: VHF_UHF },
-    { id: 'genova', name: 'Genova', lat: 44.395, lon: 8.956, altitudeM: 20, bandsHz: VHF_UHF },
-    { id: 'milano-baggio', name: 'Milano-Baggio', lat: 45.478, lon: 9.123, altitudeM: 20, bandsHz: VHF_UHF },
+    { id: 'aquila-giaveno', name: 'Aquila di Giaveno', lat: 45.02, lon: 7.29, antennaHeightM: 20, bandsHz: VHF_UHF },
+    { id: 'montanaro', name: 'Montanaro', lat: 45.234, lon: 7.857, antennaHeightM: 20, bandsHz: VHF_UHF },
+    { id: 'torino', name: 'Torino', lat: 45.044, lon: 7.672, antennaHeightM: 20, bandsHz: VHF_UHF },
+    { id: 'coazze', name: 'Coazze', lat: 45.03, lon: 7.27, antennaHeightM: 20, bandsHz: VHF_UHF },
+    { id: 'passo-giovi', name: 'Passo del Giovi', lat: 44.561, lon: 8.956, antennaHeightM: 20, bandsHz: VHF_UHF },
+    { id: 'genova', name: 'Genova', lat: 44.395, lon: 8.956, antennaHeightM: 20, bandsHz: VHF_UHF },
+    { id: 'milano-baggio', name: 'Milano-Baggio', lat: 45.478, lon: 9.123, antennaHeightM: 20, bandsHz: VHF_UHF },
   ],
 };
 
@@ -52,7 +52,7 @@ export const DENSE_URBAN_16: NetworkInput = {
       name: `City rooftop ${i + 1}`,
       lat: 45.0703 + north / 111_132,
       lon: 7.6869 + east / (111_320 * Math.cos((45.0703 * Math.PI) / 180)),
-      altitudeM: 25,
+      antennaHeightM: 25,
       noiseFigureDb: 5,
       bandsHz: [[430e6, 440e6]],
     };
@@ -72,7 +72,7 @@ export const KIWISDR_NORTH_ITALY: NetworkInput = {
     { id: 'kiwi-genova', name: 'KiwiSDR Genova', lat: 44.41, lon: 8.93 },
   ].map((r) => ({
     ...r,
-    altitudeM: 10,
+    antennaHeightM: 10,
     sampleRateHz: 12_000,
     gpsDisciplined: true,
     // Atmospheric noise at MF is ~40 dB above thermal: modelled as the receiver's noise figure.

@@ -15,8 +15,15 @@ function mix32(h: number): number {
   return h >>> 0;
 }
 
+const numberBits = new Float64Array(1);
+const numberWords = new Uint32Array(numberBits.buffer);
+
 function hashLabel(label: string | number): number {
-  if (typeof label === 'number') return mix32(Math.floor(label) ^ Math.floor(label / 2 ** 32));
+  if (typeof label === 'number') {
+    // Hash all 64 bits of the double: -1 and 0, 1 and 1.5, 1 and 2^32 all stay distinct.
+    numberBits[0] = label;
+    return mix32((numberWords[0] as number) ^ mix32((numberWords[1] as number) ^ 0x5bd1e995));
+  }
   let h = 0x811c9dc5;
   for (let i = 0; i < label.length; i++) h = Math.imul(h ^ label.charCodeAt(i), 0x01000193);
   return mix32(h);

@@ -87,9 +87,10 @@ export function generateSample(world: World, index: number): SimSample {
     const rrng = new Rng(world.seed, 'sample', index, 'rx', r.id);
     const offline = rrng.uniform() < sc.offlineProbability;
     const ground = greatCircleDistanceM(tx, r);
-    const distanceM = Math.hypot(ground, r.altitudeM - sc.txHeightM);
+    const rxHeightM = r.altitudeM + r.antennaHeightM;
+    const distanceM = Math.hypot(ground, rxHeightM - sc.txHeightM);
     const delayS = distanceM / SPEED_OF_LIGHT_M_S;
-    const geometry = { distanceM, freqHz: sc.frequencyHz, rxHeightM: r.altitudeM, txHeightM: sc.txHeightM };
+    const geometry = { distanceM, freqHz: sc.frequencyHz, rxHeightM, txHeightM: sc.txHeightM };
     const lossDb = pathLossDb(sc.propagation, geometry);
     const shadowingDb = state.shadowing.valueDb(txLocal.east, txLocal.north);
     const rxPowerDbm = powerDbm + r.antennaGainDbi - lossDb - shadowingDb;

@@ -40,7 +40,7 @@ export function writeSampleSigmf(outDir: string, world: World, s: SimSample): st
         centerFreqHz: rec.centerFreqHz,
         datetime: date,
         datetimeExtraNs: extraNs,
-        geolocation: { lat: rx.lat, lon: rx.lon, altM: rx.altitudeM },
+        geolocation: { lat: rx.lat, lon: rx.lon, altM: rx.altitudeM + rx.antennaHeightM },
         description: `${s.scenario} ${name} as heard by ${rx.name}`,
         recorder: 'heimdall simulate',
         durable: false,

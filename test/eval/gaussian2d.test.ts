@@ -175,14 +175,43 @@ describe('invalid covariances', () => {
       ],
     ];
     for (const c of bad) {
+      const shown = `[[${c[0][0]}, ${c[0][1]}], [${c[1][0]}, ${c[1][1]}]]`;
       assert.throws(() => probabilityWithinRadius(c, 1), {
         name: 'RangeError',
-        message: 'probabilityWithinRadius: covariance must be positive definite',
+        message: `probabilityWithinRadius: covariance must be symmetric positive definite, got ${shown}`,
       });
       assert.throws(() => cep50(c), {
         name: 'RangeError',
-        message: 'probabilityWithinRadius: covariance must be positive definite',
+        message: `cep50: covariance must be symmetric positive definite, got ${shown}`,
       });
     }
+  });
+});
+
+describe('very flat ellipses (TDOA-like errors)', () => {
+  test('CEP50 tends to the median of |N(0, σ₁²)|, 0.67449·σ₁, and holds exactly 50 %', () => {
+    for (const ratio of [200, 1000]) {
+      const c: Cov2 = [
+        [ratio * ratio, 0],
+        [0, 1],
+      ];
+      const r = cep50(c);
+      assert.ok(Math.abs(r / ratio - 0.6744897501960817) < 1e-4, `ratio ${ratio}: CEP50/σ₁ = ${r / ratio}`);
+      assert.ok(Math.abs(probabilityWithinRadius(c, r) - 0.5) < 1e-9);
+    }
+  });
+
+  test('a negative-definite matrix (positive determinant) is refused', () => {
+    assert.throws(
+      () =>
+        probabilityWithinRadius(
+          [
+            [-1, 0],
+            [0, -1],
+          ],
+          1,
+        ),
+      /covariance must be symmetric positive definite, got \[\[-1, 0\], \[0, -1\]\]/,
+    );
   });
 });

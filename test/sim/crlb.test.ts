@@ -15,10 +15,18 @@ const loss = (d: number) => logDistanceLossDb(d, F, N_EXP, 1);
 const model = { model: 'log-distance' as const, exponent: N_EXP, refDistanceM: 1 };
 
 function ring(count: number, radius: number): { east: number; north: number }[] {
-  return Array.from({ length: count }, (_, i) => ({ east: radius * Math.cos((2 * Math.PI * i) / count), north: radius * Math.sin((2 * Math.PI * i) / count) }));
+  return Array.from({ length: count }, (_, i) => ({
+    east: radius * Math.cos((2 * Math.PI * i) / count),
+    north: radius * Math.sin((2 * Math.PI * i) / count),
+  }));
 }
 
-function links(tx: { east: number; north: number }, rx: { east: number; north: number }[], sigmaDb: number, toa = Number.POSITIVE_INFINITY): CrlbLink[] {
+function links(
+  tx: { east: number; north: number },
+  rx: { east: number; north: number }[],
+  sigmaDb: number,
+  toa = Number.POSITIVE_INFINITY,
+): CrlbLink[] {
   return rx.map((r) => {
     const d = Math.hypot(tx.east - r.east, tx.north - r.north);
     return {
@@ -41,8 +49,14 @@ const cep = (r: ReturnType<typeof positionCrlb>) => {
 
 test('the bound shrinks as receivers are added and scales linearly with shadowing σ', () => {
   const all = ring(12, 10_000);
-  const sizes = [4, 6, 9, 12].map((k) => cep(positionCrlb(tx, links(tx, all.filter((_, i) => i % Math.round(12 / k) === 0 || k === 12).slice(0, k), 4))));
-  for (let i = 1; i < sizes.length; i++) assert.ok((sizes[i] as number) < (sizes[i - 1] as number), `CEP50 by receiver count: ${sizes.map((s) => s.toFixed(0)).join(', ')}`);
+  const sizes = [4, 6, 9, 12].map((k) =>
+    cep(positionCrlb(tx, links(tx, all.filter((_, i) => i % Math.round(12 / k) === 0 || k === 12).slice(0, k), 4))),
+  );
+  for (let i = 1; i < sizes.length; i++)
+    assert.ok(
+      (sizes[i] as number) < (sizes[i - 1] as number),
+      `CEP50 by receiver count: ${sizes.map((s) => s.toFixed(0)).join(', ')}`,
+    );
   const c4 = cep(positionCrlb(tx, links(tx, all, 4)));
   const c8 = cep(positionCrlb(tx, links(tx, all, 8)));
   assert.ok(Math.abs(c8 / c4 - 2) < 1e-9, `doubling σ doubles the bound (ratio ${c8 / c4})`);
@@ -56,7 +70,10 @@ test('arrival times from GPS-disciplined receivers tighten the bound by orders o
   if ('reason' in withToa) return;
   assert.equal(withToa.measurements, 'rss+tdoa');
   // 1 µs timing is 300 m of range: the bound falls to a few hundred metres.
-  assert.ok(withToa.cep50M < 400 && withToa.cep50M < rssOnly / 5, `RSS ${rssOnly.toFixed(0)} m, RSS+TDOA ${withToa.cep50M.toFixed(0)} m`);
+  assert.ok(
+    withToa.cep50M < 400 && withToa.cep50M < rssOnly / 5,
+    `RSS ${rssOnly.toFixed(0)} m, RSS+TDOA ${withToa.cep50M.toFixed(0)} m`,
+  );
 });
 
 test('too few receivers or a degenerate geometry has no bound, with the reason', () => {
@@ -76,7 +93,10 @@ test('a maximum-likelihood estimator reaches the bound in Monte Carlo (simple ge
   const errors: [number, number][] = [];
   for (let t = 0; t < 300; t++) {
     const p0 = 30;
-    const obs = rx.map((r) => ({ ...r, rssDbm: p0 - loss(Math.hypot(tx.east - r.east, tx.north - r.north)) + sigma * rng.normal() }));
+    const obs = rx.map((r) => ({
+      ...r,
+      rssDbm: p0 - loss(Math.hypot(tx.east - r.east, tx.north - r.north)) + sigma * rng.normal(),
+    }));
     const est = rssMaximumLikelihood(obs, { lossDb: loss });
     errors.push([est.east - tx.east, est.north - tx.north]);
   }
@@ -90,7 +110,10 @@ test('a maximum-likelihood estimator reaches the bound in Monte Carlo (simple ge
   // ML is asymptotically efficient: the empirical MSE matches the bound (sampling error of a
   // 300-trial variance is about ±12 %; small-sample bias may add a few per cent).
   assert.ok(ratio > 0.8 && ratio < 1.3, `trace(empirical) / trace(CRLB) = ${ratio.toFixed(3)}`);
-  assert.ok(Math.abs(vee / cee - 1) < 0.35 && Math.abs(vnn / cnn - 1) < 0.35, `per-axis ratios ${(vee / cee).toFixed(2)}, ${(vnn / cnn).toFixed(2)}`);
+  assert.ok(
+    Math.abs(vee / cee - 1) < 0.35 && Math.abs(vnn / cnn - 1) < 0.35,
+    `per-axis ratios ${(vee / cee).toFixed(2)}, ${(vnn / cnn).toFixed(2)}`,
+  );
 });
 
 test('measurement-noise models: trigamma, fading residual, arrival-time accuracy', () => {

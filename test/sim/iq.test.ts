@@ -25,7 +25,10 @@ test('SNR measured from the generated IQ matches the link budget within 0.5 dB',
         // No calibration error here, so rssiDbm is the true total power; remove the noise power.
         const signalDbm = 10 * Math.log10(10 ** (r.rssiDbm / 10) - 10 ** (r.noiseDbm / 10));
         const measured = signalDbm - r.noiseDbm;
-        assert.ok(Math.abs(measured - r.snrDb) < 0.5, `${kind} ${r.receiverId}: measured SNR ${measured.toFixed(2)} dB vs budget ${r.snrDb.toFixed(2)} dB`);
+        assert.ok(
+          Math.abs(measured - r.snrDb) < 0.5,
+          `${kind} ${r.receiverId}: measured SNR ${measured.toFixed(2)} dB vs budget ${r.snrDb.toFixed(2)} dB`,
+        );
         checked++;
       }
     }
@@ -51,7 +54,17 @@ test('each recording is delayed by distance/c: a later window start reproduces t
   const wave = makeWaveform('fm', rng, { fmDeviationHz: 2500, fskBaud: 1200, fskShiftHz: 1000 }, 1);
   const still = new FadingProcess(rng, 'none', 0, 0);
   const fs = 12_500;
-  const base = { waveform: wave, sampleRateHz: fs, samples: 4000, amplitude: 1, carrierOffsetHz: 0, phase0: 0, fading: still, noiseVariance: 0, rng };
+  const base = {
+    waveform: wave,
+    sampleRateHz: fs,
+    samples: 4000,
+    amplitude: 1,
+    carrierOffsetHz: 0,
+    phase0: 0,
+    fading: still,
+    noiseVariance: 0,
+    rng,
+  };
   const tauA = 37e3 / C;
   const tauB = 81.5e3 / C; // 44.5 km further: 148.4 µs, 1.86 samples — a fractional delay
   const a = synthesizeIq({ ...base, startS: 0.1, delayS: tauA });
@@ -66,7 +79,8 @@ test('each recording is delayed by distance/c: a later window start reproduces t
   const y = synthesizeIq({ ...fast, delayS: tauB });
   const corr = (lag: number) => {
     let re = 0;
-    for (let n = 200; n < 19_000; n++) re += (x[2 * n] as number) * (y[2 * (n + lag)] as number) + (x[2 * n + 1] as number) * (y[2 * (n + lag) + 1] as number);
+    for (let n = 200; n < 19_000; n++)
+      re += (x[2 * n] as number) * (y[2 * (n + lag)] as number) + (x[2 * n + 1] as number) * (y[2 * (n + lag) + 1] as number);
     return re;
   };
   let best = 0;
@@ -77,15 +91,19 @@ test('each recording is delayed by distance/c: a later window start reproduces t
 });
 
 test('recorded delays equal great-circle distance / c, and GPS timestamps are accurate to microseconds', () => {
-  const sc = testScenario({ network: { name: 'gps', receivers: testScenario().network.receivers.map((r) => ({ ...r, gpsDisciplined: true })) } });
+  const sc = testScenario({
+    network: { name: 'gps', receivers: testScenario().network.receivers.map((r) => ({ ...r, gpsDisciplined: true })) },
+  });
   const s = generateSample(buildWorld(sc, 4), 2);
   for (const r of s.recordings) {
     const rx = sc.network.receivers.find((x) => x.id === r.receiverId)!;
-    const d = Math.hypot(greatCircleDistanceM(s.truth, rx), rx.altitudeM - sc.txHeightM);
+    const d = Math.hypot(greatCircleDistanceM(s.truth, rx), rx.altitudeM + rx.antennaHeightM - sc.txHeightM);
     assert.ok(Math.abs(r.delayS - d / C) < 1e-12);
     assert.ok(Math.abs(Number(r.reportedStartUnixNs - r.trueStartUnixNs)) < 6_000, 'GPS timestamp within 6σ of 1 µs');
   }
-  const coarse = generateSample(buildWorld(testScenario(), 4), 2).recordings.map((r) => Math.abs(Number(r.reportedStartUnixNs - r.trueStartUnixNs)));
+  const coarse = generateSample(buildWorld(testScenario(), 4), 2).recordings.map((r) =>
+    Math.abs(Number(r.reportedStartUnixNs - r.trueStartUnixNs)),
+  );
   assert.ok(Math.max(...coarse) > 1e6, 'NTP-timed receivers are off by milliseconds');
 });
 

@@ -242,3 +242,12 @@ describe('Rng normal draws', () => {
     assert.deepEqual(zero, new Float32Array(16));
   });
 });
+
+test('numeric seeds and labels never collide through rounding or truncation', () => {
+  const first = (seed: number, ...labels: (string | number)[]) => new Rng(seed, ...labels).nextUint32();
+  assert.notEqual(first(-1), first(0));
+  assert.notEqual(first(2 ** 32), first(1));
+  assert.notEqual(first(1, 1.5), first(1, 1));
+  assert.notEqual(first(1, -1), first(1, 0));
+  assert.notEqual(first(1, 'a', 'b'), first(1, 'b', 'a'));
+});

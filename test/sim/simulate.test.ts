@@ -40,7 +40,14 @@ test('each transmission folder is a SigMF collection with the truth, the CRLB an
   const dir = mkdtempSync(join(tmpdir(), 'heimdall-sim-'));
   const sc = testScenario({ offlineProbability: 0.3, shadowing: { sigmaDb: 4, decorrelationM: 500 } });
   const progress: number[] = [];
-  const r = await simulate({ scenario: sc, seed: 3, samples: 4, outDir: dir, workers: 0, onProgress: (done) => progress.push(done) });
+  const r = await simulate({
+    scenario: sc,
+    seed: 3,
+    samples: 4,
+    outDir: dir,
+    workers: 0,
+    onProgress: (done) => progress.push(done),
+  });
   assert.deepEqual(progress, [1, 2, 3, 4]);
   assert.equal(r.samples, 4);
   const saved = JSON.parse(readFileSync(join(dir, 'scenario.json'), 'utf8'));
