@@ -62,17 +62,4 @@ export class FadingProcess {
     }
     return { stride, gains };
   }
-
-  /** Gains at t0 + n/fs for n < count, interleaved re/im (knots interpolated linearly). */
-  fill(t0: number, fs: number, count: number): Float64Array {
-    const { stride, gains } = this.knots(t0, fs, count);
-    const out = new Float64Array(2 * count);
-    for (let n = 0; n < count; n++) {
-      const j = Math.floor(n / stride);
-      const w = (n - j * stride) / stride;
-      out[2 * n] = (gains[2 * j] as number) + w * ((gains[2 * j + 2] as number) - (gains[2 * j] as number));
-      out[2 * n + 1] = (gains[2 * j + 1] as number) + w * ((gains[2 * j + 3] as number) - (gains[2 * j + 1] as number));
-    }
-    return out;
-  }
 }
