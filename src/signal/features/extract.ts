@@ -1,0 +1,132 @@
+// Features of one transmission heard by a receiver network: the [receivers, melBands, frames]
+// mel-spectrogram stack in the network's fixed receiver order, per-receiver scalars, the
+// absent-receiver mask, and time differences where clocks allow. The same function serves
+// training, evaluation and inference.
+import { assertFiniteIq, type Recording, RecordingError } from '../recording.js';
+import type { FeatureConfig } from './config.js';
+import { gccPhat } from './gcc-phat.js';
+import { receiverScalars, SCALAR_COUNT, scalarVector } from './scalars.js';
+import { melSpectrogramDb, powerSpectrogram } from './stft.js';
+
+export interface TimeDifference {
+  /** Receiver indices (network order): the difference is arrival at j minus arrival at i. */
+  i: number;
+  j: number;
+  seconds: number;
+  quality: number;
+  /** Combined timestamp uncertainty of the pair (s). */
+  clockSigmaS: number;
+}
+
+export interface TransmissionFeatures {
+  receivers: string[];
+  /** [receivers][melBands][frames] mel power in dB; zeros where the receiver is absent. */
+  mel: Float32Array;
+  /** [receivers][SCALAR_COUNT] (see SCALAR_NAMES); zeros where absent. */
+  scalars: Float32Array;
+  /** 1 where the receiver's recording is present. */
+  mask: Uint8Array;
+  tdoa: TimeDifference[];
+}
+
+/** Per-recording features (what the cache stores): mel block + scalar vector. */
+export interface RecordingFeatures {
+  mel: Float32Array;
+  scalars: Float64Array;
+}
+
+/** Calibrated-power offset (dB) from the recording's metadata, when its full scale is known. */
+export function fullScaleOffsetDb(r: Recording): number | null {
+  const fs = r.meta['heimdall:full_scale_dbm'];
+  if (typeof fs !== 'number') return null;
+  const cal = r.meta['heimdall:calibration_offset_db'];
+  return fs - (typeof cal === 'number' ? cal : 0);
+}
+
+/** Checks a recording can be featurized with this configuration; errors name the file. */
+export function checkRecording(r: Recording, c: FeatureConfig): void {
+  if (Math.abs(r.sampleRateHz - c.sampleRateHz) > 0.005 * c.sampleRateHz) {
+    throw new RecordingError(r.source, `sample rate ${r.sampleRateHz} Hz, but the features expect ${c.sampleRateHz} Hz (resample the recording or change the feature configuration)`);
+  }
+  if (r.iq.length / 2 < c.samples) {
+    throw new RecordingError(r.source, `${r.iq.length / 2} samples, but the features need ${c.samples} (${(c.samples / c.sampleRateHz).toFixed(3)} s)`);
+  }
+  assertFiniteIq(r.iq.subarray(0, 2 * c.samples), r.source);
+}
+
+export function recordingFeatures(r: Recording, c: FeatureConfig): RecordingFeatures {
+  checkRecording(r, c);
+  const iq = r.iq.subarray(0, 2 * c.samples);
+  const power = powerSpectrogram(iq, c);
+  const mel = new Float32Array(c.melBands * c.frames);
+  melSpectrogramDb(power, c, mel);
+  let meanPower = 0;
+  for (let i = 0; i < iq.length; i++) meanPower += (iq[i] as number) ** 2;
+  meanPower /= c.samples;
+  return { mel, scalars: Float64Array.from(scalarVector(receiverScalars(power, meanPower, c, fullScaleOffsetDb(r)))) };
+}
+
+export interface ExtractOptions {
+  /** Pairs are timed only when both clocks are at least this good (s); default 100 µs. */
+  maxTimestampSigmaS?: number;
+  /** Per-recording features computed elsewhere (cache, worker); keyed like `recordings`. */
+  precomputed?: (RecordingFeatures | undefined)[];
+}
+
+/**
+ * Assembles a transmission's features. `recordings` are matched to `receivers` by receiver id;
+ * a receiver with no recording is masked; a recording from a receiver the network does not know
+ * is refused (the model has no input slot for it).
+ */
+export function extractFeatures(recordings: Recording[], receivers: string[], c: FeatureConfig, o: ExtractOptions = {}): TransmissionFeatures {
+  const slot = new Map(receivers.map((id, i) => [id, i]));
+  const byIndex: (Recording | undefined)[] = new Array(receivers.length);
+  const pre: (RecordingFeatures | undefined)[] = new Array(receivers.length);
+  recordings.forEach((r, k) => {
+    const i = slot.get(r.receiver.id);
+    if (i === undefined) {
+      throw new RecordingError(r.source, `receiver '${r.receiver.id}' is not in the network (${receivers.join(', ')})`);
+    }
+    if (byIndex[i] !== undefined) throw new RecordingError(r.source, `a second recording for receiver '${r.receiver.id}' in one transmission`);
+    byIndex[i] = r;
+    pre[i] = o.precomputed?.[k];
+  });
+  const block = c.melBands * c.frames;
+  const mel = new Float32Array(receivers.length * block);
+  const scalars = new Float32Array(receivers.length * SCALAR_COUNT);
+  const mask = new Uint8Array(receivers.length);
+  byIndex.forEach((r, i) => {
+    if (r === undefined) return;
+    const f = pre[i] ?? recordingFeatures(r, c);
+    mel.set(f.mel, i * block);
+    scalars.set(f.scalars, i * SCALAR_COUNT);
+    mask[i] = 1;
+  });
+  return { receivers: [...receivers], mel, scalars, mask, tdoa: timeDifferences(byIndex, scalars, c, o.maxTimestampSigmaS ?? 1e-4) };
+}
+
+function timeDifferences(byIndex: (Recording | undefined)[], scalars: Float32Array, c: FeatureConfig, maxSigma: number): TimeDifference[] {
+  const timed = byIndex
+    .map((r, i) => ({ r, i }))
+    .filter(
+      (x): x is { r: Recording; i: number } =>
+        x.r !== undefined && x.r.startUnixNs !== null && x.r.timestampSigmaS !== null && x.r.timestampSigmaS <= maxSigma && scalars[x.i * SCALAR_COUNT + 5] === 1,
+    );
+  const out: TimeDifference[] = [];
+  for (let a = 0; a < timed.length; a++) {
+    for (let b = a + 1; b < timed.length; b++) {
+      const x = timed[a] as { r: Recording; i: number };
+      const y = timed[b] as { r: Recording; i: number };
+      const g = gccPhat(x.r.iq, y.r.iq, c.samples);
+      const startDiffS = Number((y.r.startUnixNs as bigint) - (x.r.startUnixNs as bigint)) / 1e9;
+      out.push({
+        i: x.i,
+        j: y.i,
+        seconds: startDiffS + g.lagSamples / c.sampleRateHz,
+        quality: g.quality,
+        clockSigmaS: Math.hypot(x.r.timestampSigmaS as number, y.r.timestampSigmaS as number),
+      });
+    }
+  }
+  return out;
+}
