@@ -43,20 +43,29 @@ export function fullScaleOffsetDb(r: Recording): number | null {
   return fs - (typeof cal === 'number' ? cal : 0);
 }
 
-/** Checks a recording can be featurized with this configuration; errors name the file. */
+/**
+ * Checks a recording's rate and length suit the configuration (cheap; the NaN/Inf scan happens
+ * where the features are computed). Errors name the file.
+ */
 export function checkRecording(r: Recording, c: FeatureConfig): void {
   if (Math.abs(r.sampleRateHz - c.sampleRateHz) > 0.005 * c.sampleRateHz) {
-    throw new RecordingError(r.source, `sample rate ${r.sampleRateHz} Hz, but the features expect ${c.sampleRateHz} Hz (resample the recording or change the feature configuration)`);
+    throw new RecordingError(
+      r.source,
+      `sample rate ${r.sampleRateHz} Hz, but the features expect ${c.sampleRateHz} Hz (resample the recording or change the feature configuration)`,
+    );
   }
   if (r.iq.length / 2 < c.samples) {
-    throw new RecordingError(r.source, `${r.iq.length / 2} samples, but the features need ${c.samples} (${(c.samples / c.sampleRateHz).toFixed(3)} s)`);
+    throw new RecordingError(
+      r.source,
+      `${r.iq.length / 2} samples, but the features need ${c.samples} (${(c.samples / c.sampleRateHz).toFixed(3)} s)`,
+    );
   }
-  assertFiniteIq(r.iq.subarray(0, 2 * c.samples), r.source);
 }
 
 export function recordingFeatures(r: Recording, c: FeatureConfig): RecordingFeatures {
   checkRecording(r, c);
   const iq = r.iq.subarray(0, 2 * c.samples);
+  assertFiniteIq(iq, r.source);
   const power = powerSpectrogram(iq, c);
   const mel = new Float32Array(c.melBands * c.frames);
   melSpectrogramDb(power, c, mel);
@@ -78,7 +87,12 @@ export interface ExtractOptions {
  * a receiver with no recording is masked; a recording from a receiver the network does not know
  * is refused (the model has no input slot for it).
  */
-export function extractFeatures(recordings: Recording[], receivers: string[], c: FeatureConfig, o: ExtractOptions = {}): TransmissionFeatures {
+export function extractFeatures(
+  recordings: Recording[],
+  receivers: string[],
+  c: FeatureConfig,
+  o: ExtractOptions = {},
+): TransmissionFeatures {
   const slot = new Map(receivers.map((id, i) => [id, i]));
   const byIndex: (Recording | undefined)[] = new Array(receivers.length);
   const pre: (RecordingFeatures | undefined)[] = new Array(receivers.length);
@@ -87,7 +101,8 @@ export function extractFeatures(recordings: Recording[], receivers: string[], c:
     if (i === undefined) {
       throw new RecordingError(r.source, `receiver '${r.receiver.id}' is not in the network (${receivers.join(', ')})`);
     }
-    if (byIndex[i] !== undefined) throw new RecordingError(r.source, `a second recording for receiver '${r.receiver.id}' in one transmission`);
+    if (byIndex[i] !== undefined)
+      throw new RecordingError(r.source, `a second recording for receiver '${r.receiver.id}' in one transmission`);
     byIndex[i] = r;
     pre[i] = o.precomputed?.[k];
   });
@@ -102,15 +117,30 @@ export function extractFeatures(recordings: Recording[], receivers: string[], c:
     scalars.set(f.scalars, i * SCALAR_COUNT);
     mask[i] = 1;
   });
-  return { receivers: [...receivers], mel, scalars, mask, tdoa: timeDifferences(byIndex, scalars, c, o.maxTimestampSigmaS ?? 1e-4) };
+  return {
+    receivers: [...receivers],
+    mel,
+    scalars,
+    mask,
+    tdoa: timeDifferences(byIndex, scalars, c, o.maxTimestampSigmaS ?? 1e-4),
+  };
 }
 
-function timeDifferences(byIndex: (Recording | undefined)[], scalars: Float32Array, c: FeatureConfig, maxSigma: number): TimeDifference[] {
+function timeDifferences(
+  byIndex: (Recording | undefined)[],
+  scalars: Float32Array,
+  c: FeatureConfig,
+  maxSigma: number,
+): TimeDifference[] {
   const timed = byIndex
     .map((r, i) => ({ r, i }))
     .filter(
       (x): x is { r: Recording; i: number } =>
-        x.r !== undefined && x.r.startUnixNs !== null && x.r.timestampSigmaS !== null && x.r.timestampSigmaS <= maxSigma && scalars[x.i * SCALAR_COUNT + 5] === 1,
+        x.r !== undefined &&
+        x.r.startUnixNs !== null &&
+        x.r.timestampSigmaS !== null &&
+        x.r.timestampSigmaS <= maxSigma &&
+        scalars[x.i * SCALAR_COUNT + 5] === 1,
     );
   const out: TimeDifference[] = [];
   for (let a = 0; a < timed.length; a++) {

@@ -24,7 +24,13 @@ export function melToHz(mel: number): number {
  * librosa.filters.mel(sr, n_fft, n_mels, fmin, fmax, htk=False, norm='slaney'): weights
  * [nMels][nFft/2 + 1] over the one-sided frequencies k·sr/nFft.
  */
-export function slaneyMelFilters(sampleRateHz: number, nFft: number, nMels: number, fMinHz: number, fMaxHz: number): Float64Array[] {
+export function slaneyMelFilters(
+  sampleRateHz: number,
+  nFft: number,
+  nMels: number,
+  fMinHz: number,
+  fMaxHz: number,
+): Float64Array[] {
   const bins = nFft / 2 + 1;
   const fftFreqs = Array.from({ length: bins }, (_, k) => (k * sampleRateHz) / nFft);
   const melMin = hzToMel(fMinHz);

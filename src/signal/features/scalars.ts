@@ -20,7 +20,12 @@ export interface ReceiverScalars {
  * the time-averaged spectrum (a narrowband signal occupies few bins); signal = total − noise;
  * the offset is the power-weighted mean frequency of the excess over the floor.
  */
-export function receiverScalars(power: Float64Array[], meanPower: number, c: FeatureConfig, fullScaleOffsetDb: number | null): ReceiverScalars {
+export function receiverScalars(
+  power: Float64Array[],
+  meanPower: number,
+  c: FeatureConfig,
+  fullScaleOffsetDb: number | null,
+): ReceiverScalars {
   const n = c.nFft;
   const avg = new Float64Array(n);
   for (const p of power) for (let k = 0; k < n; k++) avg[k] = (avg[k] as number) + (p[k] as number) / power.length;

@@ -14,7 +14,16 @@ import { makeWaveform } from '../../../src/sim/waveforms.js';
 
 const FS = 12_500;
 
-function fmRecording(o: { id: string; delayS?: number; snrDb?: number; offsetHz?: number; seed?: number; startNs?: bigint; sigma?: number | null; amplitude?: number }): Recording {
+function fmRecording(o: {
+  id: string;
+  delayS?: number;
+  snrDb?: number;
+  offsetHz?: number;
+  seed?: number;
+  startNs?: bigint;
+  sigma?: number | null;
+  amplitude?: number;
+}): Recording {
   const rng = new Rng(o.seed ?? 1, o.id);
   const wave = makeWaveform('fm', new Rng(42, 'shared waveform'), { fmDeviationHz: 2500, fskBaud: 1200, fskShiftHz: 1000 }, 1);
   const amplitude = o.amplitude ?? 0.1;
@@ -81,7 +90,11 @@ test('GCC-PHAT recovers a known fractional delay to within 0.1 sample at 20 dB S
 
 test('features come in network order with a mask; absent receivers are zeros', () => {
   const receivers = ['r0', 'r1', 'r2', 'r3'];
-  const f = extractFeatures([fmRecording({ id: 'r2' }), fmRecording({ id: 'r0', amplitude: 0.01 })], receivers, defaultFeatureConfig);
+  const f = extractFeatures(
+    [fmRecording({ id: 'r2' }), fmRecording({ id: 'r0', amplitude: 0.01 })],
+    receivers,
+    defaultFeatureConfig,
+  );
   const block = 128 * 32;
   assert.equal(f.mel.length, 4 * block);
   assert.deepEqual(Array.from(f.mask), [1, 0, 1, 0]);
@@ -129,8 +142,14 @@ test('unusable recordings are refused with the file and the problem', () => {
   const bad = fmRecording({ id: 'r0' });
   assert.throws(() => extractFeatures([bad], ['other'], c), /r0\.sigmf-meta: receiver 'r0' is not in the network \(other\)/);
   assert.throws(() => extractFeatures([bad, fmRecording({ id: 'r0' })], ['r0'], c), /a second recording for receiver 'r0'/);
-  assert.throws(() => recordingFeatures({ ...bad, sampleRateHz: 48_000 }, c), /sample rate 48000 Hz, but the features expect 12500 Hz/);
-  assert.throws(() => recordingFeatures({ ...bad, iq: bad.iq.subarray(0, 2000) }, c), /1000 samples, but the features need 12500 \(1\.000 s\)/);
+  assert.throws(
+    () => recordingFeatures({ ...bad, sampleRateHz: 48_000 }, c),
+    /sample rate 48000 Hz, but the features expect 12500 Hz/,
+  );
+  assert.throws(
+    () => recordingFeatures({ ...bad, iq: bad.iq.subarray(0, 2000) }, c),
+    /1000 samples, but the features need 12500 \(1\.000 s\)/,
+  );
   const nan = Float32Array.from(bad.iq);
   nan[2 * 77 + 1] = Number.NaN;
   assert.throws(() => recordingFeatures({ ...bad, iq: nan }, c), /sample 77 \(Q\) is NaN; NaN\/Inf samples are not accepted/);

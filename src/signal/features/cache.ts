@@ -1,0 +1,77 @@
+// Feature cache keyed by content: SHA-256 of the samples the features use, the sample rate, the
+// calibration offset and the feature configuration. Same content → same key, whatever the file
+// is called; any change of parameters → a new key. Files are written atomically (temp + rename);
+// an unreadable or wrong-sized entry is treated as a miss and rewritten.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Recording } from '../recording.js';
+import type { FeatureConfig } from './config.js';
+import { fullScaleOffsetDb, type RecordingFeatures } from './extract.js';
+import { SCALAR_COUNT } from './scalars.js';
+
+const MAGIC = 0x31434648; // "HFC1"
+const HEADER = 12;
+
+export function featureKey(r: Recording, c: FeatureConfig): string {
+  const h = createHash('sha256');
+  const iq = r.iq.subarray(0, 2 * c.samples);
+  h.update(new Uint8Array(iq.buffer, iq.byteOffset, iq.byteLength));
+  h.update(JSON.stringify({ c, rate: r.sampleRateHz, cal: fullScaleOffsetDb(r) }));
+  return h.digest('hex');
+}
+
+export class FeatureCache {
+  hits = 0;
+  misses = 0;
+
+  constructor(readonly dir: string) {
+    mkdirSync(dir, { recursive: true });
+  }
+
+  #path(key: string): string {
+    return join(this.dir, key.slice(0, 2), `${key}.f32`);
+  }
+
+  get(key: string, c: FeatureConfig): RecordingFeatures | undefined {
+    let buf: Buffer;
+    try {
+      buf = readFileSync(this.#path(key));
+    } catch {
+      this.misses++;
+      return undefined;
+    }
+    const melLen = c.melBands * c.frames;
+    const ok =
+      buf.byteLength === HEADER + 4 * melLen + 8 * SCALAR_COUNT &&
+      buf.readUInt32LE(0) === MAGIC &&
+      buf.readUInt32LE(4) === melLen;
+    if (!ok) {
+      this.misses++;
+      return undefined;
+    }
+    const copy = new Uint8Array(buf.byteLength - HEADER);
+    copy.set(buf.subarray(HEADER));
+    this.hits++;
+    return { mel: new Float32Array(copy.buffer, 0, melLen), scalars: new Float64Array(copy.buffer.slice(4 * melLen)) };
+  }
+
+  put(key: string, f: RecordingFeatures): void {
+    const path = this.#path(key);
+    mkdirSync(join(this.dir, key.slice(0, 2)), { recursive: true });
+    const header = Buffer.alloc(HEADER);
+    header.writeUInt32LE(MAGIC, 0);
+    header.writeUInt32LE(f.mel.length, 4);
+    header.writeUInt32LE(f.scalars.length, 8);
+    const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+    writeFileSync(
+      tmp,
+      Buffer.concat([
+        header,
+        new Uint8Array(f.mel.buffer, f.mel.byteOffset, f.mel.byteLength),
+        new Uint8Array(f.scalars.buffer, f.scalars.byteOffset, f.scalars.byteLength),
+      ]),
+    );
+    renameSync(tmp, path);
+  }
+}

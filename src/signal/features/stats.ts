@@ -1,0 +1,111 @@
+// Normalization statistics computed over the TRAINING set and stored with the model: one mean
+// and σ per mel band and per scalar, shared by all receivers and frames. The same affine map for
+// every receiver keeps the power differences between receivers — the signal that carries the
+// position (the original z-scored each sample and erased it).
+
+import type { TransmissionFeatures } from './extract.js';
+import { SCALAR_COUNT, SCALAR_NAMES } from './scalars.js';
+
+export interface FeatureStats {
+  melBands: number;
+  frames: number;
+  melMean: number[];
+  melStd: number[];
+  scalarNames: string[];
+  scalarMean: number[];
+  scalarStd: number[];
+  /** Receiver recordings the statistics were computed from. */
+  count: number;
+}
+
+/** Streaming mean/variance (Chan et al.'s parallel form of Welford's algorithm). */
+class Moments {
+  n = 0;
+  mean = 0;
+  m2 = 0;
+  addBatch(count: number, sum: number, sumSqDev: number): void {
+    if (count === 0) return;
+    const mean = sum / count;
+    const delta = mean - this.mean;
+    const n = this.n + count;
+    this.mean += (delta * count) / n;
+    this.m2 += sumSqDev + (delta * delta * this.n * count) / n;
+    this.n = n;
+  }
+  std(): number {
+    return this.n > 1 ? Math.sqrt(this.m2 / (this.n - 1)) : 1;
+  }
+}
+
+export class FeatureStatsAccumulator {
+  readonly #mel: Moments[];
+  readonly #scalars: Moments[];
+  #count = 0;
+
+  constructor(
+    readonly melBands: number,
+    readonly frames: number,
+  ) {
+    this.#mel = Array.from({ length: melBands }, () => new Moments());
+    this.#scalars = Array.from({ length: SCALAR_COUNT }, () => new Moments());
+  }
+
+  /** Adds every present receiver of a transmission. */
+  add(f: TransmissionFeatures): void {
+    const block = this.melBands * this.frames;
+    f.mask.forEach((present, r) => {
+      if (!present) return;
+      this.#count++;
+      for (let b = 0; b < this.melBands; b++) {
+        const row = f.mel.subarray(r * block + b * this.frames, r * block + (b + 1) * this.frames);
+        let sum = 0;
+        for (const v of row) sum += v;
+        const mean = sum / row.length;
+        let dev = 0;
+        for (const v of row) dev += (v - mean) ** 2;
+        (this.#mel[b] as Moments).addBatch(row.length, sum, dev);
+      }
+      for (let s = 0; s < SCALAR_COUNT; s++)
+        (this.#scalars[s] as Moments).addBatch(1, f.scalars[r * SCALAR_COUNT + s] as number, 0);
+    });
+  }
+
+  finish(): FeatureStats {
+    if (this.#count === 0) throw new Error('FeatureStats: no receiver recordings were added (empty training set?)');
+    // A constant feature (σ = 0, e.g. a flag that never changes) is left unscaled.
+    const safe = (s: number) => (s > 1e-12 ? s : 1);
+    return {
+      melBands: this.melBands,
+      frames: this.frames,
+      melMean: this.#mel.map((m) => m.mean),
+      melStd: this.#mel.map((m) => safe(m.std())),
+      scalarNames: [...SCALAR_NAMES],
+      scalarMean: this.#scalars.map((m) => m.mean),
+      scalarStd: this.#scalars.map((m) => safe(m.std())),
+      count: this.#count,
+    };
+  }
+}
+
+/** Normalizes in place: (x − mean) / σ for present receivers; absent ones stay 0. */
+export function normalizeFeatures(f: TransmissionFeatures, s: FeatureStats): void {
+  const block = s.melBands * s.frames;
+  if (f.mel.length !== f.mask.length * block) {
+    throw new RangeError(
+      `normalizeFeatures: features hold ${f.mel.length / f.mask.length} values per receiver, statistics describe ${block}`,
+    );
+  }
+  f.mask.forEach((present, r) => {
+    if (!present) return;
+    for (let b = 0; b < s.melBands; b++) {
+      const mean = s.melMean[b] as number;
+      const inv = 1 / (s.melStd[b] as number);
+      const start = r * block + b * s.frames;
+      for (let i = start; i < start + s.frames; i++) f.mel[i] = ((f.mel[i] as number) - mean) * inv;
+    }
+    for (let k = 0; k < SCALAR_COUNT; k++) {
+      const i = r * SCALAR_COUNT + k;
+      f.scalars[i] = ((f.scalars[i] as number) - (s.scalarMean[k] as number)) / (s.scalarStd[k] as number);
+    }
+  });
+}
