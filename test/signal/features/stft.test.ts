@@ -114,7 +114,7 @@ test('the filterbank matches the independent NumPy implementation of librosa’s
   };
   const ours = slaneyMelFilters(sampleRateHz, nFft, nMels, 0, sampleRateHz / 2);
   assert.equal(ours.length, nMels);
-  ours.forEach((row, m) => assertClose(Array.from(row), weights[m] as number[], 1e-11, 1e-9, `filter ${m}`));
+  for (const [m, row] of ours.entries()) assertClose(Array.from(row), weights[m] as number[], 1e-11, 1e-9, `filter ${m}`);
 });
 
 test('the two-sided mel spectrogram in dB matches the NumPy reference on a known signal', () => {
