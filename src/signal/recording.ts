@@ -47,7 +47,10 @@ export class RecordingError extends Error {
 export function assertFiniteIq(iq: Float32Array, source: string): void {
   for (let i = 0; i < iq.length; i++) {
     if (!Number.isFinite(iq[i] as number)) {
-      throw new RecordingError(source, `sample ${Math.floor(i / 2)} (${i % 2 === 0 ? 'I' : 'Q'}) is ${iq[i]}; NaN/Inf samples are not accepted`);
+      throw new RecordingError(
+        source,
+        `sample ${Math.floor(i / 2)} (${i % 2 === 0 ? 'I' : 'Q'}) is ${iq[i]}; NaN/Inf samples are not accepted`,
+      );
     }
   }
 }

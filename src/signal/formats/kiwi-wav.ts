@@ -1,7 +1,7 @@
 // KiwiSDR IQ WAV reader (`kiwirecorder.py -m iq --kiwi-wav`) with a GNSS time-base fit.
 //
 // Layout, verified in jks-prv/kiwiclient (kiwirecorder.py at commit 1430ccf383ca545f6c8754ba29a08c66250904e5;
-// the same pack formats appear in every stored version of the file) — it agrees with the team's notes:
+// the same pack formats appear in the other versions and forks I looked at) — it agrees with the team's notes:
 // - _write_wav_header: struct.pack('<4sI4s', b'RIFF', filesize - 8, b'WAVE') then
 //   struct.pack('<4sIHHIIHH', b'fmt ', 16, 1, nchans, int(samplerate + 0.5), byte_rate, block_align, 16):
 //   a 36-byte header, PCM (1), 16 bits, and — with --kiwi-wav — no data chunk of its own. The rate is the
@@ -96,7 +96,8 @@ interface KiwiFileName {
   unixS: number;
 }
 
-const NAME_PATTERN = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z_(\d+)_(.+)_iq\.wav$/;
+/** The suffix is matched case-insensitively (readRecording routes .WAV here too). */
+const NAME_PATTERN = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z_(\d+)_(.+)_[iI][qQ]\.[wW][aA][vV]$/;
 
 /** Parses `<YYYYMMDDTHHMMSSZ>_<freq Hz>_<STATION>_iq.wav` (directories are ignored), or says what is wrong. */
 function parseKiwiFileName(fileName: string): KiwiFileName | { error: string } {
@@ -225,7 +226,10 @@ function rejectOutliers(n: number[], x: number[]): number[] {
 }
 
 /** Container parse: nominal rate, per-block GNSS fields, samples. */
-function parseContainer(bytes: Uint8Array, fail: (problem: string) => never): { nominalRateHz: number; blocks: Block[]; iq: Float32Array } {
+function parseContainer(
+  bytes: Uint8Array,
+  fail: (problem: string) => never,
+): { nominalRateHz: number; blocks: Block[]; iq: Float32Array } {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const u32 = (off: number): number => view.getUint32(off, true);
   const u16 = (off: number): number => view.getUint16(off, true);

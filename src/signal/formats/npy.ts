@@ -7,9 +7,9 @@
 //   (ASCII/latin1 in 1.0 and 2.0, UTF-8 in 3.0), padded with spaces and ended by '\n' so that
 //   magic + version + length + header is a multiple of 64 (ARRAY_ALIGN). Readers must not rely on key order.
 // - Then the raw array bytes: product(shape) × itemsize, C order unless fortran_order.
-// - np.save writes keys sorted ("{'descr': '<c8', 'fortran_order': False, 'shape': (N,), }") and, since NumPy 1.23
-//   or so, 21 − len(str(N)) extra spaces after the dict (GROWTH_AXIS_MAX_DIGITS) so the shape can be rewritten in
-//   place; we write the same, so our files are byte-identical to np.save's.
+// - np.save writes keys sorted ("{'descr': '<c8', 'fortran_order': False, 'shape': (N,), }") and, since
+//   numpy/numpy#20321 (NumPy 1.24), 21 − len(str(N)) extra spaces after the dict (GROWTH_AXIS_MAX_DIGITS) so the
+//   shape can be rewritten in place; we write the same, so our files are byte-identical to np.save's.
 // - '<c8' is complex64 little-endian: float32 real, float32 imaginary — the same bytes as interleaved cf32_le IQ.
 // Decisions: '<c8'/'>c8' and '<c16'/'>c16' (converted to float32; a finite value beyond float32 range is refused)
 // are read; anything else is refused. fortran_order True is accepted for 1-D arrays only, where the layout is
@@ -63,11 +63,13 @@ export function writeNpyRecording(path: string, rec: Recording): void {
   if (!(iq instanceof Float32Array)) fail('iq must be a Float32Array of interleaved I,Q values');
   if (iq.length % 2 !== 0) fail(`iq length ${iq.length} is odd; expected interleaved I,Q pairs`);
   assertFiniteIq(iq, path);
-  if (!(Number.isFinite(rec.sampleRateHz) && rec.sampleRateHz > 0)) fail(`sampleRateHz must be a positive finite number, got ${rec.sampleRateHz}`);
+  if (!(Number.isFinite(rec.sampleRateHz) && rec.sampleRateHz > 0))
+    fail(`sampleRateHz must be a positive finite number, got ${rec.sampleRateHz}`);
   if (!Number.isFinite(rec.centerFreqHz)) fail(`centerFreqHz must be a finite number, got ${rec.centerFreqHz}`);
   if (rec.startUnixNs !== null && typeof rec.startUnixNs !== 'bigint') fail('startUnixNs must be a bigint or null');
   const sigma = rec.timestampSigmaS;
-  if (sigma !== null && !(Number.isFinite(sigma) && sigma >= 0)) fail(`timestampSigmaS must be a non-negative number or null, got ${sigma}`);
+  if (sigma !== null && !(Number.isFinite(sigma) && sigma >= 0))
+    fail(`timestampSigmaS must be a non-negative number or null, got ${sigma}`);
   const r = rec.receiver;
   if (typeof r?.id !== 'string' || r.id === '') fail('receiver.id must be a non-empty string');
   const receiver: ReceiverInfo = { id: r.id };
@@ -284,7 +286,9 @@ export function parseNpyHeader(bytes: Uint8Array, source: string): NpyHeader & {
   if (!(dict instanceof Map)) return fail(`the .npy header is not a dict: ${JSON.stringify(text.trimEnd())}`);
   const keys = [...dict.keys()].sort();
   if (keys.join() !== 'descr,fortran_order,shape') {
-    fail(`the .npy header must have exactly the keys 'descr', 'fortran_order', 'shape'; it has ${keys.map((k) => `'${k}'`).join(', ')}`);
+    fail(
+      `the .npy header must have exactly the keys 'descr', 'fortran_order', 'shape'; it has ${keys.map((k) => `'${k}'`).join(', ')}`,
+    );
   }
   return {
     version: `${major}.${minor}`,
@@ -334,7 +338,8 @@ export function readNpyRecording(path: string): Recording {
   const actual = bytes.byteLength - h.dataOffset;
   const what = `shape ${pyRepr(shape)} of ${pyRepr(h.descr)}`;
   if (actual < expected) fail(`truncated: ${what} needs ${expected} data bytes, the file has ${actual}`);
-  if (actual > expected) fail(`${actual} data bytes follow the header but ${what} needs ${expected}; the header and the data disagree`);
+  if (actual > expected)
+    fail(`${actual} data bytes follow the header but ${what} needs ${expected}; the header and the data disagree`);
 
   const data = bytes.subarray(h.dataOffset, h.dataOffset + expected);
   const iq = new Float32Array(2 * n);
@@ -349,7 +354,8 @@ export function readNpyRecording(path: string): Recording {
       }
       const v = view.getFloat64(i * 8, dtype.littleEndian);
       const f = Math.fround(v);
-      if (Number.isFinite(v) && !Number.isFinite(f)) fail(`sample ${i >> 1} (${i % 2 === 0 ? 'I' : 'Q'}) is ${v}, beyond the float32 range`);
+      if (Number.isFinite(v) && !Number.isFinite(f))
+        fail(`sample ${i >> 1} (${i % 2 === 0 ? 'I' : 'Q'}) is ${v}, beyond the float32 range`);
       iq[i] = f;
     }
   }
@@ -383,9 +389,12 @@ function readSidecar(npyPath: string): Omit<Recording, 'iq' | 'source'> {
   if (typeof sampleRateHz !== 'number' || !Number.isFinite(sampleRateHz) || sampleRateHz <= 0) {
     fail(`sampleRateHz must be a positive finite number, got ${show(sampleRateHz)}`);
   }
-  if (typeof centerFreqHz !== 'number' || !Number.isFinite(centerFreqHz)) fail(`centerFreqHz must be a finite number, got ${show(centerFreqHz)}`);
+  if (typeof centerFreqHz !== 'number' || !Number.isFinite(centerFreqHz))
+    fail(`centerFreqHz must be a finite number, got ${show(centerFreqHz)}`);
   if (startUnixNs !== undefined && startUnixNs !== null && (typeof startUnixNs !== 'string' || !/^-?\d+$/.test(startUnixNs))) {
-    fail(`startUnixNs must be a decimal string of nanoseconds since the Unix epoch (e.g. "1767323045123456789") or null, got ${show(startUnixNs)}`);
+    fail(
+      `startUnixNs must be a decimal string of nanoseconds since the Unix epoch (e.g. "1767323045123456789") or null, got ${show(startUnixNs)}`,
+    );
   }
   if (
     timestampSigmaS !== undefined &&
@@ -396,7 +405,8 @@ function readSidecar(npyPath: string): Omit<Recording, 'iq' | 'source'> {
   }
   const rx: ReceiverInfo = { id: basename(npyPath).replace(/\.npy$/, '') };
   if (receiver !== undefined) {
-    if (typeof receiver !== 'object' || receiver === null || Array.isArray(receiver)) fail(`receiver must be an object, got ${show(receiver)}`);
+    if (typeof receiver !== 'object' || receiver === null || Array.isArray(receiver))
+      fail(`receiver must be an object, got ${show(receiver)}`);
     const r = receiver as Record<string, unknown>;
     if (r.id !== undefined) {
       if (typeof r.id !== 'string' || r.id === '') fail(`receiver.id must be a non-empty string, got ${show(r.id)}`);

@@ -52,7 +52,10 @@ export function parseSigmfDatatype(datatype: string, source: string): SampleType
     (bits === 8 ? kind !== 'f' && end === undefined : end !== undefined && (kind === 'f' ? bits >= 32 : bits <= 32));
   if (!valid) throw new RecordingError(source, `unsupported core:datatype '${datatype}' (supported: ${SUPPORTED})`);
   if (m[1] === 'r') {
-    throw new RecordingError(source, `core:datatype '${datatype}' is real-valued; complex baseband IQ is needed (supported: ${SUPPORTED})`);
+    throw new RecordingError(
+      source,
+      `core:datatype '${datatype}' is real-valued; complex baseband IQ is needed (supported: ${SUPPORTED})`,
+    );
   }
   return { datatype, kind, bits, littleEndian: end !== 'be' };
 }
@@ -123,7 +126,8 @@ export function parseSigmfDatetime(text: string, source: string, field = 'core:d
   const offset = m[8] as string;
   if (offset === '') bad("has no time offset; SigMF requires UTC ('Z')");
   else if (/^[+-]\d{2}:\d{2}$/.test(offset) && offset !== '+00:00') bad(`has offset ${offset}; SigMF requires UTC ('Z')`);
-  else if (offset !== 'Z' && offset !== 'z' && offset !== '+00:00') bad('is not an RFC 3339 timestamp (YYYY-MM-DDTHH:MM:SS[.fraction]Z)');
+  else if (offset !== 'Z' && offset !== 'z' && offset !== '+00:00')
+    bad('is not an RFC 3339 timestamp (YYYY-MM-DDTHH:MM:SS[.fraction]Z)');
   const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
   const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
   const monthDays = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][mo - 1];
@@ -150,7 +154,10 @@ export function sigmfMetaPath(path: string): string {
   if (path.endsWith('.sigmf-meta')) return path;
   if (path.endsWith('.sigmf-data')) return `${path.slice(0, -'.sigmf-data'.length)}.sigmf-meta`;
   if (path.endsWith('.sigmf')) {
-    throw new RecordingError(path, 'SigMF archives (.sigmf tar files) are not supported; extract the archive and read its .sigmf-meta');
+    throw new RecordingError(
+      path,
+      'SigMF archives (.sigmf tar files) are not supported; extract the archive and read its .sigmf-meta',
+    );
   }
   if (path.endsWith('.sigmf-collection')) {
     throw new RecordingError(path, 'is a SigMF collection, not a recording; read it with readSigmfCollection');
@@ -201,11 +208,15 @@ function parseGeolocation(v: unknown, where: string, source: string): Pick<Recei
     c.length > 3 ||
     !c.every((x) => typeof x === 'number' && Number.isFinite(x))
   ) {
-    throw new RecordingError(source, `${field} must be a GeoJSON Point with coordinates [lon, lat] or [lon, lat, alt], got ${show(v)}`);
+    throw new RecordingError(
+      source,
+      `${field} must be a GeoJSON Point with coordinates [lon, lat] or [lon, lat, alt], got ${show(v)}`,
+    );
   }
   const [lon, lat, altM] = c as number[];
   if (lat === undefined || Math.abs(lat) > 90) throw new RecordingError(source, `${field}: latitude ${lat} is outside [-90, 90]`);
-  if (lon === undefined || Math.abs(lon) > 180) throw new RecordingError(source, `${field}: longitude ${lon} is outside [-180, 180]`);
+  if (lon === undefined || Math.abs(lon) > 180)
+    throw new RecordingError(source, `${field}: longitude ${lon} is outside [-180, 180]`);
   return altM === undefined ? { lat, lon } : { lat, lon, altM };
 }
 
@@ -234,7 +245,9 @@ export function readSigmfRecording(path: string): Recording {
       fail(`core:num_channels must be a positive integer, got ${show(channels)}`);
     }
     if (channels !== 1) {
-      fail(`core:num_channels is ${channels}: multi-channel recordings are not supported (store each channel as its own recording, e.g. in a SigMF collection)`);
+      fail(
+        `core:num_channels is ${channels}: multi-channel recordings are not supported (store each channel as its own recording, e.g. in a SigMF collection)`,
+      );
     }
   }
   const rate = g['core:sample_rate'];
@@ -246,14 +259,18 @@ export function readSigmfRecording(path: string): Recording {
   // Captures: the first one gives frequency, time and (preferably) position; all give the byte layout.
   const capturesRaw = doc.captures === undefined ? [] : doc.captures;
   if (!Array.isArray(capturesRaw)) return fail("'captures' must be an array");
-  const captures: Json[] = capturesRaw.length === 0 ? [{ 'core:sample_start': 0 }] : (capturesRaw as unknown[]).map((c, i) => {
-    if (!isObject(c)) fail(`captures[${i}] must be an object`);
-    return c as Json;
-  });
+  const captures: Json[] =
+    capturesRaw.length === 0
+      ? [{ 'core:sample_start': 0 }]
+      : (capturesRaw as unknown[]).map((c, i) => {
+          if (!isObject(c)) fail(`captures[${i}] must be an object`);
+          return c as Json;
+        });
   const first = captures[0] as Json;
   const freq = first['core:frequency'];
   if (freq === undefined) fail('captures[0] has no core:frequency; the centre frequency is required');
-  if (typeof freq !== 'number' || !Number.isFinite(freq)) fail(`captures[0].core:frequency must be a finite number, got ${show(freq)}`);
+  if (typeof freq !== 'number' || !Number.isFinite(freq))
+    fail(`captures[0].core:frequency must be a finite number, got ${show(freq)}`);
   const starts: number[] = [];
   const headers: number[] = [];
   captures.forEach((c, i) => {
@@ -266,7 +283,9 @@ export function readSigmfRecording(path: string): Recording {
     headers.push(nonNegativeInt(c['core:header_bytes'], `captures[${i}].core:header_bytes`, metaPath));
     const f = c['core:frequency'];
     if (i > 0 && f !== undefined && f !== freq) {
-      fail(`captures[${i}] retunes to ${show(f)} Hz (captures[0]: ${freq} Hz); recordings that change frequency are not supported`);
+      fail(
+        `captures[${i}] retunes to ${show(f)} Hz (captures[0]: ${freq} Hz); recordings that change frequency are not supported`,
+      );
     }
   });
   const datetime = first['core:datetime'];
@@ -315,18 +334,6 @@ export function readSigmfRecording(path: string): Recording {
     if (g['core:metadata_only'] === true) fail('is metadata-only (core:metadata_only): there are no samples to read');
     throw new RecordingError(dataPath, `dataset file not found (described by ${metaPath})`);
   }
-  const hash = g['core:sha512'];
-  if (hash !== undefined) {
-    if (typeof hash !== 'string' || !/^[0-9a-fA-F]{128}$/.test(hash)) fail(`core:sha512 must be 128 hex digits, got ${show(hash)}`);
-    const actual = sha512Hex(data);
-    if (actual !== (hash as string).toLowerCase()) {
-      throw new RecordingError(
-        dataPath,
-        `SHA512 mismatch: the file hashes to ${actual.slice(0, 16)}…, core:sha512 in ${basename(metaPath)} says ${(hash as string).slice(0, 16)}…; the dataset is corrupt or was changed`,
-      );
-    }
-  }
-
   // Byte ranges of the capture segments, from the first capture's first sample to the end (less trailing bytes).
   const sampleBytes = (2 * type.bits) / 8;
   const trailing = nonNegativeInt(g['core:trailing_bytes'], 'core:trailing_bytes', metaPath);
@@ -352,6 +359,20 @@ export function readSigmfRecording(path: string): Recording {
     }
     parts.push(data.subarray(from, to));
   }
+  // The layout check comes first: it says more about a truncated file than a hash mismatch would.
+  const hash = g['core:sha512'];
+  if (hash !== undefined) {
+    if (typeof hash !== 'string' || !/^[0-9a-fA-F]{128}$/.test(hash))
+      fail(`core:sha512 must be 128 hex digits, got ${show(hash)}`);
+    const actual = sha512Hex(data);
+    if (actual !== (hash as string).toLowerCase()) {
+      throw new RecordingError(
+        dataPath,
+        `SHA512 mismatch: the file hashes to ${actual.slice(0, 16)}…, core:sha512 in ${basename(metaPath)} says ${(hash as string).slice(0, 16)}…; the dataset is corrupt or was changed`,
+      );
+    }
+  }
+
   const payload = parts.length === 1 ? (parts[0] as Uint8Array) : Buffer.concat(parts);
   const iq = decodeSigmfSamples(payload, type, dataPath);
   assertFiniteIq(iq, dataPath);
@@ -394,7 +415,8 @@ export function readSigmfCollectionIndex(collectionPath: string): { streams: Sig
   const streams = (raw as unknown[]).map((s, i): SigmfStream => {
     let name: unknown;
     let hash: unknown;
-    if (Array.isArray(s) && s.length === 2) [name, hash] = s; // deprecated [name, hash] tuple
+    if (Array.isArray(s) && s.length === 2)
+      [name, hash] = s; // deprecated [name, hash] tuple
     else if (isObject(s)) ({ name, hash } = s);
     else fail(`core:streams[${i}] must be a {name, hash} object or a [name, hash] pair, got ${show(s)}`);
     if (typeof name !== 'string' || name === '' || name === '.' || name === '..' || /[/\\]/.test(name)) {
@@ -403,7 +425,9 @@ export function readSigmfCollectionIndex(collectionPath: string): { streams: Sig
     if (seen.has(name as string)) fail(`core:streams[${i}]: stream '${name}' is listed twice`);
     seen.add(name as string);
     if (typeof hash !== 'string' || !/^[0-9a-fA-F]{128}$/.test(hash)) {
-      fail(`stream '${name}' (core:streams[${i}]): hash must be the SHA512 (128 hex digits) of its .sigmf-meta, got ${show(hash)}`);
+      fail(
+        `stream '${name}' (core:streams[${i}]): hash must be the SHA512 (128 hex digits) of its .sigmf-meta, got ${show(hash)}`,
+      );
     }
     return { name: name as string, hash: (hash as string).toLowerCase(), metaPath: join(dir, `${name}.sigmf-meta`) };
   });
@@ -425,7 +449,10 @@ export function readSigmfCollection(collectionPath: string): { recordings: Recor
       metaBytes = readFileSync(s.metaPath);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      throw new RecordingError(collectionPath, `${where}: ${code === 'ENOENT' ? 'not found' : `cannot read (${code})`}: ${s.metaPath}`);
+      throw new RecordingError(
+        collectionPath,
+        `${where}: ${code === 'ENOENT' ? 'not found' : `cannot read (${code})`}: ${s.metaPath}`,
+      );
     }
     if (sha512Hex(metaBytes) !== s.hash) {
       throw new RecordingError(
