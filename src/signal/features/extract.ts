@@ -65,13 +65,17 @@ export function checkRecording(r: Recording, c: FeatureConfig): void {
 export function recordingFeatures(r: Recording, c: FeatureConfig): RecordingFeatures {
   checkRecording(r, c);
   const iq = r.iq.subarray(0, 2 * c.samples);
-  assertFiniteIq(iq, r.source);
+  let meanPower = 0;
+  for (let i = 0; i < iq.length; i++) {
+    const v = iq[i] as number;
+    meanPower += v * v;
+  }
+  // One NaN/Inf makes the sum non-finite: only then scan for the first bad sample to name it.
+  if (!Number.isFinite(meanPower)) assertFiniteIq(iq, r.source);
+  meanPower /= c.samples;
   const power = powerSpectrogram(iq, c);
   const mel = new Float32Array(c.melBands * c.frames);
   melSpectrogramDb(power, c, mel);
-  let meanPower = 0;
-  for (let i = 0; i < iq.length; i++) meanPower += (iq[i] as number) ** 2;
-  meanPower /= c.samples;
   return { mel, scalars: Float64Array.from(scalarVector(receiverScalars(power, meanPower, c, fullScaleOffsetDb(r)))) };
 }
 

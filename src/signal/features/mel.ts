@@ -56,6 +56,10 @@ export interface TwoSidedMel {
   nFft: number;
   bins: Int32Array[];
   weights: Float64Array[];
+  /** The same, flattened: band b uses entries start[b] … start[b+1]−1 (for hot loops). */
+  start: Int32Array;
+  flatBins: Int32Array;
+  flatWeights: Float64Array;
 }
 
 /**
@@ -87,5 +91,15 @@ export function twoSidedMel(sampleRateHz: number, nFft: number, bands: number, f
   };
   for (let m = half.length - 1; m >= 0; m--) add(half[m] as Float64Array, true);
   for (const f of half) add(f, false);
-  return { bands, nFft, bins, weights };
+  const start = new Int32Array(bands + 1);
+  bins.forEach((b, i) => {
+    start[i + 1] = (start[i] as number) + b.length;
+  });
+  const flatBins = new Int32Array(start[bands] as number);
+  const flatWeights = new Float64Array(start[bands] as number);
+  bins.forEach((b, i) => {
+    flatBins.set(b, start[i] as number);
+    flatWeights.set(weights[i] as Float64Array, start[i] as number);
+  });
+  return { bands, nFft, bins, weights, start, flatBins, flatWeights };
 }

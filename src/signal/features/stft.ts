@@ -38,7 +38,7 @@ export function powerSpectrogram(iq: Float32Array, c: FeatureConfig): Float64Arr
   const hop = hopFor(c);
   const w = hann(n);
   let energy = 0;
-  for (let i = 0; i < n; i++) energy += (w[i] as number) ** 2;
+  for (let i = 0; i < n; i++) energy += (w[i] as number) * (w[i] as number);
   const scale = 1 / (n * energy);
   const buf = new Float64Array(2 * n);
   const out: Float64Array[] = [];
@@ -51,7 +51,11 @@ export function powerSpectrogram(iq: Float32Array, c: FeatureConfig): Float64Arr
     }
     fft(buf);
     const p = new Float64Array(n);
-    for (let k = 0; k < n; k++) p[k] = ((buf[2 * k] as number) ** 2 + (buf[2 * k + 1] as number) ** 2) * scale;
+    for (let k = 0; k < n; k++) {
+      const re = buf[2 * k] as number;
+      const im = buf[2 * k + 1] as number;
+      p[k] = (re * re + im * im) * scale;
+    }
     out.push(p);
   }
   return out;
@@ -64,14 +68,18 @@ export function powerSpectrogram(iq: Float32Array, c: FeatureConfig): Float64Arr
 export function melSpectrogramDb(power: Float64Array[], c: FeatureConfig, out: Float32Array, offset = 0): void {
   const mel = melFor(c);
   const frames = power.length;
-  for (let b = 0; b < mel.bands; b++) {
-    const bins = mel.bins[b] as Int32Array;
-    const weights = mel.weights[b] as Float64Array;
-    for (let f = 0; f < frames; f++) {
-      const p = power[f] as Float64Array;
+  const floor = c.floorDb;
+  const { start, flatBins, flatWeights } = mel;
+  const bands = mel.bands;
+  // Frame-major loop: each frame's spectrum is read once, sequentially, for all bands.
+  for (let f = 0; f < frames; f++) {
+    const p = power[f] as Float64Array;
+    for (let b = 0; b < bands; b++) {
       let s = 0;
-      for (let j = 0; j < bins.length; j++) s += (weights[j] as number) * (p[bins[j] as number] as number);
-      out[offset + b * frames + f] = s > 0 ? Math.max(c.floorDb, 10 * Math.log10(s)) : c.floorDb;
+      const end = start[b + 1] as number;
+      for (let j = start[b] as number; j < end; j++) s += (flatWeights[j] as number) * (p[flatBins[j] as number] as number);
+      const db = s > 0 ? 10 * Math.log10(s) : floor;
+      out[offset + b * frames + f] = db > floor ? db : floor;
     }
   }
 }

@@ -27,9 +27,8 @@ function tone(freqHz: number, amplitude: number, fs: number, samples: number): F
   return iq;
 }
 
-test('the FFT matches the DFT definition', () => {
-  const n = 16;
-  const x = randomValues(2 * n, 3);
+function checkDft(n: number): void {
+  const x = randomValues(2 * n, 3 + n);
   const data = Float64Array.from(x);
   fft(data);
   for (let k = 0; k < n; k++) {
@@ -40,7 +39,7 @@ test('the FFT matches the DFT definition', () => {
       re += (x[2 * j] as number) * Math.cos(a) - (x[2 * j + 1] as number) * Math.sin(a);
       im += (x[2 * j] as number) * Math.sin(a) + (x[2 * j + 1] as number) * Math.cos(a);
     }
-    assertClose([data[2 * k] as number, data[2 * k + 1] as number], [re, im], 1e-12, 1e-12, `X[${k}]`);
+    assertClose([data[2 * k] as number, data[2 * k + 1] as number], [re, im], 1e-11, 1e-11, `n = ${n}: X[${k}]`);
   }
   fft(data, true);
   assertClose(
@@ -48,8 +47,12 @@ test('the FFT matches the DFT definition', () => {
     x,
     1e-12,
     1e-12,
-    'inverse',
+    `inverse, n = ${n}`,
   );
+}
+
+test('the FFT matches the DFT definition (radix-4 and mixed radix-4/2 sizes)', () => {
+  for (const n of [2, 4, 8, 16, 32, 128]) checkDft(n);
   assert.throws(() => fft(new Float64Array(12)), /size must be a power of two >= 2, got 6/);
 });
 
