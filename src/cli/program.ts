@@ -2,6 +2,7 @@
 // pipeline functions; the CLI holds no pipeline logic of its own.
 import { Command } from 'commander';
 import { registerDemo } from './commands/demo.js';
+import { registerInspect } from './commands/inspect.js';
 import { registerSimulate } from './commands/simulate.js';
 import { packageVersion } from './version.js';
 
@@ -12,5 +13,6 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run heimdall --help for usage)');
   registerDemo(program);
   registerSimulate(program);
+  registerInspect(program);
   return program;
 }

@@ -68,3 +68,20 @@ test('heimdall simulate names the bad input', () => {
   assert.match(badNet.stderr, /receivers\.0\.lat: must be within \[-90, 90\]/);
   assert.match(badNet.stderr, /receivers\.0\.sampleRateHz: must be > 0/);
 });
+
+test('heimdall inspect prints per-receiver scalars and GPS time differences, and skips unreadable paths by name', () => {
+  const out = mkdtempSync(join(tmpdir(), 'heimdall-cli-inspect-'));
+  assert.equal(heimdall('simulate', '--preset', 'kiwisdr-hf-tdoa', '--samples', '1', '--out', out, '--workers', '0').status, 0);
+  const missing = join(out, 'missing.npy');
+  const r = heimdall('inspect', join(out, 'tx-000000'), missing);
+  assert.equal(r.status, 1, 'one path failed');
+  const rows = r.stdout.split('\n').filter((l) => /^\s+kiwi-/.test(l));
+  const collection = JSON.parse(readFileSync(join(out, 'tx-000000', 'tx-000000.sigmf-collection'), 'utf8')).collection;
+  const online = (collection['heimdall:links'] as { offline: boolean }[]).filter((l) => !l.offline).length;
+  assert.equal(rows.length, online);
+  assert.match(r.stdout, /±0\.000001 s/);
+  if (online >= 2 && collection['heimdall:truth'].signal !== 'cw')
+    assert.match(r.stdout, /TDOA kiwi-\S+ − kiwi-\S+: -?\d+\.\d+ µs/);
+  assert.match(r.stderr, /skipped .*missing\.npy: .*ENOENT/);
+  assert.match(r.stderr, /1 of 2 path\(s\) could not be read/);
+});

@@ -5,6 +5,11 @@
 // through three samples is biased by up to ~0.15 sample for complex baseband peaks.
 import { fft, nextPowerOfTwo } from './fft.js';
 
+/** A bin counts as signal when its cross-power exceeds this multiple of the median bin. */
+const NOISE_BIN_FACTOR = 4;
+/** Below this many signal bins, fall back to plain PHAT over all bins. */
+const MIN_BINS = 16;
+
 export interface GccPhatResult {
   /** Lag of b behind a, in samples (b[n] ≈ a[n − lag]), with sub-sample refinement. */
   lagSamples: number;
@@ -25,6 +30,8 @@ export function gccPhat(a: Float32Array, b: Float32Array, samples: number, maxLa
   const A = spectrum(a, samples, size);
   const B = spectrum(b, samples, size);
   const r = new Float64Array(2 * size);
+  const cross = new Float64Array(2 * size);
+  const mags = new Float64Array(size);
   for (let k = 0; k < size; k++) {
     const ar = A[2 * k] as number;
     const ai = -(A[2 * k + 1] as number); // conj(A)
@@ -32,10 +39,25 @@ export function gccPhat(a: Float32Array, b: Float32Array, samples: number, maxLa
     const bi = B[2 * k + 1] as number;
     const re = ar * br - ai * bi;
     const im = ar * bi + ai * br;
-    const mag = Math.hypot(re, im);
-    if (mag > 0) {
-      r[2 * k] = re / mag;
-      r[2 * k + 1] = im / mag;
+    cross[2 * k] = re;
+    cross[2 * k + 1] = im;
+    mags[k] = Math.hypot(re, im);
+  }
+  // PHAT gives every bin weight 1; for a narrowband signal most bins hold only noise, whose
+  // random phases bury the peak. Bins whose cross-power does not rise clearly above the median
+  // bin (the noise level for a narrowband signal) are left out; a wideband signal keeps them all.
+  const sample = Float64Array.from(
+    { length: Math.min(size, 4096) },
+    (_, i) => mags[Math.floor((i * size) / Math.min(size, 4096))] as number,
+  ).sort();
+  const threshold = NOISE_BIN_FACTOR * (sample[Math.floor(sample.length / 2)] as number);
+  const kept = mags.reduce((n, m) => n + (m > threshold ? 1 : 0), 0);
+  const useAll = kept < MIN_BINS;
+  for (let k = 0; k < size; k++) {
+    const mag = mags[k] as number;
+    if (mag > 0 && (useAll || mag > threshold)) {
+      r[2 * k] = (cross[2 * k] as number) / mag;
+      r[2 * k + 1] = (cross[2 * k + 1] as number) / mag;
     }
   }
   const spectrumPhat = Float64Array.from(r);
