@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { registerDemo } from './commands/demo.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerSimulate } from './commands/simulate.js';
+import { registerStore } from './commands/store.js';
 import { packageVersion } from './version.js';
 
 export function buildProgram(): Command {
@@ -14,5 +15,6 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerSimulate(program);
   registerInspect(program);
+  registerStore(program);
   return program;
 }

@@ -4,10 +4,14 @@ import type { Command } from 'commander';
 import { presetNames } from '../../sim/presets.js';
 import { resolveScenario } from '../../sim/scenario.js';
 import { simulate } from '../../sim/simulate.js';
+import { openStore } from '../../store/open.js';
 import { positiveInt } from '../parse.js';
 import { createProgress } from '../progress.js';
+import { importAndReport } from './store.js';
 
 interface SimulateCliOptions {
+  into?: boolean;
+  home?: string;
   preset?: string;
   scenario?: string;
   network?: string;
@@ -35,6 +39,8 @@ export function registerSimulate(program: Command): void {
     )
     .option('--out <dir>', 'output folder (one sub-folder per transmission, plus scenario.json)', 'heimdall-sim')
     .option('--workers <n>', 'worker threads (default: all cores; 0 = this thread)', positiveInt('--workers', true))
+    .option('--into', 'also import the output into the catalog and blob store (see heimdall import)')
+    .option('--home <dir>', 'data folder for --into (default $HEIMDALL_HOME or ./.heimdall)')
     .action(async (o: SimulateCliOptions) => {
       const scenario = resolveScenario({
         preset: o.preset ?? (o.scenario ? undefined : 'nw-italy-2m'),
@@ -67,5 +73,13 @@ export function registerSimulate(program: Command): void {
       if (r.unlocalizable > 0)
         console.log(`  unlocalizable     ${r.unlocalizable} sample(s): too few receivers heard them (no CRLB)`);
       console.log(`  output            ${out}/tx-NNNNNN/*.sigmf-meta|data + tx-NNNNNN.sigmf-collection`);
+      if (o.into) {
+        const store = await openStore(o.home === undefined ? {} : { home: o.home });
+        try {
+          await importAndReport(store, out);
+        } finally {
+          await store.close();
+        }
+      }
     });
 }

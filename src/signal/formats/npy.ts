@@ -308,17 +308,32 @@ const DTYPES: Record<string, { bytes: 4 | 8; littleEndian: boolean }> = {
 
 /** Reads `<base>.npy` (1-D complex64/complex128) and its `<base>_metadata.json` sidecar. */
 export function readNpyRecording(path: string): Recording {
-  const fail = (msg: string): never => {
-    throw new RecordingError(path, msg);
-  };
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    return fail(code === 'ENOENT' ? 'file not found' : `cannot read (${code ?? (err as Error).message})`);
+    throw new RecordingError(path, code === 'ENOENT' ? 'file not found' : `cannot read (${code ?? (err as Error).message})`);
   }
-  const h = parseNpyHeader(bytes, path);
+  const iq = decodeNpyIq(bytes, path);
+  return { iq, ...readSidecar(path), source: path };
+}
+
+/** The bytes of a .npy file holding `iq` as a 1-D complex64 array (what np.save writes). */
+export function encodeNpyIq(iq: Float32Array): Uint8Array {
+  const header = npyHeaderC8(iq.length / 2);
+  const out = new Uint8Array(header.byteLength + iq.byteLength);
+  out.set(header, 0);
+  out.set(encodeF32Le(iq), header.byteLength);
+  return out;
+}
+
+/** IQ samples from the bytes of a .npy file (1-D complex64/complex128); `source` names it in errors. */
+export function decodeNpyIq(bytes: Uint8Array, source: string): Float32Array {
+  const fail = (msg: string): never => {
+    throw new RecordingError(source, msg);
+  };
+  const h = parseNpyHeader(bytes, source);
   const dtype = typeof h.descr === 'string' ? DTYPES[h.descr] : undefined;
   if (dtype === undefined) {
     return fail(
@@ -359,8 +374,8 @@ export function readNpyRecording(path: string): Recording {
       iq[i] = f;
     }
   }
-  assertFiniteIq(iq, path);
-  return { iq, ...readSidecar(path), source: path };
+  assertFiniteIq(iq, source);
+  return iq;
 }
 
 function readSidecar(npyPath: string): Omit<Recording, 'iq' | 'source'> {

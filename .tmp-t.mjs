@@ -1,0 +1,13 @@
+import { PGlite } from '@electric-sql/pglite';
+let t = performance.now();
+const a = await PGlite.create();
+console.log('create', performance.now() - t); t = performance.now();
+await a.query('select 1');
+console.log('q', performance.now() - t); t = performance.now();
+const dump = await a.dumpDataDir('none');
+console.log('dump', performance.now() - t, dump.size); t = performance.now();
+const b = await PGlite.create({ loadDataDir: dump });
+console.log('create from dump', performance.now() - t); t = performance.now();
+const c = await PGlite.create();
+console.log('create2', performance.now() - t); t = performance.now();
+await a.close(); console.log('close', performance.now() - t);

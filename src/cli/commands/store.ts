@@ -1,0 +1,89 @@
+// `heimdall import` and `heimdall dataset …`: the data-store faces over src/store.
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { createDataset } from '../../store/datasets.js';
+import { importDirectory } from '../../store/import.js';
+import { openStore, type Store } from '../../store/open.js';
+import { parseSplitSpec } from '../../store/split.js';
+import { positiveInt } from '../parse.js';
+import { createProgress } from '../progress.js';
+
+const HOME_HELP = 'data folder: embedded catalog, blobs, feature cache (default $HEIMDALL_HOME or ./.heimdall)';
+
+async function withStore<T>(home: string | undefined, fn: (s: Store) => Promise<T>): Promise<T> {
+  const store = await openStore(home === undefined ? {} : { home });
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** Imports a folder and prints the report; shared by `import` and `simulate --into`. */
+export async function importAndReport(store: Store, dir: string): Promise<{ failed: number; imported: number }> {
+  const progress = createProgress('import');
+  const r = await importDirectory(dir, { catalog: store.catalog, blobs: store.blobs, onProgress: (d, t) => progress.update(d, t) });
+  progress.finish();
+  console.log(`Imported ${r.imported} transmission(s) into ${store.catalog.location}; ${r.duplicates} already catalogued; ${r.failed.length} skipped`);
+  console.log(`  blobs: ${store.blobs.location}`);
+  for (const f of r.failed) console.error(`  skipped ${f.path}: ${f.error}`);
+  return { failed: r.failed.length, imported: r.imported + r.duplicates };
+}
+
+function split(value: string) {
+  try {
+    return parseSplitSpec(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+}
+
+export function registerStore(program: Command): void {
+  program
+    .command('import')
+    .description('register recordings (SigMF collections, .npy sets, KiwiSDR WAV sets; folders searched recursively) in the catalog and store their IQ; re-imports are no-ops; bad files are reported and skipped')
+    .argument('<dir>', 'folder to import')
+    .option('--home <dir>', HOME_HELP)
+    .action(async (dir: string, o: { home?: string }) => {
+      const r = await withStore(o.home, (s) => importAndReport(s, dir));
+      if (r.failed > 0 && r.imported === 0) process.exitCode = 1;
+    });
+
+  const dataset = program.command('dataset').description('named, versioned train/val/test splits of catalogued sessions');
+  dataset
+    .command('create')
+    .description('create (a new version of) a dataset from labelled sessions, split by session')
+    .argument('<name>', 'dataset name')
+    .option('--split <t/v/t>', 'train/val/test fractions', split, parseSplitSpec('0.7/0.15/0.15'))
+    .option('--seed <n>', 'split seed (same seed, same split)', positiveInt('--seed', true), 1)
+    .option('--origin <origin>', 'only sessions of this origin: simulated, imported or live')
+    .option('--scenario <name>', 'only sessions of this simulated scenario')
+    .option('--stratify <cells>', 'stratify by transmitter position on a cells × cells grid', positiveInt('--stratify'))
+    .option('--home <dir>', HOME_HELP)
+    .action(async (name: string, o: { split: ReturnType<typeof parseSplitSpec>; seed: number; origin?: string; scenario?: string; stratify?: number; home?: string }) => {
+      if (o.origin !== undefined && !['simulated', 'imported', 'live'].includes(o.origin)) {
+        throw new Error(`--origin expects simulated, imported or live, got '${o.origin}'`);
+      }
+      const d = await withStore(o.home, (s) =>
+        createDataset(s.catalog, {
+          name,
+          split: o.split,
+          seed: o.seed,
+          ...(o.origin ? { origin: o.origin as 'simulated' } : {}),
+          ...(o.scenario ? { scenario: o.scenario } : {}),
+          ...(o.stratify ? { stratifyCells: o.stratify } : {}),
+        }),
+      );
+      console.log(`Dataset ${d.name} v${d.version}: train ${d.counts.train}, val ${d.counts.val}, test ${d.counts.test} sessions (seed ${d.seed})`);
+    });
+  dataset
+    .command('show')
+    .description('print a dataset version (default: the latest)')
+    .argument('<name>', 'dataset name')
+    .option('--version <n>', 'version', positiveInt('--version'))
+    .option('--home <dir>', HOME_HELP)
+    .action(async (name: string, o: { version?: number; home?: string }) => {
+      const d = await withStore(o.home, (s) => s.catalog.getDataset(name, o.version));
+      console.log(JSON.stringify(d, null, 2));
+    });
+}

@@ -1,0 +1,402 @@
+// Blob storage on S3 or an S3-compatible server (MinIO, Ceph, s3rver…), over @aws-sdk/client-s3.
+//
+// Key layout: the first segment of a key names the bucket, the rest the object:
+// "heimdall-raw-iq/sessions/1/rx.npy" → bucket "heimdall-raw-iq", object "sessions/1/rx.npy".
+// With bucketPrefix "dev-" that bucket is "dev-heimdall-raw-iq" (keys stay the same), so several
+// environments can share one account. A bucket is created by the first put that finds it missing.
+//
+// put is atomic either way: a single PutObject below multipartThresholdBytes, otherwise a multipart
+// upload, which S3 only makes visible at CompleteMultipartUpload (and aborts if any part fails).
+// Every upload carries a Content-MD5 (checked by the server in transit) and the blob's SHA-256 as
+// metadata (x-amz-meta-sha256). get checks the SHA-256 itself when the caller knows it.
+//
+// Transient network errors are retried by the SDK (maxAttempts, default 3). The SDK's newer
+// default CRC checksums are switched to "when required" because several S3-compatible servers
+// reject them; integrity comes from Content-MD5 and our own SHA-256 instead.
+import { createHash } from 'node:crypto';
+import {
+  AbortMultipartUploadCommand,
+  type BucketLocationConstraint,
+  CompleteMultipartUploadCommand,
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListBucketsCommand,
+  ListObjectsV2Command,
+  type ListObjectsV2CommandOutput,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import { BlobIntegrityError, BlobNotFoundError, type BlobStore, checkBlobKey, type PutResult } from './blob-store.js';
+import { checkBlobPrefix, plainBytes, sha256Hex } from './local.js';
+
+const MiB = 1024 * 1024;
+/** S3's smallest part (all parts but the last); its largest part count is 10 000. */
+export const S3_MIN_PART_BYTES = 5 * MiB;
+const S3_MAX_PARTS = 10_000;
+/** Parts uploaded at the same time within one multipart upload. */
+const PART_CONCURRENCY = 4;
+
+export interface S3BlobStoreOptions {
+  /** e.g. "http://127.0.0.1:9000" for MinIO; omit for AWS. */
+  endpoint?: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  /** "http://host/bucket/key" instead of "http://bucket.host/key" (needed by MinIO and s3rver). */
+  forcePathStyle: boolean;
+  /** Prepended to every bucket name (lowercase letters, digits, '.', '-'). Default ''. */
+  bucketPrefix?: string;
+  /** Blobs of at least this many bytes go through a multipart upload. Default 16 MiB. */
+  multipartThresholdBytes?: number;
+  /** Multipart part size, at least 5 MiB (raised if a blob would need more than 10 000 parts). Default 8 MiB. */
+  partSizeBytes?: number;
+  /** Attempts per request, retries included (SDK standard retry strategy). Default 3. */
+  maxAttempts?: number;
+  /** Page size of ListObjectsV2 (S3's maximum, 1000, by default). */
+  listPageSize?: number;
+}
+
+/** What the SDK's service errors look like (name = the S3 error code). */
+interface SdkError {
+  name?: string;
+  Code?: string;
+  message?: string;
+  $metadata?: { httpStatusCode?: number };
+}
+
+function sdkError(err: unknown): SdkError {
+  return typeof err === 'object' && err !== null ? (err as SdkError) : {};
+}
+
+function errorName(err: unknown): string | undefined {
+  const e = sdkError(err);
+  return e.Code ?? e.name;
+}
+
+function isNotFound(err: unknown): boolean {
+  const name = errorName(err);
+  return (
+    name === 'NoSuchKey' || name === 'NoSuchBucket' || name === 'NotFound' || sdkError(err).$metadata?.httpStatusCode === 404
+  );
+}
+
+function messageOf(err: unknown): string {
+  if (err instanceof Error) return err.message && err.message !== 'UnknownError' ? err.message : (errorName(err) ?? 'error');
+  return String(err);
+}
+
+function md5Base64(bytes: Uint8Array): string {
+  return createHash('md5').update(bytes).digest('base64');
+}
+
+/** S3 bucket naming rules (the subset that matters for names we build). */
+function isValidBucketName(name: string): boolean {
+  return /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name) && !name.includes('..') && !/^\d+\.\d+\.\d+\.\d+$/.test(name);
+}
+
+function positiveInt(value: number, what: string): number {
+  if (!Number.isSafeInteger(value) || value <= 0)
+    throw new RangeError(`S3BlobStore: ${what} must be a positive integer, got ${value}`);
+  return value;
+}
+
+export class S3BlobStore implements BlobStore {
+  readonly location: string;
+  /** The SDK client (exposed for tests and tools, e.g. to add middleware). */
+  readonly client: S3Client;
+  readonly bucketPrefix: string;
+  readonly multipartThresholdBytes: number;
+  readonly partSizeBytes: number;
+  private readonly region: string;
+  private readonly listPageSize: number;
+  /** CreateBucket requests in flight, shared by concurrent puts into the same new bucket. */
+  private readonly creating = new Map<string, Promise<void>>();
+
+  constructor(o: S3BlobStoreOptions) {
+    this.bucketPrefix = o.bucketPrefix ?? '';
+    if (!/^([a-z0-9][a-z0-9.-]*)?$/.test(this.bucketPrefix)) {
+      throw new RangeError(
+        `S3BlobStore: invalid bucketPrefix '${this.bucketPrefix}': use lowercase letters, digits, '.' and '-', starting with a letter or digit`,
+      );
+    }
+    this.multipartThresholdBytes = positiveInt(o.multipartThresholdBytes ?? 16 * MiB, 'multipartThresholdBytes');
+    this.partSizeBytes = positiveInt(o.partSizeBytes ?? 8 * MiB, 'partSizeBytes');
+    if (this.partSizeBytes < S3_MIN_PART_BYTES) {
+      throw new RangeError(
+        `S3BlobStore: partSizeBytes must be at least ${S3_MIN_PART_BYTES} (5 MiB, S3's minimum), got ${this.partSizeBytes}`,
+      );
+    }
+    this.listPageSize = Math.min(positiveInt(o.listPageSize ?? 1000, 'listPageSize'), 1000);
+    this.region = o.region;
+    let host = 'aws';
+    if (o.endpoint !== undefined) {
+      let url: URL | undefined;
+      try {
+        url = new URL(o.endpoint);
+      } catch {
+        url = undefined;
+      }
+      if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+        throw new RangeError(`S3BlobStore: endpoint '${o.endpoint}' must be an http:// or https:// URL`);
+      }
+      host = url.host + url.pathname.replace(/\/+$/, '');
+    }
+    this.location = `s3://${host}${this.bucketPrefix === '' ? '' : `/${this.bucketPrefix}*`}`;
+    this.client = new S3Client({
+      ...(o.endpoint !== undefined ? { endpoint: o.endpoint } : {}),
+      region: o.region,
+      credentials: {
+        accessKeyId: o.accessKeyId,
+        secretAccessKey: o.secretAccessKey,
+        ...(o.sessionToken !== undefined ? { sessionToken: o.sessionToken } : {}),
+      },
+      forcePathStyle: o.forcePathStyle,
+      maxAttempts: positiveInt(o.maxAttempts ?? 3, 'maxAttempts'),
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    });
+  }
+
+  /** Closes the client's connections. */
+  close(): void {
+    this.client.destroy();
+  }
+
+  /** Splits a (validated) key into its bucket and object key. */
+  private split(key: string): { bucket: string; object: string } {
+    checkBlobKey(key);
+    const slash = key.indexOf('/');
+    const first = slash < 0 ? key : key.slice(0, slash);
+    const bucket = this.bucketPrefix + first;
+    if (!isValidBucketName(bucket)) {
+      throw new RangeError(
+        `invalid blob key '${key}': its first part names the S3 bucket '${bucket}', which must be 3-63 lowercase letters, digits, '.' and '-'`,
+      );
+    }
+    if (slash < 0) throw new RangeError(`invalid blob key '${key}': expected 'bucket/object', e.g. '${key}/name.ext'`);
+    return { bucket, object: key.slice(slash + 1) };
+  }
+
+  private fail(action: string, key: string, err: unknown): Error {
+    return new Error(`${this.location}: cannot ${action} blob '${key}': ${messageOf(err)}`, { cause: err });
+  }
+
+  /**
+   * Creates a bucket found missing. Concurrent callers share one CreateBucket; "already exists"
+   * answers (another store or process won the race) count as success.
+   */
+  private createBucket(bucket: string): Promise<void> {
+    let pending = this.creating.get(bucket);
+    if (pending === undefined) {
+      pending = (async () => {
+        try {
+          await this.client.send(
+            new CreateBucketCommand({
+              Bucket: bucket,
+              ...(this.region !== 'us-east-1'
+                ? { CreateBucketConfiguration: { LocationConstraint: this.region as BucketLocationConstraint } }
+                : {}),
+            }),
+          );
+        } catch (err) {
+          const name = errorName(err);
+          if (name !== 'BucketAlreadyOwnedByYou' && name !== 'BucketAlreadyExists') throw err;
+        } finally {
+          this.creating.delete(bucket);
+        }
+      })();
+      this.creating.set(bucket, pending);
+    }
+    return pending;
+  }
+
+  async put(key: string, bytes: Uint8Array): Promise<PutResult> {
+    const { bucket, object } = this.split(key);
+    const sha256 = sha256Hex(bytes);
+    const upload = () =>
+      bytes.byteLength >= this.multipartThresholdBytes
+        ? this.putMultipart(bucket, object, bytes, sha256)
+        : this.client.send(
+            new PutObjectCommand({
+              Bucket: bucket,
+              Key: object,
+              Body: bytes,
+              ContentLength: bytes.byteLength,
+              ContentMD5: md5Base64(bytes),
+              ContentType: 'application/octet-stream',
+              Metadata: { sha256 },
+            }),
+          );
+    try {
+      try {
+        await upload();
+      } catch (err) {
+        // Buckets are created on first use, i.e. when S3 says they are missing: an existing bucket
+        // costs no extra request and needs no s3:CreateBucket permission.
+        if (errorName(err) !== 'NoSuchBucket') throw err;
+        await this.createBucket(bucket);
+        await upload();
+      }
+    } catch (err) {
+      throw this.fail('store', key, err);
+    }
+    return { key, sha256, bytes: bytes.byteLength };
+  }
+
+  private async putMultipart(bucket: string, object: string, bytes: Uint8Array, sha256: string): Promise<void> {
+    const partSize = Math.max(this.partSizeBytes, Math.ceil(bytes.byteLength / S3_MAX_PARTS));
+    const count = Math.max(1, Math.ceil(bytes.byteLength / partSize));
+    const created = await this.client.send(
+      new CreateMultipartUploadCommand({
+        Bucket: bucket,
+        Key: object,
+        ContentType: 'application/octet-stream',
+        Metadata: { sha256 },
+      }),
+    );
+    const uploadId = created.UploadId;
+    if (uploadId === undefined) throw new Error('CreateMultipartUpload returned no UploadId');
+    try {
+      const etags: string[] = new Array(count);
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        while (next < count) {
+          const i = next++;
+          const part = bytes.subarray(i * partSize, Math.min(bytes.byteLength, (i + 1) * partSize));
+          const res = await this.client.send(
+            new UploadPartCommand({
+              Bucket: bucket,
+              Key: object,
+              UploadId: uploadId,
+              PartNumber: i + 1,
+              Body: part,
+              ContentLength: part.byteLength,
+              ContentMD5: md5Base64(part),
+            }),
+          );
+          if (res.ETag === undefined) throw new Error(`UploadPart ${i + 1} returned no ETag`);
+          etags[i] = res.ETag;
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(PART_CONCURRENCY, count) }, worker));
+      await this.client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: bucket,
+          Key: object,
+          UploadId: uploadId,
+          MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
+        }),
+      );
+    } catch (err) {
+      // Nothing became visible; free the parts stored so far (best effort: the original error matters).
+      await this.client
+        .send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: object, UploadId: uploadId }))
+        .catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async get(key: string, expectedSha256?: string): Promise<Uint8Array> {
+    const { bucket, object } = this.split(key);
+    let bytes: Uint8Array;
+    try {
+      const res = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: object }));
+      bytes = res.Body === undefined ? new Uint8Array(0) : plainBytes(await res.Body.transformToByteArray());
+    } catch (err) {
+      if (isNotFound(err)) throw new BlobNotFoundError(this.location, key);
+      throw this.fail('read', key, err);
+    }
+    if (expectedSha256 !== undefined) {
+      const actual = sha256Hex(bytes);
+      if (actual !== expectedSha256.toLowerCase()) throw new BlobIntegrityError(this.location, key, expectedSha256, actual);
+    }
+    return bytes;
+  }
+
+  async has(key: string): Promise<boolean> {
+    const { bucket, object } = this.split(key);
+    try {
+      await this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: object }));
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw this.fail('check', key, err);
+    }
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    checkBlobPrefix(prefix);
+    const slash = prefix.indexOf('/');
+    const keys: string[] = [];
+    try {
+      if (slash >= 0) {
+        // "bucket/objprefix": one bucket.
+        await this.listBucket(prefix.slice(0, slash), prefix.slice(slash + 1), keys);
+      } else {
+        // "" or a partial bucket name: every matching bucket of ours.
+        for (const name of await this.listBuckets(prefix)) await this.listBucket(name, '', keys);
+      }
+    } catch (err) {
+      throw new Error(`${this.location}: cannot list blobs under '${prefix}': ${messageOf(err)}`, { cause: err });
+    }
+    return keys.sort();
+  }
+
+  /** Our buckets whose unprefixed name starts with namePrefix, unprefixed. */
+  private async listBuckets(namePrefix: string): Promise<string[]> {
+    const names: string[] = [];
+    let token: string | undefined;
+    do {
+      const res = await this.client.send(
+        new ListBucketsCommand({ Prefix: this.bucketPrefix + namePrefix, ...(token ? { ContinuationToken: token } : {}) }),
+      );
+      for (const b of res.Buckets ?? []) {
+        if (b.Name?.startsWith(this.bucketPrefix + namePrefix)) names.push(b.Name.slice(this.bucketPrefix.length));
+      }
+      token = res.ContinuationToken;
+    } while (token);
+    return names;
+  }
+
+  private async listBucket(name: string, objectPrefix: string, out: string[]): Promise<void> {
+    const bucket = this.bucketPrefix + name;
+    if (!isValidBucketName(bucket)) return; // no such bucket can exist
+    let token: string | undefined;
+    do {
+      let res: ListObjectsV2CommandOutput;
+      try {
+        res = await this.client.send(
+          new ListObjectsV2Command({
+            Bucket: bucket,
+            Prefix: objectPrefix,
+            MaxKeys: this.listPageSize,
+            ...(token !== undefined ? { ContinuationToken: token } : {}),
+          }),
+        );
+      } catch (err) {
+        if (errorName(err) === 'NoSuchBucket') return;
+        throw err;
+      }
+      for (const o of res.Contents ?? []) if (o.Key !== undefined) out.push(`${name}/${o.Key}`);
+      token = res.IsTruncated ? res.NextContinuationToken : undefined;
+      if (res.IsTruncated && token === undefined) {
+        throw new Error(`ListObjectsV2 of bucket '${bucket}' was truncated without a continuation token`);
+      }
+    } while (token !== undefined);
+  }
+
+  async delete(key: string): Promise<void> {
+    const { bucket, object } = this.split(key);
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: object }));
+    } catch (err) {
+      if (isNotFound(err)) return;
+      throw this.fail('delete', key, err);
+    }
+  }
+}

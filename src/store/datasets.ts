@@ -1,0 +1,40 @@
+// Creating a named, versioned dataset from catalogued sessions: which sessions (labelled ones,
+// optionally filtered by origin/scenario), which split (seeded, by session, optionally stratified
+// by position on a grid), recorded in the catalog in one transaction.
+import type { Catalog } from './catalog/catalog.js';
+import type { DatasetRow, SessionOrigin } from './catalog/types.js';
+import { assignSplits, gridStratum, type SplitSpec } from './split.js';
+
+export interface CreateDatasetOptions {
+  name: string;
+  split: SplitSpec;
+  seed: number;
+  origin?: SessionOrigin;
+  scenario?: string;
+  /** Stratify by transmitter position on a cells × cells grid (0/undefined: no stratification). */
+  stratifyCells?: number;
+}
+
+export async function createDataset(catalog: Catalog, o: CreateDatasetOptions): Promise<DatasetRow> {
+  const filter = { ...(o.origin ? { origin: o.origin } : {}), ...(o.scenario ? { scenario: o.scenario } : {}) };
+  const sessions = (await catalog.listSessions(filter)).filter((s) => s.truthLat !== null && s.truthLon !== null);
+  if (sessions.length === 0) {
+    const what = [o.origin && `origin '${o.origin}'`, o.scenario && `scenario '${o.scenario}'`].filter(Boolean).join(', ');
+    throw new Error(`dataset '${o.name}': no labelled sessions${what ? ` with ${what}` : ''} in the catalog (import or simulate some first)`);
+  }
+  const lats = sessions.map((s) => s.truthLat as number);
+  const lons = sessions.map((s) => s.truthLon as number);
+  const box = { south: Math.min(...lats), north: Math.max(...lats), west: Math.min(...lons), east: Math.max(...lons) };
+  const cells = o.stratifyCells ?? 0;
+  const items = sessions.map((s) => ({
+    sessionId: s.id,
+    ...(cells > 1 ? { stratum: gridStratum(s.truthLat as number, s.truthLon as number, box, cells) } : {}),
+  }));
+  const assigned = assignSplits(items, o.split, o.seed);
+  return catalog.createDataset(
+    o.name,
+    o.seed,
+    { ...o.split, stratifyCells: cells, ...filter },
+    [...assigned].map(([sessionId, split]) => ({ sessionId, split })),
+  );
+}

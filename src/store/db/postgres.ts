@@ -1,0 +1,144 @@
+// The server backend: PostgreSQL through a `pg` connection pool. Same JS value types as the
+// PGlite backend (pglite.ts): int8 → number (unsafe values refused), numeric → string,
+// timestamptz → Date, json/jsonb → parsed. An optional schema isolates a user (or a test run):
+// it is created if missing and every pooled connection runs `SET search_path TO <schema>`.
+import pg from 'pg';
+import type { SqlDatabase, SqlExecutor, SqlResult } from '../sql.js';
+
+const INT8_OID = 20;
+
+/** int8 as a JS number, refusing values that a double cannot hold exactly. */
+function parseInt8(text: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n)) {
+    throw new RangeError(`int8 value ${text} is outside ±2^53 and cannot be read as a number; cast it to text or numeric in SQL`);
+  }
+  return n;
+}
+
+// Per-pool type parsers (pg.types.setTypeParser would change them for the whole process).
+const typeParsers = {
+  getTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
+    if (oid === INT8_OID && format !== 'binary') return parseInt8;
+    return format === 'binary' ? pg.types.getTypeParser(oid, 'binary') : pg.types.getTypeParser(oid, 'text');
+  },
+} as pg.CustomTypesConfig;
+
+/** The URL with its password replaced by '***' (for messages and logs). */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password !== '') u.password = '***';
+    return u.toString();
+  } catch {
+    return url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
+  }
+}
+
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+function errorText(err: unknown): string {
+  if (err instanceof AggregateError && err.message === '') {
+    // Node reports "localhost" (::1 and 127.0.0.1) connection failures as an AggregateError.
+    return err.errors.map((e) => (e instanceof Error ? e.message : String(e))).join('; ');
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+function executor(client: pg.Pool | pg.PoolClient): SqlExecutor {
+  return {
+    async query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<SqlResult<R>> {
+      const r = await client.query(text, params);
+      // A parameterless multi-statement text yields one result per statement; keep the last.
+      const last = (Array.isArray(r) ? r[r.length - 1] : r) as pg.QueryResult | undefined;
+      return { rows: (last?.rows ?? []) as R[] };
+    },
+  };
+}
+
+/**
+ * Connects to PostgreSQL at url (e.g. postgres://user:pass@host:5432/db) and checks the
+ * connection; with o.schema, works inside that schema (created if missing).
+ */
+export async function openPostgres(url: string, o: { schema?: string } = {}): Promise<SqlDatabase> {
+  const shown = redactUrl(url);
+  const schema = o.schema;
+  if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
+    throw new RangeError(`invalid schema name '${schema}': use letters, digits and _ (not starting with a digit), at most 63`);
+  }
+  const location = schema === undefined ? shown : `${shown} (schema ${schema})`;
+  const pool = new pg.Pool({ connectionString: url, types: typeParsers, connectionTimeoutMillis: 10_000 });
+  // An idle connection dropped by the server emits 'error' on the pool; without a listener that
+  // would crash the process. The pool discards the connection; the next query gets a fresh one.
+  pool.on('error', () => {});
+  if (schema !== undefined) {
+    // Queries on a pg client run in order, so this runs before anything the caller sends.
+    pool.on('connect', (client) => {
+      client.query(`SET search_path TO "${schema}"`).catch(() => {});
+    });
+  }
+  let client: pg.PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (err) {
+    await pool.end().catch(() => {});
+    throw new Error(
+      `cannot connect to PostgreSQL at ${shown}: ${errorText(err)}. Is the server running? ` +
+        'Start it (e.g. `pg_ctlcluster <version> main start`, or `docker run -d -p 5432:5432 ' +
+        '-e POSTGRES_HOST_AUTH_METHOD=trust postgres:16`), or unset DATABASE_URL to use the embedded database.',
+      { cause: err },
+    );
+  }
+  try {
+    if (schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    client.release();
+  } catch (err) {
+    client.release(true);
+    await pool.end().catch(() => {});
+    throw new Error(`${location}: cannot create schema '${schema}': ${errorText(err)}`, { cause: err });
+  }
+
+  return {
+    location,
+    query: executor(pool).query,
+    async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+      const c = await pool.connect();
+      // Destroyed rather than returned to the pool when BEGIN/ROLLBACK/COMMIT themselves fail.
+      let destroy = false;
+      try {
+        try {
+          await c.query('BEGIN');
+        } catch (err) {
+          destroy = true;
+          throw err;
+        }
+        let result: T;
+        try {
+          result = await fn(executor(c));
+        } catch (err) {
+          await c.query('ROLLBACK').catch(() => {
+            destroy = true;
+          });
+          throw err;
+        }
+        let commit: pg.QueryResult;
+        try {
+          commit = await c.query('COMMIT');
+        } catch (err) {
+          destroy = true;
+          throw err;
+        }
+        // COMMIT of a transaction aborted by an earlier (caught) error silently rolls back.
+        if (commit.command === 'ROLLBACK') {
+          throw new Error(`${location}: the transaction was aborted by an earlier error and has been rolled back`);
+        }
+        return result;
+      } finally {
+        c.release(destroy);
+      }
+    },
+    async close(): Promise<void> {
+      await pool.end();
+    },
+  };
+}

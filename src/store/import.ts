@@ -1,0 +1,160 @@
+// `heimdall import`: registers recordings in the catalog and stores their IQ in the blob store.
+//
+// A transmission set is a SigMF collection, or the loose recordings of one folder (.npy + sidecar,
+// KiwiSDR WAVs, single SigMF files) taken as one transmission. Each set becomes one session:
+// its IQ goes to heimdall-raw-iq/sessions/<session hash>/<receiver>.npy (content-addressed, so
+// blobs are written before the catalog row without ever orphaning a reference), then the session
+// and its measurements are inserted in ONE transaction. Re-importing the same content is a no-op
+// (session content hash); a corrupt file is reported by name and skipped, the rest imported.
+import { createHash } from 'node:crypto';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { defaultFeatureConfig, FeatureConfigSchema } from '../signal/features/config.js';
+import { recordingFeatures } from '../signal/features/extract.js';
+import { SCALAR_NAMES } from '../signal/features/scalars.js';
+import { findRecordingSets, readRecording } from '../signal/formats/index.js';
+import { encodeNpyIq } from '../signal/formats/npy.js';
+import type { Recording } from '../signal/recording.js';
+import { readSigmfCollection } from '../signal/sigmf/read.js';
+import type { BlobStore } from './blobs/blob-store.js';
+import type { Catalog } from './catalog/catalog.js';
+import type { NewMeasurement, NewSession } from './catalog/types.js';
+
+export const RAW_IQ_BUCKET = 'heimdall-raw-iq';
+
+export interface ImportReport {
+  imported: number;
+  /** Sets whose content is already in the catalog. */
+  duplicates: number;
+  failed: { path: string; error: string }[];
+  sessionIds: number[];
+}
+
+interface RecordingSet {
+  path: string;
+  load: () => { recordings: Recording[]; extra: Record<string, unknown> };
+}
+
+/** Every transmission set under dir (recursively), in a stable order. */
+export function listSets(dir: string): RecordingSet[] {
+  const sets: RecordingSet[] = [];
+  const walk = (d: string) => {
+    const found = findRecordingSets(d);
+    for (const c of found.collections) sets.push({ path: c.path, load: () => readSigmfCollection(c.path) });
+    if (found.loose.length > 0) sets.push({ path: d, load: () => ({ recordings: found.loose.map((f) => readRecording(f)), extra: {} }) });
+    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (e.isDirectory() && !e.name.startsWith('.')) walk(join(d, e.name));
+    }
+  };
+  if (!statSync(dir).isDirectory()) throw new Error(`import: ${dir} is not a folder`);
+  walk(dir);
+  return sets;
+}
+
+function sha256(bytes: Uint8Array | string): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** The catalog's per-recording scalars: the feature layer's own estimates. */
+function scalarsOf(r: Recording): { snrDb: number | null; rssiDbfs: number | null; rssiDbm: number | null } {
+  const n = r.iq.length / 2;
+  if (n < defaultFeatureConfig.nFft) return { snrDb: null, rssiDbfs: null, rssiDbm: null };
+  const c = FeatureConfigSchema.parse({ sampleRateHz: r.sampleRateHz, samples: Math.min(n, Math.round(r.sampleRateHz)) });
+  const s = recordingFeatures(r, c).scalars;
+  const get = (name: (typeof SCALAR_NAMES)[number]) => s[SCALAR_NAMES.indexOf(name)] as number;
+  return { snrDb: get('snr_db'), rssiDbfs: get('rssi_dbfs'), rssiDbm: get('rssi_dbm_known') ? get('rssi_dbm') : null };
+}
+
+function truthOf(extra: Record<string, unknown>): Pick<NewSession, 'truthLat' | 'truthLon' | 'truthAltM' | 'truthPowerDbm' | 'truth'> {
+  const t = extra['heimdall:truth'] as Record<string, unknown> | undefined;
+  if (t === undefined || typeof t.lat !== 'number' || typeof t.lon !== 'number') {
+    return { truthLat: null, truthLon: null, truthAltM: null, truthPowerDbm: null, truth: null };
+  }
+  return {
+    truthLat: t.lat,
+    truthLon: t.lon,
+    truthAltM: typeof t.heightM === 'number' ? t.heightM : null,
+    truthPowerDbm: typeof t.powerDbm === 'number' ? t.powerDbm : null,
+    truth: { ...t, crlb: extra['heimdall:crlb'] ?? null },
+  };
+}
+
+/** Imports one set; returns the session id, or null when its content is already catalogued. */
+async function importSet(set: RecordingSet, root: string, catalog: Catalog, blobs: BlobStore): Promise<number | null> {
+  const { recordings, extra } = set.load();
+  if (recordings.length === 0) throw new Error('no recordings in the set');
+  // Blobs are the .npy encoding of the IQ (the original project's format); their SHA-256 is the
+  // measurement's content hash, and the session's is a hash over its (receiver, blob hash) pairs.
+  const blobsBytes = recordings.map((r) => encodeNpyIq(r.iq));
+  const hashes = blobsBytes.map((b) => sha256(b));
+  const sessionHash = sha256(
+    recordings
+      .map((r, i) => `${r.receiver.id}:${hashes[i]}`)
+      .sort()
+      .join('\n'),
+  );
+  if ((await catalog.findSessionByHash(sessionHash)) !== null) return null;
+  const folder = `${RAW_IQ_BUCKET}/sessions/${sessionHash.slice(0, 16)}`;
+  const measurements: NewMeasurement[] = [];
+  for (const [i, r] of recordings.entries()) {
+    const put = await blobs.put(`${folder}/${r.receiver.id}.npy`, blobsBytes[i] as Uint8Array);
+    measurements.push({
+      receiver: {
+        id: r.receiver.id,
+        name: r.receiver.name ?? null,
+        lat: r.receiver.lat ?? null,
+        lon: r.receiver.lon ?? null,
+        altM: r.receiver.altM ?? null,
+        gpsDisciplined: typeof r.meta['heimdall:gps_disciplined'] === 'boolean' ? (r.meta['heimdall:gps_disciplined'] as boolean) : null,
+      },
+      startUnixNs: r.startUnixNs,
+      timestampSigmaS: r.timestampSigmaS,
+      centerFreqHz: r.centerFreqHz,
+      sampleRateHz: r.sampleRateHz,
+      sampleCount: r.iq.length / 2,
+      ...scalarsOf(r),
+      blobKey: put.key,
+      format: 'npy-cf32',
+      contentHash: put.sha256,
+      meta: { ...r.meta, source: relative(root, r.source) },
+    });
+  }
+  const first = recordings.reduce<bigint | null>((m, r) => (r.startUnixNs !== null && (m === null || r.startUnixNs < m) ? r.startUnixNs : m), null);
+  const session: NewSession = {
+    origin: typeof extra['heimdall:scenario'] === 'string' ? 'simulated' : 'imported',
+    scenario: typeof extra['heimdall:scenario'] === 'string' ? (extra['heimdall:scenario'] as string) : null,
+    // Unknown start (no receiver clock): the Unix epoch, so it sorts first and is obviously unset.
+    startedAt: first === null ? new Date(0) : new Date(Number(first / 1_000_000n)),
+    centerFreqHz: recordings[0]?.centerFreqHz ?? 0,
+    ...truthOf(extra),
+    source: relative(root, set.path) || '.',
+    contentHash: sessionHash,
+  };
+  const { sessionId } = await catalog.insertSession(session, measurements);
+  return sessionId;
+}
+
+export interface ImportOptions {
+  catalog: Catalog;
+  blobs: BlobStore;
+  onProgress?: (done: number, total: number, path: string) => void;
+}
+
+export async function importDirectory(dir: string, o: ImportOptions): Promise<ImportReport> {
+  const sets = listSets(dir);
+  const report: ImportReport = { imported: 0, duplicates: 0, failed: [], sessionIds: [] };
+  for (const [i, set] of sets.entries()) {
+    try {
+      const id = await importSet(set, dir, o.catalog, o.blobs);
+      if (id === null) report.duplicates++;
+      else {
+        report.imported++;
+        report.sessionIds.push(id);
+      }
+    } catch (err) {
+      report.failed.push({ path: set.path, error: (err as Error).message });
+    }
+    o.onProgress?.(i + 1, sets.length, set.path);
+  }
+  return report;
+}

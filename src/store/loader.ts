@@ -1,0 +1,155 @@
+// Streams training batches of a dataset split: {mel, scalars, mask, target} with bounded memory.
+// Per epoch the sessions are shuffled with (seed, epoch); features come from the extractor
+// (cache or worker threads) a few batches ahead of the consumer; targets are the transmitter's
+// east/north metres in the network's local frame.
+import type { LocalFrame } from '../geo/local-frame.js';
+import type { FeatureExtractor } from '../signal/features/extractor.js';
+import { SCALAR_COUNT } from '../signal/features/scalars.js';
+import { type FeatureStats, normalizeFeatures } from '../signal/features/stats.js';
+import { decodeNpyIq } from '../signal/formats/npy.js';
+import type { Recording } from '../signal/recording.js';
+import { Rng } from '../sim/rng.js';
+import type { BlobStore } from './blobs/blob-store.js';
+import type { Catalog } from './catalog/catalog.js';
+import type { Split } from './split.js';
+
+export interface Batch {
+  size: number;
+  sessionIds: number[];
+  /** [size][receivers][melBands][frames] */
+  mel: Float32Array;
+  /** [size][receivers][SCALAR_COUNT] */
+  scalars: Float32Array;
+  /** [size][receivers] */
+  mask: Uint8Array;
+  /** [size][2]: east, north (m) */
+  target: Float32Array;
+}
+
+export interface LoaderOptions {
+  catalog: Catalog;
+  blobs: BlobStore;
+  extractor: FeatureExtractor;
+  frame: LocalFrame;
+  datasetId: number;
+  split: Split;
+  batchSize: number;
+  seed: number;
+  shuffle?: boolean;
+  /** Normalization statistics (from the training split); omit for raw features. */
+  stats?: FeatureStats;
+  /** Batches prepared ahead of the consumer (bounds memory). Default 3. */
+  prefetch?: number;
+  dropLast?: boolean;
+}
+
+interface SessionRef {
+  id: number;
+  east: number;
+  north: number;
+}
+
+export class DatasetLoader {
+  private constructor(
+    readonly o: LoaderOptions,
+    readonly sessions: SessionRef[],
+  ) {}
+
+  static async create(o: LoaderOptions): Promise<DatasetLoader> {
+    if (!Number.isInteger(o.batchSize) || o.batchSize < 1) throw new RangeError(`loader: batchSize must be a positive integer, got ${o.batchSize}`);
+    const rows = await o.catalog.datasetSessions(o.datasetId, o.split);
+    const sessions = rows.map((s) => {
+      if (s.truthLat === null || s.truthLon === null) {
+        throw new Error(`loader: session ${s.id} (${s.source}) has no true position; a training dataset needs labelled sessions`);
+      }
+      const { east, north } = o.frame.toLocal({ lat: s.truthLat, lon: s.truthLon });
+      return { id: s.id, east, north };
+    });
+    return new DatasetLoader(o, sessions);
+  }
+
+  get batchesPerEpoch(): number {
+    const n = this.sessions.length / this.o.batchSize;
+    return this.o.dropLast ? Math.floor(n) : Math.ceil(n);
+  }
+
+  /** Session order of an epoch: a seeded shuffle, the same for the same (seed, epoch). */
+  order(epoch: number): SessionRef[] {
+    const list = [...this.sessions];
+    if (this.o.shuffle === false) return list;
+    const rng = new Rng(this.o.seed, 'epoch', epoch);
+    for (let i = list.length - 1; i > 0; i--) {
+      const j = rng.int(i + 1);
+      [list[i], list[j]] = [list[j] as SessionRef, list[i] as SessionRef];
+    }
+    return list;
+  }
+
+  async #recordings(sessionId: number): Promise<Recording[]> {
+    const s = await this.o.catalog.getSession(sessionId);
+    if (s === null) throw new Error(`loader: session ${sessionId} is in the dataset but not in the catalog`);
+    return Promise.all(
+      s.measurements.map(async (m) => {
+        const bytes = await this.o.blobs.get(m.blobKey, m.contentHash);
+        return {
+          iq: decodeNpyIq(bytes, `${this.o.blobs.location}/${m.blobKey}`),
+          sampleRateHz: m.sampleRateHz,
+          centerFreqHz: m.centerFreqHz,
+          startUnixNs: m.startUnixNs,
+          timestampSigmaS: m.timestampSigmaS,
+          receiver: { id: m.receiverId },
+          source: `session ${sessionId}/${m.receiverId}`,
+          meta: m.meta,
+        };
+      }),
+    );
+  }
+
+  async #batch(refs: SessionRef[]): Promise<Batch> {
+    const r = this.o.extractor.o.receivers.length;
+    const c = this.o.extractor.o.config;
+    const block = r * c.melBands * c.frames;
+    const b: Batch = {
+      size: refs.length,
+      sessionIds: refs.map((s) => s.id),
+      mel: new Float32Array(refs.length * block),
+      scalars: new Float32Array(refs.length * r * SCALAR_COUNT),
+      mask: new Uint8Array(refs.length * r),
+      target: new Float32Array(refs.length * 2),
+    };
+    const features = await Promise.all(refs.map(async (s) => this.o.extractor.extract(await this.#recordings(s.id))));
+    features.forEach((f, i) => {
+      if (this.o.stats) normalizeFeatures(f, this.o.stats);
+      b.mel.set(f.mel, i * block);
+      b.scalars.set(f.scalars, i * r * SCALAR_COUNT);
+      b.mask.set(f.mask, i * r);
+      b.target[2 * i] = (refs[i] as SessionRef).east;
+      b.target[2 * i + 1] = (refs[i] as SessionRef).north;
+    });
+    return b;
+  }
+
+  /** The batches of one epoch, prepared up to `prefetch` ahead; order fixed by (seed, epoch). */
+  async *epoch(epoch: number): AsyncGenerator<Batch> {
+    const order = this.order(epoch);
+    const size = this.o.batchSize;
+    const groups: SessionRef[][] = [];
+    for (let i = 0; i < order.length; i += size) {
+      const g = order.slice(i, i + size);
+      if (g.length < size && this.o.dropLast) break;
+      groups.push(g);
+    }
+    const ahead = Math.max(1, this.o.prefetch ?? 3);
+    const pending: Promise<Batch>[] = [];
+    let next = 0;
+    const fill = () => {
+      while (pending.length < ahead && next < groups.length) pending.push(this.#batch(groups[next++] as SessionRef[]));
+    };
+    fill();
+    while (pending.length > 0) {
+      const batch = await (pending.shift() as Promise<Batch>);
+      fill();
+      yield batch;
+    }
+  }
+}
