@@ -85,3 +85,25 @@ test('heimdall inspect prints per-receiver scalars and GPS time differences, and
   assert.match(r.stderr, /skipped .*missing\.npy: .*ENOENT/);
   assert.match(r.stderr, /1 of 2 path\(s\) could not be read/);
 });
+
+test('simulate --into, import and dataset create work end to end on the embedded store', () => {
+  const home = mkdtempSync(join(tmpdir(), 'heimdall-cli-home-'));
+  const out = join(home, 'sim');
+  const sim = heimdall('simulate', '--preset', 'nw-italy-2m', '--samples', '6', '--seed', '4', '--out', out, '--workers', '0', '--into', '--home', home);
+  assert.equal(sim.status, 0, sim.stderr);
+  assert.match(sim.stdout, /Imported 6 transmission\(s\) into pglite:.*; 0 already catalogued; 0 skipped/);
+  const again = heimdall('import', out, '--home', home);
+  assert.equal(again.status, 0, again.stderr);
+  assert.match(again.stdout, /Imported 0 transmission\(s\) .*; 6 already catalogued; 0 skipped/);
+  const ds = heimdall('dataset', 'create', 'demo', '--split', '0.5/0.25/0.25', '--seed', '2', '--home', home);
+  assert.equal(ds.status, 0, ds.stderr);
+  assert.match(ds.stdout, /Dataset demo v1: train 3, val 2, test 1 sessions \(seed 2\)/);
+  const show = heimdall('dataset', 'show', 'demo', '--home', home);
+  assert.equal(JSON.parse(show.stdout).version, 1);
+  const bad = heimdall('dataset', 'create', 'x', '--split', '0.5/0.5', '--home', home);
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /--split expects three non-negative fractions/);
+  const missing = heimdall('dataset', 'show', 'nope', '--home', home);
+  assert.notEqual(missing.status, 0);
+  assert.match(missing.stderr, /no dataset named 'nope'; existing datasets: demo/);
+});

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { Catalog, DuplicateSessionError, sessionContentHash } from '../../src/store/catalog/catalog.js';
 import { MIGRATIONS, migrate, SCHEMA_VERSION, schemaVersion } from '../../src/store/catalog/migrations.js';
 import type { MeasurementRow, NewMeasurement, NewSession, SessionOrigin } from '../../src/store/catalog/types.js';
@@ -17,62 +17,58 @@ import type { SqlDatabase } from '../../src/store/sql.js';
 
 const DATABASE_URL = process.env.DATABASE_URL;
 
-interface Fresh {
-  db: SqlDatabase;
-  /** Opens the same database again (after db was closed), or null when it cannot persist. */
-  reopen: (() => Promise<SqlDatabase>) | null;
-}
-
 interface Backend {
   name: string;
   skip: string | false;
-  /** A new, empty database. */
-  fresh(): Promise<Fresh>;
+  /** Opens the suite's database (created empty). */
+  open(): Promise<SqlDatabase>;
+  /** Opens the same database again after it was closed, or null when it cannot persist. */
+  reopen: (() => Promise<SqlDatabase>) | null;
   cleanup(): Promise<void>;
 }
 
-const tempDirs: string[] = [];
-const pgSchemas: string[] = [];
+const diskDir = join(mkdtempSync(join(tmpdir(), 'heimdall-catalog-')), 'db');
+const pgSchema = `heimdall_test_${process.pid}_${randomBytes(4).toString('hex')}`;
 
 const backends: Backend[] = [
   {
     name: 'PGlite in memory',
     skip: false,
-    fresh: async () => ({ db: await openPglite(null), reopen: null }),
+    open: () => openPglite(null),
+    reopen: null,
     cleanup: async () => {},
   },
   {
     name: 'PGlite on disk',
     skip: false,
-    fresh: async () => {
-      const dir = join(mkdtempSync(join(tmpdir(), 'heimdall-catalog-')), 'db');
-      tempDirs.push(dir);
-      return { db: await openPglite(dir), reopen: () => openPglite(dir) };
-    },
-    cleanup: async () => {
-      for (const d of tempDirs) rmSync(join(d, '..'), { recursive: true, force: true });
-    },
+    open: () => openPglite(diskDir),
+    reopen: () => openPglite(diskDir),
+    cleanup: async () => rmSync(join(diskDir, '..'), { recursive: true, force: true }),
   },
   {
     name: 'PostgreSQL',
     skip: DATABASE_URL === undefined || DATABASE_URL === '' ? 'DATABASE_URL is not set' : false,
-    fresh: async () => {
-      const url = DATABASE_URL as string;
-      const schema = `heimdall_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-      pgSchemas.push(schema);
-      return { db: await openDatabase({ url, dir: 'unused', schema }), reopen: () => openPostgres(url, { schema }) };
-    },
+    open: () => openDatabase({ url: DATABASE_URL as string, dir: 'unused', schema: pgSchema }),
+    reopen: () => openPostgres(DATABASE_URL as string, { schema: pgSchema }),
     cleanup: async () => {
-      if (pgSchemas.length === 0) return;
       const admin = await openPostgres(DATABASE_URL as string);
       try {
-        for (const s of pgSchemas) await admin.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
+        await admin.query(`DROP SCHEMA IF EXISTS "${pgSchema}" CASCADE`);
       } finally {
         await admin.close();
       }
     },
   },
 ];
+
+/** Empties the database (drops and recreates its current schema): each test starts from nothing. */
+async function wipe(db: SqlDatabase): Promise<SqlDatabase> {
+  const s = (await db.query<{ s: string }>('SELECT current_schema() AS s')).rows[0]?.s;
+  assert.ok(s !== undefined && s !== null, `${db.location}: no current schema`);
+  await db.query(`DROP SCHEMA "${s}" CASCADE`);
+  await db.query(`CREATE SCHEMA "${s}"`);
+  return db;
+}
 
 const RECEIVERS = ['torino', 'montanaro', 'genova'] as const;
 
@@ -103,7 +99,14 @@ function sample(i: number, origin: SessionOrigin = 'simulated'): { session: NewS
     truthAltM: 12.5,
     truthPowerDbm: 37,
     truth: {
-      'heimdall:truth': { lat: 45.07 + i / 1000, lon: 7.68, heightM: 12.5, powerDbm: 37, signal: 'fm', signalParams: { deviationHz: 2500 } },
+      'heimdall:truth': {
+        lat: 45.07 + i / 1000,
+        lon: 7.68,
+        heightM: 12.5,
+        powerDbm: 37,
+        signal: 'fm',
+        signalParams: { deviationHz: 2500 },
+      },
       'heimdall:crlb': { available: true, sigmaEastM: 41.5, sigmaNorthM: 63.25, ellipse: [1, 0.5, -0.25] },
       'heimdall:links': [{ receiver_id: 'torino', true_start_unix_ns: '1700000000123456789', snr_db: 20.25 }],
       'heimdall:seed': 42,
@@ -142,68 +145,61 @@ async function tables(db: SqlDatabase): Promise<string[]> {
   return r.rows.map((t) => t.table_name);
 }
 
-/** Runs fn on a fresh catalog and always closes its database. */
-async function withCatalog(b: Backend, fn: (c: Catalog, f: Fresh) => Promise<void>): Promise<void> {
-  const f = await b.fresh();
-  try {
-    await fn(await Catalog.open(f.db), f);
-  } finally {
-    await f.db.close();
-  }
-}
-
 for (const b of backends) {
   describe(`catalog on ${b.name}`, { skip: b.skip }, () => {
-    after(() => b.cleanup());
+    let shared: SqlDatabase | undefined;
+    before(async () => {
+      shared = await b.open();
+    });
+    after(async () => {
+      await shared?.close();
+      await b.cleanup();
+    });
+    /** The suite's database, emptied. */
+    const empty = (): Promise<SqlDatabase> => wipe(shared as SqlDatabase);
+    /** Runs fn on a catalog over the emptied database. */
+    const withCatalog = async (fn: (c: Catalog) => Promise<void>): Promise<void> => fn(await Catalog.open(await empty()));
 
     test('migrations are idempotent: a second run applies nothing and changes no table', async () => {
-      const { db } = await b.fresh();
-      try {
-        assert.equal(await schemaVersion(db), 0);
-        assert.deepEqual(await migrate(db), [1]);
-        const first = await tables(db);
-        assert.deepEqual(first, [
-          'dataset_sessions',
-          'datasets',
-          'known_sources',
-          'measurements',
-          'models',
-          'receivers',
-          'schema_migrations',
-          'sessions',
-          'training_jobs',
-          'training_metrics',
-        ]);
-        assert.deepEqual(await migrate(db), []);
-        await Catalog.open(db); // opening migrates too
-        assert.equal(await schemaVersion(db), SCHEMA_VERSION);
-        assert.equal(SCHEMA_VERSION, 1);
-        assert.deepEqual(await tables(db), first);
-        const applied = await db.query('SELECT version, name FROM schema_migrations ORDER BY version');
-        assert.deepEqual(
-          applied.rows,
-          MIGRATIONS.map((m) => ({ version: m.version, name: m.name })),
-        );
-      } finally {
-        await db.close();
-      }
+      const db = await empty();
+      assert.equal(await schemaVersion(db), 0);
+      assert.deepEqual(await migrate(db), [1]);
+      const first = await tables(db);
+      assert.deepEqual(first, [
+        'dataset_sessions',
+        'datasets',
+        'known_sources',
+        'measurements',
+        'models',
+        'receivers',
+        'schema_migrations',
+        'sessions',
+        'training_jobs',
+        'training_metrics',
+      ]);
+      assert.deepEqual(await migrate(db), []);
+      await Catalog.open(db); // opening migrates too
+      assert.equal(await schemaVersion(db), SCHEMA_VERSION);
+      assert.equal(SCHEMA_VERSION, 1);
+      assert.deepEqual(await tables(db), first);
+      const applied = await db.query('SELECT version, name FROM schema_migrations ORDER BY version');
+      assert.deepEqual(
+        applied.rows,
+        MIGRATIONS.map((m) => ({ version: m.version, name: m.name })),
+      );
     });
 
     test('a database migrated by a newer program is refused', async () => {
-      const { db } = await b.fresh();
-      try {
-        await migrate(db);
-        await db.query(`INSERT INTO schema_migrations (version, name) VALUES (99, 'future')`);
-        await assert.rejects(migrate(db), {
-          message: `${db.location}: the catalog is at schema version 99, newer than this program's 1; upgrade heimdall`,
-        });
-      } finally {
-        await db.close();
-      }
+      const db = await empty();
+      await migrate(db);
+      await db.query(`INSERT INTO schema_migrations (version, name) VALUES (99, 'future')`);
+      await assert.rejects(migrate(db), {
+        message: `${db.location}: the catalog is at schema version 99, newer than this program's 1; upgrade heimdall`,
+      });
     });
 
     test('a session with 3 measurements reads back exactly (bigint ns, jsonb truth, nulls)', () =>
-      withCatalog(b, async (c) => {
+      withCatalog(async (c) => {
         const { session, measurements } = sample(1);
         const { sessionId, measurementIds } = await c.insertSession(session, measurements);
         assert.equal(measurementIds.length, 3);
@@ -241,9 +237,14 @@ for (const b of backends) {
       }));
 
     test('upsertReceiver fills in what is known and keeps what is not given', () =>
-      withCatalog(b, async (c) => {
+      withCatalog(async (c) => {
         await c.upsertReceiver({ id: 'coazze', name: 'Coazze', lat: 45.03, lon: 7.27 });
-        const r = await c.upsertReceiver({ id: 'coazze', url: 'http://websdr.example:8901', bandsHz: [[144e6, 146e6]], gpsDisciplined: false });
+        const r = await c.upsertReceiver({
+          id: 'coazze',
+          url: 'http://websdr.example:8901',
+          bandsHz: [[144e6, 146e6]],
+          gpsDisciplined: false,
+        });
         assert.deepEqual(
           { ...r, createdAt: null },
           {
@@ -263,7 +264,7 @@ for (const b of backends) {
       }));
 
     test('a duplicate content hash is detected (findSessionByHash) and refused', () =>
-      withCatalog(b, async (c) => {
+      withCatalog(async (c) => {
         const { session, measurements } = sample(2);
         assert.equal(await c.findSessionByHash(session.contentHash), null);
         const { sessionId } = await c.insertSession(session, measurements);
@@ -282,7 +283,7 @@ for (const b of backends) {
       }));
 
     test('a failing measurement insert rolls the whole session back', () =>
-      withCatalog(b, async (c) => {
+      withCatalog(async (c) => {
         const ok = sample(3);
         await c.insertSession(ok.session, ok.measurements);
         const bad = sample(4);
@@ -304,7 +305,7 @@ for (const b of backends) {
       }));
 
     test('the origin CHECK constraint refuses unknown origins', () =>
-      withCatalog(b, async (c) => {
+      withCatalog(async (c) => {
         const { session, measurements } = sample(5, 'bogus' as SessionOrigin);
         await assert.rejects(c.insertSession(session, measurements), {
           message: 'new row for relation "sessions" violates check constraint "sessions_origin_check"',
@@ -314,9 +315,15 @@ for (const b of backends) {
       }));
 
     test('listSessions and countSessions filter by origin and scenario', () =>
-      withCatalog(b, async (c) => {
+      withCatalog(async (c) => {
         const ids: number[] = [];
-        for (const [i, origin] of [[10, 'simulated'], [11, 'simulated'], [12, 'imported'], [13, 'live'], [14, 'simulated']] as const) {
+        for (const [i, origin] of [
+          [10, 'simulated'],
+          [11, 'simulated'],
+          [12, 'imported'],
+          [13, 'live'],
+          [14, 'simulated'],
+        ] as const) {
           const s = sample(i, origin);
           ids.push((await c.insertSession(s.session, s.measurements)).sessionId);
         }
@@ -342,7 +349,7 @@ for (const b of backends) {
       }));
 
     test('datasets get increasing versions per name; the latest is the default', () =>
-      withCatalog(b, async (c) => {
+      withCatalog(async (c) => {
         const ids: number[] = [];
         for (let i = 20; i < 24; i++) {
           const s = sample(i);
@@ -360,13 +367,18 @@ for (const b of backends) {
           { sessionId: s3, split: 'test' },
         ]);
         const other = await c.createDataset('dense', 1, {}, []);
-        assert.deepEqual(
-          [v1.version, v2.version, other.version],
-          [1, 2, 1],
-        );
+        assert.deepEqual([v1.version, v2.version, other.version], [1, 2, 1]);
         assert.deepEqual(
           { ...v2, createdAt: null },
-          { id: v2.id, name: 'nw-italy', version: 2, seed: 8, splitSpec: spec, createdAt: null, counts: { train: 2, val: 0, test: 1 } },
+          {
+            id: v2.id,
+            name: 'nw-italy',
+            version: 2,
+            seed: 8,
+            splitSpec: spec,
+            createdAt: null,
+            counts: { train: 2, val: 0, test: 1 },
+          },
         );
         assert.deepEqual(await c.getDataset('nw-italy'), v2);
         assert.deepEqual(await c.getDataset('nw-italy', 1), v1);
@@ -386,7 +398,7 @@ for (const b of backends) {
       }));
 
     test('datasetSessions returns one split, in session id order', () =>
-      withCatalog(b, async (c) => {
+      withCatalog(async (c) => {
         const ids: number[] = [];
         for (let i = 30; i < 36; i++) {
           const s = sample(i);
@@ -400,7 +412,10 @@ for (const b of backends) {
           train.map((s) => s.id),
           [ids[1], ids[3], ids[5]],
         );
-        assert.deepEqual(train[0], (await c.listSessions()).find((s) => s.id === ids[1]));
+        assert.deepEqual(
+          train[0],
+          (await c.listSessions()).find((s) => s.id === ids[1]),
+        );
         assert.deepEqual(
           (await c.datasetSessions(d.id, 'val')).map((s) => s.id),
           [ids[0], ids[4]],
@@ -417,8 +432,10 @@ for (const b of backends) {
       }));
 
     test('a missing dataset names the existing ones', () =>
-      withCatalog(b, async (c) => {
-        await assert.rejects(c.getDataset('nw-italy'), { message: `${c.location}: no dataset named 'nw-italy'; there are none yet` });
+      withCatalog(async (c) => {
+        await assert.rejects(c.getDataset('nw-italy'), {
+          message: `${c.location}: no dataset named 'nw-italy'; there are none yet`,
+        });
         await c.createDataset('nw-italy', 1, {}, []);
         await c.createDataset('dense-urban', 1, {}, []);
         await c.createDataset('dense-urban', 2, {}, []);
@@ -431,16 +448,17 @@ for (const b of backends) {
       }));
 
     test('int8 values beyond 2^53 are refused rather than rounded', () =>
-      withCatalog(b, async (c) => {
+      withCatalog(async (c) => {
         assert.deepEqual((await c.db.query('SELECT 9007199254740991::int8 AS n')).rows, [{ n: 9007199254740991 }]);
         await assert.rejects(c.db.query('SELECT 9007199254740993::int8 AS n'), {
           name: 'RangeError',
-          message: 'int8 value 9007199254740993 is outside ±2^53 and cannot be read as a number; cast it to text or numeric in SQL',
+          message:
+            'int8 value 9007199254740993 is outside ±2^53 and cannot be read as a number; cast it to text or numeric in SQL',
         });
       }));
 
     test('transaction commits on resolve and rolls back on throw', () =>
-      withCatalog(b, async (c) => {
+      withCatalog(async (c) => {
         const db = c.db;
         const value = await db.transaction(async (tx) => {
           await tx.query(`INSERT INTO known_sources (name, lat, lon) VALUES ('beacon', 45, 7)`);
@@ -458,28 +476,23 @@ for (const b of backends) {
       }));
 
     test('the catalog persists across close and reopen', async (t) => {
-      const f = await b.fresh();
-      if (f.reopen === null) {
-        await f.db.close();
+      if (b.reopen === null) {
         t.skip('an in-memory database does not persist');
         return;
       }
-      let c = await Catalog.open(f.db);
+      let c = await Catalog.open(await empty());
       const { session, measurements } = sample(40);
       const { sessionId } = await c.insertSession(session, measurements);
       const d = await c.createDataset('persisted', 5, { train: 1 }, [{ sessionId, split: 'train' }]);
       const before = await c.getSession(sessionId);
-      await f.db.close();
-      const db = await f.reopen();
-      try {
-        assert.deepEqual(await migrate(db), []);
-        c = await Catalog.open(db);
-        assert.deepEqual(await c.getSession(sessionId), before);
-        assert.deepEqual(await c.getDataset('persisted'), d);
-        assert.equal((await c.findSessionByHash(session.contentHash))?.id, sessionId);
-      } finally {
-        await db.close();
-      }
+      await c.db.close();
+      shared = await b.reopen();
+      assert.deepEqual(await migrate(shared), []);
+      c = await Catalog.open(shared);
+      assert.deepEqual(await c.getSession(sessionId), before);
+      assert.deepEqual(await c.getDataset('persisted'), d);
+      assert.equal((await c.findSessionByHash(session.contentHash))?.id, sessionId);
+      assert.equal(await c.countSessions(), 1);
     });
   });
 }

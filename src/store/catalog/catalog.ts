@@ -12,10 +12,10 @@ import {
   type NewReceiver,
   type NewSession,
   type ReceiverRow,
-  SPLITS,
   type SessionFilter,
   type SessionRow,
   type SessionWithMeasurements,
+  SPLITS,
   type Split,
 } from './types.js';
 
@@ -26,7 +26,9 @@ export class DuplicateSessionError extends Error {
     readonly contentHash: string,
     readonly existingSessionId: number,
   ) {
-    super(`${location}: session ${existingSessionId} already has content hash ${contentHash.slice(0, 16)}… (the same recordings were already imported)`);
+    super(
+      `${location}: session ${existingSessionId} already has content hash ${contentHash.slice(0, 16)}… (the same recordings were already imported)`,
+    );
     this.name = 'DuplicateSessionError';
   }
 }
@@ -133,7 +135,9 @@ export class Catalog {
   // ---- sessions ----
 
   async findSessionByHash(contentHash: string): Promise<SessionRow | null> {
-    const r = await this.db.query<SessionRow>(`SELECT ${SESSION_COLUMNS} FROM sessions s WHERE s.content_hash = $1`, [contentHash]);
+    const r = await this.db.query<SessionRow>(`SELECT ${SESSION_COLUMNS} FROM sessions s WHERE s.content_hash = $1`, [
+      contentHash,
+    ]);
     return r.rows[0] ?? null;
   }
 
@@ -142,7 +146,10 @@ export class Catalog {
    * failure nothing is left behind. A session whose content hash is already catalogued throws
    * DuplicateSessionError (check findSessionByHash first to skip re-imports quietly).
    */
-  async insertSession(s: NewSession, measurements: readonly NewMeasurement[]): Promise<{ sessionId: number; measurementIds: number[] }> {
+  async insertSession(
+    s: NewSession,
+    measurements: readonly NewMeasurement[],
+  ): Promise<{ sessionId: number; measurementIds: number[] }> {
     if (measurements.length === 0) throw new RangeError(`insertSession: session from ${s.source} has no measurements`);
     return this.db.transaction(async (tx) => {
       const inserted = await tx.query<{ id: number }>(
@@ -218,7 +225,10 @@ export class Catalog {
     const s = await this.db.query<SessionRow>(`SELECT ${SESSION_COLUMNS} FROM sessions s WHERE s.id = $1`, [id]);
     const row = s.rows[0];
     if (row === undefined) return null;
-    const m = await this.db.query<RawMeasurement>(`SELECT ${MEASUREMENT_COLUMNS} FROM measurements WHERE session_id = $1 ORDER BY id`, [id]);
+    const m = await this.db.query<RawMeasurement>(
+      `SELECT ${MEASUREMENT_COLUMNS} FROM measurements WHERE session_id = $1 ORDER BY id`,
+      [id],
+    );
     return { ...row, measurements: m.rows.map(toMeasurement) };
   }
 
@@ -240,13 +250,17 @@ export class Catalog {
     }
     for (const a of assignments) {
       if (!(SPLITS as readonly string[]).includes(a.split)) {
-        throw new RangeError(`createDataset: session ${a.sessionId} has split '${a.split}'; expected one of ${SPLITS.join(', ')}`);
+        throw new RangeError(
+          `createDataset: session ${a.sessionId} has split '${a.split}'; expected one of ${SPLITS.join(', ')}`,
+        );
       }
     }
     const id = await this.db.transaction(async (tx) => {
       // Concurrent creators of the same name take turns, so versions stay max + 1.
       await tx.query(`SELECT pg_advisory_xact_lock(hashtext('heimdall.dataset:' || $1::text))`, [name]);
-      const next = await tx.query<{ v: number }>('SELECT COALESCE(max(version), 0) + 1 AS v FROM datasets WHERE name = $1', [name]);
+      const next = await tx.query<{ v: number }>('SELECT COALESCE(max(version), 0) + 1 AS v FROM datasets WHERE name = $1', [
+        name,
+      ]);
       const inserted = await tx.query<{ id: number }>(
         'INSERT INTO datasets (name, version, seed, split_spec) VALUES ($1, $2, $3, $4::jsonb) RETURNING id',
         [name, next.rows[0]?.v ?? 1, seed, json(splitSpec, `dataset ${name} splitSpec`)],
@@ -275,12 +289,17 @@ export class Catalog {
         : await this.db.query<{ id: number }>('SELECT id FROM datasets WHERE name = $1 AND version = $2', [name, version]);
     const id = r.rows[0]?.id;
     if (id !== undefined) return this.datasetById(id);
-    const versions = await this.db.query<{ version: number }>('SELECT version FROM datasets WHERE name = $1 ORDER BY version', [name]);
+    const versions = await this.db.query<{ version: number }>('SELECT version FROM datasets WHERE name = $1 ORDER BY version', [
+      name,
+    ]);
     if (versions.rows.length > 0) {
-      throw new Error(`${this.location}: dataset '${name}' has no version ${version}; versions: ${versions.rows.map((v) => v.version).join(', ')}`);
+      throw new Error(
+        `${this.location}: dataset '${name}' has no version ${version}; versions: ${versions.rows.map((v) => v.version).join(', ')}`,
+      );
     }
     const names = await this.db.query<{ name: string }>('SELECT DISTINCT name FROM datasets ORDER BY name');
-    const existing = names.rows.length === 0 ? 'there are none yet' : `existing datasets: ${names.rows.map((n) => n.name).join(', ')}`;
+    const existing =
+      names.rows.length === 0 ? 'there are none yet' : `existing datasets: ${names.rows.map((n) => n.name).join(', ')}`;
     throw new Error(`${this.location}: no dataset named '${name}'; ${existing}`);
   }
 

@@ -165,7 +165,8 @@ function checkList(migrations: readonly Migration[]): void {
   for (let i = 1; i < migrations.length; i++) {
     const a = migrations[i - 1] as Migration;
     const b = migrations[i] as Migration;
-    if (b.version <= a.version) throw new Error(`migrations out of order: version ${b.version} (${b.name}) after ${a.version} (${a.name})`);
+    if (b.version <= a.version)
+      throw new Error(`migrations out of order: version ${b.version} (${b.name}) after ${a.version} (${a.name})`);
   }
 }
 
@@ -193,7 +194,9 @@ export async function migrate(db: SqlDatabase, migrations: readonly Migration[] 
       );
     }
     if (known.get(version) !== name) {
-      throw new Error(`${db.location}: applied migration ${version} is '${name}' but this program's is '${known.get(version) ?? '(none)'}'`);
+      throw new Error(
+        `${db.location}: applied migration ${version} is '${name}' but this program's is '${known.get(version) ?? '(none)'}'`,
+      );
     }
   }
   for (const m of migrations) {
