@@ -12,7 +12,7 @@ import { MIGRATIONS, migrate, SCHEMA_VERSION, schemaVersion } from '../../src/st
 import type { MeasurementRow, NewMeasurement, NewSession, SessionOrigin } from '../../src/store/catalog/types.js';
 import { openDatabase } from '../../src/store/db/index.js';
 import { openPglite } from '../../src/store/db/pglite.js';
-import { openPostgres } from '../../src/store/db/postgres.js';
+import { openPostgres, redactUrl } from '../../src/store/db/postgres.js';
 import type { SqlDatabase } from '../../src/store/sql.js';
 
 const DATABASE_URL = process.env.DATABASE_URL;
@@ -20,6 +20,8 @@ const DATABASE_URL = process.env.DATABASE_URL;
 interface Backend {
   name: string;
   skip: string | false;
+  /** The database's location as it appears in messages. */
+  location: () => string;
   /** Opens the suite's database (created empty). */
   open(): Promise<SqlDatabase>;
   /** Opens the same database again after it was closed, or null when it cannot persist. */
@@ -34,6 +36,7 @@ const backends: Backend[] = [
   {
     name: 'PGlite in memory',
     skip: false,
+    location: () => 'pglite:memory',
     open: () => openPglite(null),
     reopen: null,
     cleanup: async () => {},
@@ -41,6 +44,7 @@ const backends: Backend[] = [
   {
     name: 'PGlite on disk',
     skip: false,
+    location: () => `pglite:${diskDir}`,
     open: () => openPglite(diskDir),
     reopen: () => openPglite(diskDir),
     cleanup: async () => rmSync(join(diskDir, '..'), { recursive: true, force: true }),
@@ -48,6 +52,7 @@ const backends: Backend[] = [
   {
     name: 'PostgreSQL',
     skip: DATABASE_URL === undefined || DATABASE_URL === '' ? 'DATABASE_URL is not set' : false,
+    location: () => `${redactUrl(DATABASE_URL as string)} (schema ${pgSchema})`,
     open: () => openDatabase({ url: DATABASE_URL as string, dir: 'unused', schema: pgSchema }),
     reopen: () => openPostgres(DATABASE_URL as string, { schema: pgSchema }),
     cleanup: async () => {
@@ -159,6 +164,10 @@ for (const b of backends) {
     const empty = (): Promise<SqlDatabase> => wipe(shared as SqlDatabase);
     /** Runs fn on a catalog over the emptied database. */
     const withCatalog = async (fn: (c: Catalog) => Promise<void>): Promise<void> => fn(await Catalog.open(await empty()));
+
+    test('the database says where it is', () => {
+      assert.equal(shared?.location, b.location());
+    });
 
     test('migrations are idempotent: a second run applies nothing and changes no table', async () => {
       const db = await empty();
@@ -498,6 +507,14 @@ for (const b of backends) {
 }
 
 describe('opening databases', () => {
+  test('redactUrl hides only the password', () => {
+    assert.equal(
+      redactUrl('postgres://heimdall:s3cret@db.example:5433/catalog?sslmode=require'),
+      'postgres://heimdall:***@db.example:5433/catalog?sslmode=require',
+    );
+    assert.equal(redactUrl('postgres://root@127.0.0.1:5432/test'), 'postgres://root@127.0.0.1:5432/test');
+  });
+
   test('an unreachable PostgreSQL fails with the URL (password hidden) and how to start the server', async () => {
     await assert.rejects(openPostgres('postgres://heimdall:s3cret@127.0.0.1:1/catalog'), (err: unknown) => {
       assert.ok(err instanceof Error);
@@ -528,9 +545,6 @@ describe('opening databases', () => {
       } finally {
         await db.close();
       }
-      const mem = await openPglite(null);
-      assert.equal(mem.location, 'pglite:memory');
-      await mem.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
