@@ -19,12 +19,14 @@ import { resolveScenario } from '../../src/sim/scenario.js';
 import { simulate } from '../../src/sim/simulate.js';
 import { LocalBlobStore } from '../../src/store/blobs/local.js';
 import { Catalog } from '../../src/store/catalog/catalog.js';
-import { openDatabase } from '../../src/store/db/index.js';
 import { createDataset } from '../../src/store/datasets.js';
+import { openDatabase } from '../../src/store/db/index.js';
 import { importDirectory } from '../../src/store/import.js';
 import { DatasetLoader } from '../../src/store/loader.js';
 
-const { values } = parseArgs({ options: { samples: { type: 'string', default: '192' }, steps: { type: 'string', default: '6' } } });
+const { values } = parseArgs({
+  options: { samples: { type: 'string', default: '192' }, steps: { type: 'string', default: '6' } },
+});
 const samples = Number(values.samples);
 const BATCH = 32;
 const root = mkdtempSync(join(tmpdir(), 'heimdall-bench-loader-'));
@@ -38,7 +40,11 @@ const catalog = await Catalog.open(db);
 const blobs = new LocalBlobStore(join(root, 'blobs'));
 await importDirectory(join(root, 'sim'), { catalog, blobs });
 const dataset = await createDataset(catalog, { name: 'bench', split: { train: 1, val: 0, test: 0 }, seed: 1 });
-const extractor = new FeatureExtractor({ config: defaultFeatureConfig, receivers, cache: new FeatureCache(join(root, 'features')) });
+const extractor = new FeatureExtractor({
+  config: defaultFeatureConfig,
+  receivers,
+  cache: new FeatureCache(join(root, 'features')),
+});
 const loader = await DatasetLoader.create({
   catalog,
   blobs,

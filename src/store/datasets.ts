@@ -20,7 +20,9 @@ export async function createDataset(catalog: Catalog, o: CreateDatasetOptions): 
   const sessions = (await catalog.listSessions(filter)).filter((s) => s.truthLat !== null && s.truthLon !== null);
   if (sessions.length === 0) {
     const what = [o.origin && `origin '${o.origin}'`, o.scenario && `scenario '${o.scenario}'`].filter(Boolean).join(', ');
-    throw new Error(`dataset '${o.name}': no labelled sessions${what ? ` with ${what}` : ''} in the catalog (import or simulate some first)`);
+    throw new Error(
+      `dataset '${o.name}': no labelled sessions${what ? ` with ${what}` : ''} in the catalog (import or simulate some first)`,
+    );
   }
   const lats = sessions.map((s) => s.truthLat as number);
   const lons = sessions.map((s) => s.truthLon as number);

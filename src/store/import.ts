@@ -41,7 +41,8 @@ export function listSets(dir: string): RecordingSet[] {
   const walk = (d: string) => {
     const found = findRecordingSets(d);
     for (const c of found.collections) sets.push({ path: c.path, load: () => readSigmfCollection(c.path) });
-    if (found.loose.length > 0) sets.push({ path: d, load: () => ({ recordings: found.loose.map((f) => readRecording(f)), extra: {} }) });
+    if (found.loose.length > 0)
+      sets.push({ path: d, load: () => ({ recordings: found.loose.map((f) => readRecording(f)), extra: {} }) });
     for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       if (e.isDirectory() && !e.name.startsWith('.')) walk(join(d, e.name));
     }
@@ -65,7 +66,9 @@ function scalarsOf(r: Recording): { snrDb: number | null; rssiDbfs: number | nul
   return { snrDb: get('snr_db'), rssiDbfs: get('rssi_dbfs'), rssiDbm: get('rssi_dbm_known') ? get('rssi_dbm') : null };
 }
 
-function truthOf(extra: Record<string, unknown>): Pick<NewSession, 'truthLat' | 'truthLon' | 'truthAltM' | 'truthPowerDbm' | 'truth'> {
+function truthOf(
+  extra: Record<string, unknown>,
+): Pick<NewSession, 'truthLat' | 'truthLon' | 'truthAltM' | 'truthPowerDbm' | 'truth'> {
   const t = extra['heimdall:truth'] as Record<string, unknown> | undefined;
   if (t === undefined || typeof t.lat !== 'number' || typeof t.lon !== 'number') {
     return { truthLat: null, truthLon: null, truthAltM: null, truthPowerDbm: null, truth: null };
@@ -105,7 +108,8 @@ async function importSet(set: RecordingSet, root: string, catalog: Catalog, blob
         lat: r.receiver.lat ?? null,
         lon: r.receiver.lon ?? null,
         altM: r.receiver.altM ?? null,
-        gpsDisciplined: typeof r.meta['heimdall:gps_disciplined'] === 'boolean' ? (r.meta['heimdall:gps_disciplined'] as boolean) : null,
+        gpsDisciplined:
+          typeof r.meta['heimdall:gps_disciplined'] === 'boolean' ? (r.meta['heimdall:gps_disciplined'] as boolean) : null,
       },
       startUnixNs: r.startUnixNs,
       timestampSigmaS: r.timestampSigmaS,
@@ -119,7 +123,10 @@ async function importSet(set: RecordingSet, root: string, catalog: Catalog, blob
       meta: { ...r.meta, source: relative(root, r.source) },
     });
   }
-  const first = recordings.reduce<bigint | null>((m, r) => (r.startUnixNs !== null && (m === null || r.startUnixNs < m) ? r.startUnixNs : m), null);
+  const first = recordings.reduce<bigint | null>(
+    (m, r) => (r.startUnixNs !== null && (m === null || r.startUnixNs < m) ? r.startUnixNs : m),
+    null,
+  );
   const session: NewSession = {
     origin: typeof extra['heimdall:scenario'] === 'string' ? 'simulated' : 'imported',
     scenario: typeof extra['heimdall:scenario'] === 'string' ? (extra['heimdall:scenario'] as string) : null,

@@ -56,7 +56,8 @@ export class DatasetLoader {
   ) {}
 
   static async create(o: LoaderOptions): Promise<DatasetLoader> {
-    if (!Number.isInteger(o.batchSize) || o.batchSize < 1) throw new RangeError(`loader: batchSize must be a positive integer, got ${o.batchSize}`);
+    if (!Number.isInteger(o.batchSize) || o.batchSize < 1)
+      throw new RangeError(`loader: batchSize must be a positive integer, got ${o.batchSize}`);
     const rows = await o.catalog.datasetSessions(o.datasetId, o.split);
     const sessions = rows.map((s) => {
       if (s.truthLat === null || s.truthLon === null) {

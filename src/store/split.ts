@@ -18,7 +18,8 @@ export function parseSplitSpec(text: string): SplitSpec {
     throw new RangeError(`--split expects three non-negative fractions train/val/test like 0.7/0.15/0.15, got '${text}'`);
   }
   const [train, val, test] = parts as [number, number, number];
-  if (Math.abs(train + val + test - 1) > 1e-6) throw new RangeError(`--split fractions must sum to 1, got ${Number((train + val + test).toFixed(6))} ('${text}')`);
+  if (Math.abs(train + val + test - 1) > 1e-6)
+    throw new RangeError(`--split fractions must sum to 1, got ${Number((train + val + test).toFixed(6))} ('${text}')`);
   return { train, val, test };
 }
 
@@ -58,7 +59,12 @@ export function assignSplits(items: SplitItem[], spec: SplitSpec, seed: number):
 }
 
 /** A stratum from a position: the cell of a cells × cells grid over a bounding box. */
-export function gridStratum(lat: number, lon: number, box: { south: number; west: number; north: number; east: number }, cells: number): string {
+export function gridStratum(
+  lat: number,
+  lon: number,
+  box: { south: number; west: number; north: number; east: number },
+  cells: number,
+): string {
   const fy = Math.min(cells - 1, Math.max(0, Math.floor(((lat - box.south) / (box.north - box.south || 1)) * cells)));
   const fx = Math.min(cells - 1, Math.max(0, Math.floor(((lon - box.west) / (box.east - box.west || 1)) * cells)));
   return `${fy}:${fx}`;

@@ -89,7 +89,22 @@ test('heimdall inspect prints per-receiver scalars and GPS time differences, and
 test('simulate --into, import and dataset create work end to end on the embedded store', () => {
   const home = mkdtempSync(join(tmpdir(), 'heimdall-cli-home-'));
   const out = join(home, 'sim');
-  const sim = heimdall('simulate', '--preset', 'nw-italy-2m', '--samples', '6', '--seed', '4', '--out', out, '--workers', '0', '--into', '--home', home);
+  const sim = heimdall(
+    'simulate',
+    '--preset',
+    'nw-italy-2m',
+    '--samples',
+    '6',
+    '--seed',
+    '4',
+    '--out',
+    out,
+    '--workers',
+    '0',
+    '--into',
+    '--home',
+    home,
+  );
   assert.equal(sim.status, 0, sim.stderr);
   assert.match(sim.stdout, /Imported 6 transmission\(s\) into pglite:.*; 0 already catalogued; 0 skipped/);
   const again = heimdall('import', out, '--home', home);

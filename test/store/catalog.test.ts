@@ -1,6 +1,7 @@
 // The catalog suite, run on every backend: PGlite in memory, PGlite on disk (reopened to show
-// persistence), and PostgreSQL when DATABASE_URL is set (each test in its own random schema,
-// dropped afterwards). An unreachable DATABASE_URL fails the suite; only an unset one skips it.
+// persistence), and PostgreSQL when DATABASE_URL is set (in a random schema of its own, dropped
+// afterwards). Every test starts from an emptied database. An unreachable DATABASE_URL fails the
+// suite; only an unset one skips it.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -157,7 +158,8 @@ for (const b of backends) {
       shared = await b.open();
     });
     after(async () => {
-      await shared?.close();
+      if (shared === undefined) return; // never opened: the failure is reported by before()
+      await shared.close();
       await b.cleanup();
     });
     /** The suite's database, emptied. */
@@ -196,6 +198,13 @@ for (const b of backends) {
         applied.rows,
         MIGRATIONS.map((m) => ({ version: m.version, name: m.name })),
       );
+    });
+
+    test('concurrent migrate calls apply each migration once', async () => {
+      const db = await empty();
+      const results = await Promise.all([migrate(db), migrate(db), migrate(db)]);
+      assert.deepEqual(results.flat(), [1]);
+      assert.deepEqual((await db.query('SELECT version FROM schema_migrations')).rows, [{ version: 1 }]);
     });
 
     test('a database migrated by a newer program is refused', async () => {
@@ -527,6 +536,20 @@ describe('opening databases', () => {
       return true;
     });
   });
+
+  test(
+    'a missing PostgreSQL database is named, with what to do',
+    { skip: DATABASE_URL ? false : 'DATABASE_URL is not set' },
+    async () => {
+      const u = new URL(DATABASE_URL as string);
+      u.pathname = '/heimdall_no_such_database';
+      await assert.rejects(openPostgres(u.toString()), {
+        message:
+          `cannot connect to PostgreSQL at ${redactUrl(u.toString())}: database "heimdall_no_such_database" does not exist. ` +
+          'Create the database (e.g. `createdb <name>`), or unset DATABASE_URL to use the embedded database.',
+      });
+    },
+  );
 
   test('an invalid schema name is refused before connecting', async () => {
     await assert.rejects(openPostgres('postgres://x@127.0.0.1:1/y', { schema: 'a"; DROP TABLE x; --' }), {

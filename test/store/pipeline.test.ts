@@ -16,8 +16,8 @@ import { BlobIntegrityError, type BlobStore } from '../../src/store/blobs/blob-s
 import { LocalBlobStore } from '../../src/store/blobs/local.js';
 import { S3BlobStore } from '../../src/store/blobs/s3.js';
 import { Catalog } from '../../src/store/catalog/catalog.js';
-import { openDatabase } from '../../src/store/db/index.js';
 import { createDataset } from '../../src/store/datasets.js';
+import { openDatabase } from '../../src/store/db/index.js';
 import { importDirectory } from '../../src/store/import.js';
 import { DatasetLoader } from '../../src/store/loader.js';
 import type { SqlDatabase } from '../../src/store/sql.js';
@@ -25,7 +25,12 @@ import { ringNetwork, testScenario } from '../sim/fixtures.js';
 import { type RunningS3, startS3rver } from './s3rver.js';
 
 const SAMPLES = 10;
-const scenario = testScenario({ durationS: 1, network: ringNetwork(5, 10_000), txPowerDbm: [30, 40], shadowing: { sigmaDb: 4, decorrelationM: 500 } });
+const scenario = testScenario({
+  durationS: 1,
+  network: ringNetwork(5, 10_000),
+  txPowerDbm: [30, 40],
+  shadowing: { sigmaDb: 4, decorrelationM: 500 },
+});
 const receivers = scenario.network.receivers.map((r) => r.id);
 const simDir = mkdtempSync(join(tmpdir(), 'heimdall-pipeline-sim-'));
 let s3: RunningS3 | undefined;
@@ -39,28 +44,32 @@ after(async () => {
   rmSync(simDir, { recursive: true, force: true });
 });
 
-type Backend = { name: string; open: () => Promise<{ catalog: Catalog; blobs: BlobStore; db: SqlDatabase; cleanup: () => Promise<void> }> };
+type Backend = {
+  name: string;
+  open: () => Promise<{ catalog: Catalog; blobs: BlobStore; db: SqlDatabase; cleanup: () => Promise<void> }>;
+};
 
-const dbBackends: { name: string; skip: string | false; open: () => Promise<{ db: SqlDatabase; drop: () => Promise<void> }> }[] = [
-  {
-    name: 'PGlite',
-    skip: false,
-    open: async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'heimdall-pglite-'));
-      const db = await openDatabase({ dir });
-      return { db, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+const dbBackends: { name: string; skip: string | false; open: () => Promise<{ db: SqlDatabase; drop: () => Promise<void> }> }[] =
+  [
+    {
+      name: 'PGlite',
+      skip: false,
+      open: async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'heimdall-pglite-'));
+        const db = await openDatabase({ dir });
+        return { db, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+      },
     },
-  },
-  {
-    name: 'PostgreSQL',
-    skip: process.env.DATABASE_URL ? false : 'DATABASE_URL is not set',
-    open: async () => {
-      const schema = `heimdall_test_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-      const db = await openDatabase({ url: process.env.DATABASE_URL as string, dir: '', schema });
-      return { db, drop: async () => void (await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)) };
+    {
+      name: 'PostgreSQL',
+      skip: process.env.DATABASE_URL ? false : 'DATABASE_URL is not set',
+      open: async () => {
+        const schema = `heimdall_test_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+        const db = await openDatabase({ url: process.env.DATABASE_URL as string, dir: '', schema });
+        return { db, drop: async () => void (await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)) };
+      },
     },
-  },
-];
+  ];
 const blobBackends: { name: string; make: () => BlobStore }[] = [
   { name: 'local', make: () => new LocalBlobStore(mkdtempSync(join(tmpdir(), 'heimdall-blobs-'))) },
   {
@@ -152,11 +161,22 @@ function suite(backend: Backend): void {
   test('datasets split by session; the loader yields every training session once per epoch with exact features and targets', async () => {
     const d = await createDataset(ctx.catalog, { name: 'pipeline', split: { train: 0.6, val: 0.2, test: 0.2 }, seed: 3 });
     assert.deepEqual([d.counts.train, d.counts.val, d.counts.test], [6, 2, 2]);
-    const ids = await Promise.all((['train', 'val', 'test'] as const).map(async (sp) => (await ctx.catalog.datasetSessions(d.id, sp)).map((s) => s.id)));
+    const ids = await Promise.all(
+      (['train', 'val', 'test'] as const).map(async (sp) => (await ctx.catalog.datasetSessions(d.id, sp)).map((s) => s.id)),
+    );
     assert.equal(new Set(ids.flat()).size, SAMPLES, 'splits are disjoint and complete');
     const frame = LocalFrame.centroidOf(scenario.network.receivers);
     const extractor = new FeatureExtractor({ config: defaultFeatureConfig, receivers, workers: 1 });
-    const loader = await DatasetLoader.create({ catalog: ctx.catalog, blobs: ctx.blobs, extractor, frame, datasetId: d.id, split: 'train', batchSize: 4, seed: 9 });
+    const loader = await DatasetLoader.create({
+      catalog: ctx.catalog,
+      blobs: ctx.blobs,
+      extractor,
+      frame,
+      datasetId: d.id,
+      split: 'train',
+      batchSize: 4,
+      seed: 9,
+    });
     assert.equal(loader.batchesPerEpoch, 2);
     const seen: number[] = [];
     const block = receivers.length * 128 * 32;
@@ -174,10 +194,21 @@ function suite(backend: Backend): void {
       const local = frame.toLocal(truth);
       assert.ok(Math.abs((b.target[0] as number) - local.east) < 1e-3 && Math.abs((b.target[1] as number) - local.north) < 1e-3);
     }
-    assert.deepEqual([...seen].sort((a, b) => a - b), [...(ids[0] as number[])].sort((a, b) => a - b));
+    assert.deepEqual(
+      [...seen].sort((a, b) => a - b),
+      [...(ids[0] as number[])].sort((a, b) => a - b),
+    );
     const order0 = loader.order(0).map((s) => s.id);
-    assert.deepEqual(loader.order(0).map((s) => s.id), order0, 'same seed and epoch, same order');
-    assert.notDeepEqual(loader.order(1).map((s) => s.id), order0, 'a new epoch reshuffles');
+    assert.deepEqual(
+      loader.order(0).map((s) => s.id),
+      order0,
+      'same seed and epoch, same order',
+    );
+    assert.notDeepEqual(
+      loader.order(1).map((s) => s.id),
+      order0,
+      'a new epoch reshuffles',
+    );
     await extractor.close();
   });
 
@@ -186,6 +217,9 @@ function suite(backend: Backend): void {
     const s = await ctx.catalog.getSession(first?.id as number);
     const m = s?.measurements[0];
     await ctx.blobs.put(m?.blobKey as string, new Uint8Array([1, 2, 3]));
-    await assert.rejects(ctx.blobs.get(m?.blobKey as string, m?.contentHash), (err: unknown) => err instanceof BlobIntegrityError && /is corrupt: SHA-256/.test(err.message));
+    await assert.rejects(
+      ctx.blobs.get(m?.blobKey as string, m?.contentHash),
+      (err: unknown) => err instanceof BlobIntegrityError && /is corrupt: SHA-256/.test(err.message),
+    );
   });
 }

@@ -6,7 +6,12 @@ import { join } from 'node:path';
 
 type S3rverInstance = { run(): Promise<{ address: string; port: number }>; close(): Promise<void> };
 // s3rver ships no type declarations; this is the part of its API the tests use.
-const S3rver = createRequire(import.meta.url)('s3rver') as new (o: { port: number; address: string; silent: boolean; directory: string }) => S3rverInstance;
+const S3rver = createRequire(import.meta.url)('s3rver') as new (o: {
+  port: number;
+  address: string;
+  silent: boolean;
+  directory: string;
+}) => S3rverInstance;
 
 export interface RunningS3 {
   endpoint: string;

@@ -12,9 +12,15 @@ test('splits are disjoint, complete, sized by the fractions, and reproducible', 
   assert.deepEqual([count('train'), count('val'), count('test')], [700, 150, 150]);
   assert.deepEqual([...assignSplits(items, spec, 7)], [...a]);
   const b = assignSplits(items, spec, 8);
-  assert.ok([...a].some(([id, s]) => b.get(id) !== s), 'another seed, another assignment');
+  assert.ok(
+    [...a].some(([id, s]) => b.get(id) !== s),
+    'another seed, another assignment',
+  );
   // Input order does not matter.
-  assert.deepEqual(new Map([...assignSplits([...items].reverse(), spec, 7)].sort((x, y) => x[0] - y[0])), new Map([...a].sort((x, y) => x[0] - y[0])));
+  assert.deepEqual(
+    new Map([...assignSplits([...items].reverse(), spec, 7)].sort((x, y) => x[0] - y[0])),
+    new Map([...a].sort((x, y) => x[0] - y[0])),
+  );
 });
 
 test('stratified splits cut every stratum by the fractions', () => {
@@ -27,12 +33,19 @@ test('stratified splits cut every stratum by the fractions', () => {
   }
   assert.equal(gridStratum(45.5, 8.5, { south: 45, west: 8, north: 46, east: 9 }, 2), '1:1');
   assert.equal(gridStratum(45.0, 8.0, { south: 45, west: 8, north: 46, east: 9 }, 2), '0:0');
-  assert.equal(gridStratum(46.0, 9.0, { south: 45, west: 8, north: 46, east: 9 }, 2), '1:1', 'the far edge belongs to the last cell');
+  assert.equal(
+    gridStratum(46.0, 9.0, { south: 45, west: 8, north: 46, east: 9 }, 2),
+    '1:1',
+    'the far edge belongs to the last cell',
+  );
 });
 
 test('split specs are parsed with clear errors', () => {
   assert.deepEqual(parseSplitSpec('0.7/0.15/0.15'), spec);
-  assert.throws(() => parseSplitSpec('0.7/0.3'), /--split expects three non-negative fractions train\/val\/test like 0\.7\/0\.15\/0\.15, got '0\.7\/0\.3'/);
+  assert.throws(
+    () => parseSplitSpec('0.7/0.3'),
+    /--split expects three non-negative fractions train\/val\/test like 0\.7\/0\.15\/0\.15, got '0\.7\/0\.3'/,
+  );
   assert.throws(() => parseSplitSpec('0.7/0.2/0.2'), /--split fractions must sum to 1, got 1\.1/);
   assert.throws(() => parseSplitSpec('a/b/c'), /expects three non-negative fractions/);
 });

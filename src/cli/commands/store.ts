@@ -22,9 +22,15 @@ async function withStore<T>(home: string | undefined, fn: (s: Store) => Promise<
 /** Imports a folder and prints the report; shared by `import` and `simulate --into`. */
 export async function importAndReport(store: Store, dir: string): Promise<{ failed: number; imported: number }> {
   const progress = createProgress('import');
-  const r = await importDirectory(dir, { catalog: store.catalog, blobs: store.blobs, onProgress: (d, t) => progress.update(d, t) });
+  const r = await importDirectory(dir, {
+    catalog: store.catalog,
+    blobs: store.blobs,
+    onProgress: (d, t) => progress.update(d, t),
+  });
   progress.finish();
-  console.log(`Imported ${r.imported} transmission(s) into ${store.catalog.location}; ${r.duplicates} already catalogued; ${r.failed.length} skipped`);
+  console.log(
+    `Imported ${r.imported} transmission(s) into ${store.catalog.location}; ${r.duplicates} already catalogued; ${r.failed.length} skipped`,
+  );
   console.log(`  blobs: ${store.blobs.location}`);
   for (const f of r.failed) console.error(`  skipped ${f.path}: ${f.error}`);
   return { failed: r.failed.length, imported: r.imported + r.duplicates };
@@ -41,7 +47,9 @@ function split(value: string) {
 export function registerStore(program: Command): void {
   program
     .command('import')
-    .description('register recordings (SigMF collections, .npy sets, KiwiSDR WAV sets; folders searched recursively) in the catalog and store their IQ; re-imports are no-ops; bad files are reported and skipped')
+    .description(
+      'register recordings (SigMF collections, .npy sets, KiwiSDR WAV sets; folders searched recursively) in the catalog and store their IQ; re-imports are no-ops; bad files are reported and skipped',
+    )
     .argument('<dir>', 'folder to import')
     .option('--home <dir>', HOME_HELP)
     .action(async (dir: string, o: { home?: string }) => {
@@ -60,22 +68,36 @@ export function registerStore(program: Command): void {
     .option('--scenario <name>', 'only sessions of this simulated scenario')
     .option('--stratify <cells>', 'stratify by transmitter position on a cells × cells grid', positiveInt('--stratify'))
     .option('--home <dir>', HOME_HELP)
-    .action(async (name: string, o: { split: ReturnType<typeof parseSplitSpec>; seed: number; origin?: string; scenario?: string; stratify?: number; home?: string }) => {
-      if (o.origin !== undefined && !['simulated', 'imported', 'live'].includes(o.origin)) {
-        throw new Error(`--origin expects simulated, imported or live, got '${o.origin}'`);
-      }
-      const d = await withStore(o.home, (s) =>
-        createDataset(s.catalog, {
-          name,
-          split: o.split,
-          seed: o.seed,
-          ...(o.origin ? { origin: o.origin as 'simulated' } : {}),
-          ...(o.scenario ? { scenario: o.scenario } : {}),
-          ...(o.stratify ? { stratifyCells: o.stratify } : {}),
-        }),
-      );
-      console.log(`Dataset ${d.name} v${d.version}: train ${d.counts.train}, val ${d.counts.val}, test ${d.counts.test} sessions (seed ${d.seed})`);
-    });
+    .action(
+      async (
+        name: string,
+        o: {
+          split: ReturnType<typeof parseSplitSpec>;
+          seed: number;
+          origin?: string;
+          scenario?: string;
+          stratify?: number;
+          home?: string;
+        },
+      ) => {
+        if (o.origin !== undefined && !['simulated', 'imported', 'live'].includes(o.origin)) {
+          throw new Error(`--origin expects simulated, imported or live, got '${o.origin}'`);
+        }
+        const d = await withStore(o.home, (s) =>
+          createDataset(s.catalog, {
+            name,
+            split: o.split,
+            seed: o.seed,
+            ...(o.origin ? { origin: o.origin as 'simulated' } : {}),
+            ...(o.scenario ? { scenario: o.scenario } : {}),
+            ...(o.stratify ? { stratifyCells: o.stratify } : {}),
+          }),
+        );
+        console.log(
+          `Dataset ${d.name} v${d.version}: train ${d.counts.train}, val ${d.counts.val}, test ${d.counts.test} sessions (seed ${d.seed})`,
+        );
+      },
+    );
   dataset
     .command('show')
     .description('print a dataset version (default: the latest)')

@@ -44,15 +44,25 @@ export class BlobIntegrityError extends Error {
     readonly expected: string,
     readonly actual: string,
   ) {
-    super(`${location}: blob '${key}' is corrupt: SHA-256 ${actual.slice(0, 16)}… does not match the catalog's ${expected.slice(0, 16)}…`);
+    super(
+      `${location}: blob '${key}' is corrupt: SHA-256 ${actual.slice(0, 16)}… does not match the catalog's ${expected.slice(0, 16)}…`,
+    );
     this.name = 'BlobIntegrityError';
   }
 }
 
 /** Keys are relative '/'-paths of safe characters: no '..', no leading '/', no backslashes. */
 export function checkBlobKey(key: string): void {
-  if (key.length === 0 || key.length > 1024 || key.startsWith('/') || key.includes('\\') || key.split('/').some((p) => p === '' || p === '.' || p === '..')) {
-    throw new RangeError(`invalid blob key '${key}': expected a relative path like 'bucket/dir/name.ext' without '..' or empty parts`);
+  if (
+    key.length === 0 ||
+    key.length > 1024 ||
+    key.startsWith('/') ||
+    key.includes('\\') ||
+    key.split('/').some((p) => p === '' || p === '.' || p === '..')
+  ) {
+    throw new RangeError(
+      `invalid blob key '${key}': expected a relative path like 'bucket/dir/name.ext' without '..' or empty parts`,
+    );
   }
   if (!/^[A-Za-z0-9._\-/=+]+$/.test(key)) throw new RangeError(`invalid blob key '${key}': use letters, digits and . _ - / = +`);
 }

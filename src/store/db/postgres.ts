@@ -45,6 +45,24 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNRESET']);
+
+/** What to do about a failed connection, by cause. */
+function connectHint(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  const text = errorText(err);
+  if ((typeof code === 'string' && UNREACHABLE.has(code)) || /timeout|terminated/i.test(text)) {
+    return (
+      'Is the server running? Start it (e.g. `pg_ctlcluster <version> main start`, or `docker run -d -p 5432:5432 ' +
+      '-e POSTGRES_HOST_AUTH_METHOD=trust postgres:16`), or unset DATABASE_URL to use the embedded database.'
+    );
+  }
+  if (code === '3D000')
+    return 'Create the database (e.g. `createdb <name>`), or unset DATABASE_URL to use the embedded database.';
+  if (code === '28P01' || code === '28000') return "Check the user and password in the URL, and the server's pg_hba.conf.";
+  return 'Check the URL, or unset DATABASE_URL to use the embedded database.';
+}
+
 function executor(client: pg.Pool | pg.PoolClient): SqlExecutor {
   return {
     async query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<SqlResult<R>> {
@@ -67,27 +85,29 @@ export async function openPostgres(url: string, o: { schema?: string } = {}): Pr
     throw new RangeError(`invalid schema name '${schema}': use letters, digits and _ (not starting with a digit), at most 63`);
   }
   const location = schema === undefined ? shown : `${shown} (schema ${schema})`;
-  const pool = new pg.Pool({ connectionString: url, types: typeParsers, connectionTimeoutMillis: 10_000 });
+  const config: pg.PoolConfig & { onConnect?: (client: pg.PoolClient) => Promise<void> } = {
+    connectionString: url,
+    types: typeParsers,
+    connectionTimeoutMillis: 10_000,
+  };
+  if (schema !== undefined) {
+    // Every new pooled connection works in the schema. pg-pool awaits onConnect before handing
+    // the connection out (the 'connect' event is not awaited: a query issued from it overlaps the
+    // caller's first query, which pg deprecates), and a failure here fails that connect().
+    config.onConnect = async (client) => {
+      await client.query(`SET search_path TO "${schema}"`);
+    };
+  }
+  const pool = new pg.Pool(config);
   // An idle connection dropped by the server emits 'error' on the pool; without a listener that
   // would crash the process. The pool discards the connection; the next query gets a fresh one.
   pool.on('error', () => {});
-  if (schema !== undefined) {
-    // Queries on a pg client run in order, so this runs before anything the caller sends.
-    pool.on('connect', (client) => {
-      client.query(`SET search_path TO "${schema}"`).catch(() => {});
-    });
-  }
   let client: pg.PoolClient;
   try {
     client = await pool.connect();
   } catch (err) {
     await pool.end().catch(() => {});
-    throw new Error(
-      `cannot connect to PostgreSQL at ${shown}: ${errorText(err)}. Is the server running? ` +
-        'Start it (e.g. `pg_ctlcluster <version> main start`, or `docker run -d -p 5432:5432 ' +
-        '-e POSTGRES_HOST_AUTH_METHOD=trust postgres:16`), or unset DATABASE_URL to use the embedded database.',
-      { cause: err },
-    );
+    throw new Error(`cannot connect to PostgreSQL at ${shown}: ${errorText(err)}. ${connectHint(err)}`, { cause: err });
   }
   try {
     if (schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
