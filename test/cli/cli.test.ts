@@ -8,8 +8,11 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const main = join(root, 'dist/src/cli/main.js');
+// The CLI runs on the embedded store here whatever the caller's environment says (CI sets
+// DATABASE_URL for the PostgreSQL suites; these tests must not write into that database).
+const { DATABASE_URL: _ignored, ...baseEnv } = process.env;
 const heimdall = (...args: string[]) =>
-  spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', env: { ...process.env, HEIMDALL_THREADS: '1' } });
+  spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', env: { ...baseEnv, HEIMDALL_THREADS: '1' } });
 
 test('heimdall --version prints the package version', () => {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };

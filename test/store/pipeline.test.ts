@@ -99,8 +99,8 @@ for (const dbb of dbBackends) {
           blobs,
           db,
           cleanup: async () => {
-            await db.close().catch(() => {});
-            await drop().catch(() => {});
+            await drop(); // while the connection is still open
+            await db.close();
             if (blobs instanceof S3BlobStore) blobs.close();
           },
         };
