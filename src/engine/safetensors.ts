@@ -2,9 +2,8 @@
 // header length N, N bytes of JSON {name: {dtype, shape, data_offsets: [begin, end]},
 // "__metadata__": {string: string}}, then the raw little-endian tensor bytes. Readable by the
 // `safetensors` Python/Rust libraries and by anything else that follows that layout.
-import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../util/atomic-file.js';
 import { fromTypedArray } from './creation.js';
 import type { DType, Tensor, TypedArray } from './tensor.js';
 
@@ -49,31 +48,7 @@ export function saveSafetensors(path: string, tensors: Map<string, Tensor>, meta
   const prefix = Buffer.alloc(8);
   prefix.writeBigUInt64LE(BigInt(headerBytes.byteLength));
 
-  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  const fd = openSync(tmp, 'w');
-  try {
-    writeSync(fd, prefix);
-    writeSync(fd, headerBytes);
-    for (const c of chunks) writeSync(fd, c);
-    fsyncSync(fd);
-  } catch (err) {
-    closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw err;
-  }
-  closeSync(fd);
-  renameSync(tmp, path);
-  syncDir(dirname(path));
-}
-
-function syncDir(dir: string): void {
-  try {
-    const fd = openSync(dir, 'r');
-    fsyncSync(fd);
-    closeSync(fd);
-  } catch {
-    // Some filesystems refuse fsync on a directory; the rename itself is still atomic.
-  }
+  writeFileAtomic(path, [prefix, headerBytes, ...chunks]);
 }
 
 function typedView(dtype: DType, bytes: Uint8Array): TypedArray {

@@ -3,8 +3,9 @@
 // is called; any change of parameters → a new key. Files are written atomically (temp + rename);
 // an unreadable or wrong-sized entry is treated as a miss and rewritten.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../../util/atomic-file.js';
 import type { Recording } from '../recording.js';
 import type { FeatureConfig } from './config.js';
 import { fullScaleOffsetDb, type RecordingFeatures } from './extract.js';
@@ -63,15 +64,15 @@ export class FeatureCache {
     header.writeUInt32LE(MAGIC, 0);
     header.writeUInt32LE(f.mel.length, 4);
     header.writeUInt32LE(f.scalars.length, 8);
-    const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-    writeFileSync(
-      tmp,
-      Buffer.concat([
+    // Not fsync'd: a cache entry lost in a crash is recomputed (a torn one is a miss, see get()).
+    writeFileAtomic(
+      path,
+      [
         header,
         new Uint8Array(f.mel.buffer, f.mel.byteOffset, f.mel.byteLength),
         new Uint8Array(f.scalars.buffer, f.scalars.byteOffset, f.scalars.byteLength),
-      ]),
+      ],
+      false,
     );
-    renameSync(tmp, path);
   }
 }

@@ -15,10 +15,10 @@
 // are read; anything else is refused. fortran_order True is accepted for 1-D arrays only, where the layout is
 // identical to C order; every other shape than (N,) is refused. Data bytes beyond the shape are refused too
 // (numpy ignores them, but they mean the header and the data disagree).
-import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { endianness } from 'node:os';
-import { basename, dirname } from 'node:path';
+import { basename } from 'node:path';
+import { commitTemps, writeTemp } from '../../util/atomic-file.js';
 import { assertFiniteIq, type ReceiverInfo, type Recording, RecordingError } from '../recording.js';
 
 const MAGIC = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]); // \x93NUMPY
@@ -99,15 +99,10 @@ export function writeNpyRecording(path: string, rec: Recording): void {
     rmSync(npyTmp, { force: true });
     throw err;
   }
-  try {
-    renameSync(npyTmp, path);
-    renameSync(jsonTmp, sidecarPath);
-  } catch (err) {
-    rmSync(npyTmp, { force: true });
-    rmSync(jsonTmp, { force: true });
-    throw err;
-  }
-  syncDir(dirname(path));
+  commitTemps([
+    { tmp: npyTmp, path },
+    { tmp: jsonTmp, path: sidecarPath },
+  ]);
 }
 
 function encodeF32Le(iq: Float32Array): Uint8Array {
@@ -115,34 +110,6 @@ function encodeF32Le(iq: Float32Array): Uint8Array {
   const view = new DataView(out.buffer);
   for (let i = 0; i < iq.length; i++) view.setFloat32(i * 4, iq[i] as number, true);
   return out;
-}
-
-function writeTemp(path: string, chunks: Uint8Array[]): string {
-  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  const fd = openSync(tmp, 'w');
-  try {
-    for (const bytes of chunks) {
-      let off = 0;
-      while (off < bytes.byteLength) off += writeSync(fd, bytes, off, bytes.byteLength - off);
-    }
-    fsyncSync(fd);
-  } catch (err) {
-    closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw err;
-  }
-  closeSync(fd);
-  return tmp;
-}
-
-function syncDir(dir: string): void {
-  try {
-    const fd = openSync(dir, 'r');
-    fsyncSync(fd);
-    closeSync(fd);
-  } catch {
-    // Some filesystems refuse fsync on a directory; the renames themselves are still atomic.
-  }
 }
 
 // ---- Reading ----

@@ -26,10 +26,11 @@
 //   recordings' folder.
 // Not enforced here: the spec says non-core fields should belong to an extension listed in core:extensions;
 // callers using `heimdall:` keys should declare it in `extensions` for strict compliance.
-import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
+import { commitTemps, writeFileAtomic, writeTemp } from '../../util/atomic-file.js';
 import type {
   SigmfAnnotation,
   SigmfAnnotationInput,
@@ -88,15 +89,13 @@ export function writeSigmfRecording(dir: string, baseName: string, rec: SigmfRec
     rmSync(dataTmp, { force: true });
     throw err;
   }
-  try {
-    renameSync(dataTmp, dataPath);
-    renameSync(metaTmp, metaPath);
-  } catch (err) {
-    rmSync(dataTmp, { force: true });
-    rmSync(metaTmp, { force: true });
-    throw err;
-  }
-  if (durable) syncDir(dir);
+  commitTemps(
+    [
+      { tmp: dataTmp, path: dataPath },
+      { tmp: metaTmp, path: metaPath },
+    ],
+    durable,
+  );
   return { metaPath, dataPath, sha512: sha512Hex(metaBytes) };
 }
 
@@ -132,14 +131,7 @@ export function writeSigmfCollection(dir: string, name: string, c: SigmfCollecti
   collection['core:streams'] = streams; // (re)assigned last so it ends the object, after any extra keys
   const path = join(dir, `${name}.sigmf-collection`);
   const doc: SigmfCollectionFile = { collection };
-  const tmp = writeTemp(path, Buffer.from(`${JSON.stringify(doc, null, 2)}\n`, 'utf8'), c.durable ?? true);
-  try {
-    renameSync(tmp, path);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
-  if (c.durable ?? true) syncDir(dir);
+  writeFileAtomic(path, Buffer.from(`${JSON.stringify(doc, null, 2)}\n`, 'utf8'), c.durable ?? true);
   return path;
 }
 
@@ -304,31 +296,4 @@ function encodeCf32Le(iq: Float32Array): Buffer {
 
 function sha512Hex(bytes: Uint8Array): string {
   return createHash('sha512').update(bytes).digest('hex');
-}
-
-/** Writes `bytes` to a fsync'd temporary next to `path` and returns its name; removes it on failure. */
-function writeTemp(path: string, bytes: Uint8Array, durable: boolean): string {
-  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  const fd = openSync(tmp, 'w');
-  try {
-    let off = 0;
-    while (off < bytes.byteLength) off += writeSync(fd, bytes, off, bytes.byteLength - off);
-    if (durable) fsyncSync(fd);
-  } catch (err) {
-    closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw err;
-  }
-  closeSync(fd);
-  return tmp;
-}
-
-function syncDir(dir: string): void {
-  try {
-    const fd = openSync(dir, 'r');
-    fsyncSync(fd);
-    closeSync(fd);
-  } catch {
-    // Some filesystems refuse fsync on a directory; the renames themselves are still atomic.
-  }
 }
