@@ -1,0 +1,94 @@
+// LocalizationNet: where is the transmitter, and how sure are we?
+//
+// Inputs per transmission (network receiver order, R receivers):
+//   mel     [B, R, 128, 32]  normalized two-sided mel spectrograms (absent receivers are zeros)
+//   scalars [B, R, S]        normalized per-receiver scalars (RSSI, SNR, offset, heard, …)
+//   mask    [B, R]           1 where the receiver's recording is present
+// The receivers' positions (local east/north, in units of `scaleM`) are a fixed buffer.
+//
+// A ResNet-18 trunk reads the spectrogram stack as an R-channel image; a small MLP reads the
+// per-receiver scalars together with positions and the mask; the two are fused before two heads:
+// position (east/north in units of scaleM) and uncertainty (raw Cholesky parameters, see
+// model/losses.ts). Converting to metres, lat/lon and ellipses happens at the edge.
+import { cat, tensor } from '../engine/creation.js';
+import { Linear } from '../engine/nn/layers.js';
+import { Module } from '../engine/nn/module.js';
+import type { Tensor } from '../engine/tensor.js';
+import { ResNet18 } from './resnet.js';
+
+export interface LocalizationNetOptions {
+  /** Receivers in input order, with local east/north positions (m). */
+  receivers: { id: string; east: number; north: number }[];
+  /** Metres per unit of the position head (e.g. the network's radius). */
+  scaleM: number;
+  scalarCount: number;
+  /** ResNet stage widths; [64, 128, 256, 512] is the full ResNet-18. */
+  widths?: [number, number, number, number];
+  /** Width of the scalar/position MLP and of the fused hidden layer. */
+  hidden?: number;
+  /** Full 2×2 covariance (3 outputs) or the diagonal variant (2). */
+  diagonal?: boolean;
+}
+
+export interface LocalizationOutput {
+  /** [B, 2] east/north in units of scaleM. */
+  position: Tensor;
+  /** [B, 3] (or [B, 2] diagonal) raw uncertainty parameters. */
+  raw: Tensor;
+}
+
+export class LocalizationNet extends Module {
+  readonly trunk: ResNet18;
+  readonly scalarMlp1: Linear;
+  readonly scalarMlp2: Linear;
+  readonly fuse: Linear;
+  readonly head: Linear;
+  readonly positions: Tensor;
+  readonly receiverCount: number;
+  readonly uncertaintyOutputs: number;
+
+  constructor(readonly options: LocalizationNetOptions) {
+    super();
+    const r = options.receivers.length;
+    if (r < 1) throw new RangeError('LocalizationNet: needs at least one receiver');
+    if (!(options.scaleM > 0)) throw new RangeError(`LocalizationNet: scaleM must be > 0, got ${options.scaleM}`);
+    const hidden = options.hidden ?? 128;
+    this.receiverCount = r;
+    this.uncertaintyOutputs = options.diagonal ? 2 : 3;
+    this.trunk = this.registerModule(
+      'trunk',
+      new ResNet18({ inChannels: r, widths: options.widths ?? [16, 32, 64, 128], outFeatures: 0 }),
+    );
+    const perReceiver = options.scalarCount + 3; // scalars + (east, north) + mask
+    this.scalarMlp1 = this.registerModule('scalar_mlp1', new Linear(r * perReceiver, hidden));
+    this.scalarMlp2 = this.registerModule('scalar_mlp2', new Linear(hidden, hidden));
+    this.fuse = this.registerModule('fuse', new Linear(this.trunk.featureSize + hidden, hidden));
+    this.head = this.registerModule('head', new Linear(hidden, 2 + this.uncertaintyOutputs));
+    const pos = options.receivers.flatMap((x) => [x.east / options.scaleM, x.north / options.scaleM]);
+    this.positions = this.registerBuffer('receiver_positions', tensor(pos, [r, 2]));
+  }
+
+  forward(_input: Tensor): Tensor {
+    throw new Error('LocalizationNet takes several inputs: call predict({ mel, scalars, mask })');
+  }
+
+  predict(x: { mel: Tensor; scalars: Tensor; mask: Tensor }): LocalizationOutput {
+    const [b, r] = x.mask.shape as [number, number];
+    if (r !== this.receiverCount)
+      throw new RangeError(`LocalizationNet: expected ${this.receiverCount} receivers, the batch has ${r}`);
+    const m = x.mask.to('float32');
+    // Absent receivers contribute nothing: their spectrogram and scalars are zeroed.
+    const mel = x.mel.mul(m.reshape(b, r, 1, 1));
+    const image = this.trunk.features(mel);
+    const scalars = x.scalars.mul(m.reshape(b, r, 1));
+    const positions = this.positions
+      .unsqueeze(0)
+      .expand(b, r, 2)
+      .mul(m.reshape(b, r, 1));
+    const perReceiver = cat([scalars, positions, m.reshape(b, r, 1)], 2).reshape(b, -1);
+    const fused = this.scalarMlp2.forward(this.scalarMlp1.forward(perReceiver).relu()).relu();
+    const hidden = this.fuse.forward(cat([image, fused], 1)).relu();
+    const out = this.head.forward(hidden);
+    return { position: out.narrow(1, 0, 2), raw: out.narrow(1, 2, this.uncertaintyOutputs) };
+  }
+}
