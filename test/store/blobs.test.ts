@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
@@ -17,17 +16,9 @@ import {
   S3BlobStore,
   type S3BlobStoreOptions,
 } from '../../src/store/blobs/index.js';
+import { type RunningS3, startS3rver } from './s3rver.js';
 
 const MiB = 1024 * 1024;
-
-// s3rver ships no type declarations; this is the part of its API the tests use.
-type S3rverInstance = { run(): Promise<{ address: string; port: number }>; close(): Promise<void> };
-const S3rver = createRequire(import.meta.url)('s3rver') as new (o: {
-  port: number;
-  address: string;
-  silent: boolean;
-  directory: string;
-}) => S3rverInstance;
 
 function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -389,8 +380,7 @@ describe('LocalBlobStore', () => {
 // ---------------------------------------------------------------------------------------------
 // S3 backend, against s3rver in-process
 
-const s3Dir = mkdtempSync(join(tmpdir(), 'heimdall-blobs-s3rver-'));
-let server: S3rverInstance | undefined;
+let server: RunningS3 | undefined;
 let endpoint = '';
 const s3Stores: S3BlobStore[] = [];
 let bucketCount = 0;
@@ -431,14 +421,12 @@ function rawClient(): S3Client {
 
 // One s3rver for the whole file (root-level hooks), closed with every client so the process exits.
 before(async () => {
-  server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: s3Dir });
-  const { port } = await server.run();
-  endpoint = `http://127.0.0.1:${port}`;
+  server = await startS3rver();
+  endpoint = server.endpoint;
 });
 after(async () => {
   for (const s of s3Stores) s.close();
   await server?.close();
-  rmSync(s3Dir, { recursive: true, force: true });
   rmSync(localRoot, { recursive: true, force: true });
 });
 
