@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { registerDemo } from './commands/demo.js';
 import { registerInspect } from './commands/inspect.js';
+import { registerQuickstart } from './commands/quickstart.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerStore } from './commands/store.js';
 import { packageVersion } from './version.js';
@@ -16,5 +17,6 @@ export function buildProgram(): Command {
   registerSimulate(program);
   registerInspect(program);
   registerStore(program);
+  registerQuickstart(program);
   return program;
 }

@@ -1,0 +1,65 @@
+// What to compute when training LocalizationNet (the Trainer decides when): the Gaussian NLL of
+// the true position under the predicted position and covariance, in units of the network scale.
+import { fromFloat32Array, fromTypedArray } from '../engine/creation.js';
+import type { Tensor } from '../engine/tensor.js';
+import { gaussianNll } from '../model/losses.js';
+import type { LocalizationNet } from '../model/localization-net.js';
+import type { Batch } from '../store/loader.js';
+import type { DatasetLoader } from '../store/loader.js';
+import type { DataSource, TrainableModule } from './types.js';
+
+export interface TensorBatch {
+  mel: Tensor;
+  scalars: Tensor;
+  mask: Tensor;
+  /** [B, 2] true east/north in units of the network scale. */
+  target: Tensor;
+}
+
+/** Loader batches (typed arrays) as engine tensors; the trainer disposes them after each step. */
+export function toTensors(b: Batch, receivers: number, melBands: number, frames: number, scalarCount: number, scaleM: number): TensorBatch {
+  const target = Float32Array.from(b.target, (v) => v / scaleM);
+  return {
+    mel: fromFloat32Array(b.mel, [b.size, receivers, melBands, frames]),
+    scalars: fromFloat32Array(b.scalars, [b.size, receivers, scalarCount]),
+    mask: fromTypedArray(b.mask, [b.size, receivers]),
+    target: fromFloat32Array(target, [b.size, 2]),
+  };
+}
+
+export function loaderSource(loader: DatasetLoader, net: LocalizationNet, melBands: number, frames: number): DataSource<TensorBatch> {
+  const o = net.options;
+  return {
+    batchesPerEpoch: loader.batchesPerEpoch,
+    async *epoch(e: number) {
+      for await (const b of loader.epoch(e)) yield toTensors(b, net.receiverCount, melBands, frames, o.scalarCount, o.scaleM);
+    },
+  };
+}
+
+export class LocalizationModule implements TrainableModule<TensorBatch> {
+  constructor(
+    readonly net: LocalizationNet,
+    readonly sigmaFloor = 1e-3,
+  ) {}
+
+  get module() {
+    return this.net;
+  }
+
+  #loss(b: TensorBatch): Tensor {
+    const { position, raw } = this.net.predict(b);
+    return gaussianNll(position, raw, b.target, { floor: this.sigmaFloor, diagonal: this.net.options.diagonal ?? false });
+  }
+
+  trainingStep(b: TensorBatch): Tensor {
+    return this.#loss(b);
+  }
+
+  validationStep(b: TensorBatch): Record<string, number> {
+    const { position } = this.net.predict(b);
+    const nll = this.#loss(b).item();
+    const err = position.sub(b.target).pow(2).sum(1).sqrt().mean().item() * this.net.options.scaleM;
+    return { nll, error_m: err, count: b.mask.shape[0] as number };
+  }
+}
