@@ -17,7 +17,12 @@ export interface EvaluationReport {
   withoutCrlb: number;
 }
 
-export async function evaluate(net: LocalizationNet, loader: DatasetLoader, catalog: Catalog, o: { melBands: number; frames: number; sigmaFloor: number }): Promise<EvaluationReport> {
+export async function evaluate(
+  net: LocalizationNet,
+  loader: DatasetLoader,
+  catalog: Catalog,
+  o: { melBands: number; frames: number; sigmaFloor: number },
+): Promise<EvaluationReport> {
   net.eval();
   const samples: Parameters<typeof localizationMetrics>[0] = [];
   const crlbs: number[] = [];

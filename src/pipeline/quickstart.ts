@@ -85,7 +85,9 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
   const started = performance.now();
   const scenario = resolveScenario({ preset: o.preset });
   const simDir = join(o.home, 'quickstart', `${o.preset}-seed${o.seed}-n${o.samples}`);
-  const done = existsSync(join(simDir, 'scenario.json')) && JSON.parse(readFileSync(join(simDir, 'scenario.json'), 'utf8')).samples === o.samples;
+  const done =
+    existsSync(join(simDir, 'scenario.json')) &&
+    JSON.parse(readFileSync(join(simDir, 'scenario.json'), 'utf8')).samples === o.samples;
   if (!done) {
     o.log(`1/5 simulating ${o.samples} transmissions of ${o.preset} …`);
     await simulate({ scenario, seed: o.seed, samples: o.samples, outDir: simDir });
@@ -100,9 +102,17 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
   try {
     o.log(`2/5 importing into ${store.catalog.location} …`);
     const imported = await importDirectory(simDir, { catalog: store.catalog, blobs: store.blobs });
-    if (imported.failed.length > 0) o.log(`    skipped ${imported.failed.length} set(s): ${imported.failed.map((f) => f.path).join(', ')}`);
-    const dataset = await createDataset(store.catalog, { name: `quickstart-${o.preset}`, split: { train: 0.7, val: 0.15, test: 0.15 }, seed: o.seed, scenario: o.preset });
-    o.log(`3/5 dataset ${dataset.name} v${dataset.version}: ${dataset.counts.train} train / ${dataset.counts.val} val / ${dataset.counts.test} test`);
+    if (imported.failed.length > 0)
+      o.log(`    skipped ${imported.failed.length} set(s): ${imported.failed.map((f) => f.path).join(', ')}`);
+    const dataset = await createDataset(store.catalog, {
+      name: `quickstart-${o.preset}`,
+      split: { train: 0.7, val: 0.15, test: 0.15 },
+      seed: o.seed,
+      scenario: o.preset,
+    });
+    o.log(
+      `3/5 dataset ${dataset.name} v${dataset.version}: ${dataset.counts.train} train / ${dataset.counts.val} val / ${dataset.counts.test} test`,
+    );
 
     const frame = LocalFrame.centroidOf(scenario.network.receivers);
     const positions = scenario.network.receivers.map((r) => ({ id: r.id, ...frame.toLocal(r) }));
@@ -129,7 +139,9 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
     const train = loaderSource(await loaderFor('train', stats), net, c.melBands, c.frames);
     const val = loaderSource(await loaderFor('val', stats), net, c.melBands, c.frames);
     const checkpointDir = join(o.home, 'runs', `quickstart-${o.preset}-v${dataset.version}`);
-    o.log(`4/5 training LocalizationNet (${net.parameterCount().toLocaleString('en')} parameters, widths ${o.widths.join('-')}) …`);
+    o.log(
+      `4/5 training LocalizationNet (${net.parameterCount().toLocaleString('en')} parameters, widths ${o.widths.join('-')}) …`,
+    );
     const trainer = new Trainer({
       maxEpochs: o.maxEpochs,
       lr: o.lr,
@@ -152,7 +164,11 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
       for (const t of tensors.values()) t.dispose();
     }
     o.log('5/5 evaluating the best checkpoint on the test split …');
-    const evaluation = await evaluate(net, await loaderFor('test', stats), store.catalog, { melBands: c.melBands, frames: c.frames, sigmaFloor: SIGMA_FLOOR });
+    const evaluation = await evaluate(net, await loaderFor('test', stats), store.catalog, {
+      melBands: c.melBands,
+      frames: c.frames,
+      sigmaFloor: SIGMA_FLOOR,
+    });
     net.dispose();
     return {
       preset: o.preset,

@@ -2,10 +2,9 @@
 // the true position under the predicted position and covariance, in units of the network scale.
 import { fromFloat32Array, fromTypedArray } from '../engine/creation.js';
 import type { Tensor } from '../engine/tensor.js';
-import { gaussianNll } from '../model/losses.js';
 import type { LocalizationNet } from '../model/localization-net.js';
-import type { Batch } from '../store/loader.js';
-import type { DatasetLoader } from '../store/loader.js';
+import { gaussianNll } from '../model/losses.js';
+import type { Batch, DatasetLoader } from '../store/loader.js';
 import type { DataSource, TrainableModule } from './types.js';
 
 export interface TensorBatch {
@@ -17,7 +16,14 @@ export interface TensorBatch {
 }
 
 /** Loader batches (typed arrays) as engine tensors; the trainer disposes them after each step. */
-export function toTensors(b: Batch, receivers: number, melBands: number, frames: number, scalarCount: number, scaleM: number): TensorBatch {
+export function toTensors(
+  b: Batch,
+  receivers: number,
+  melBands: number,
+  frames: number,
+  scalarCount: number,
+  scaleM: number,
+): TensorBatch {
   const target = Float32Array.from(b.target, (v) => v / scaleM);
   return {
     mel: fromFloat32Array(b.mel, [b.size, receivers, melBands, frames]),
@@ -27,7 +33,12 @@ export function toTensors(b: Batch, receivers: number, melBands: number, frames:
   };
 }
 
-export function loaderSource(loader: DatasetLoader, net: LocalizationNet, melBands: number, frames: number): DataSource<TensorBatch> {
+export function loaderSource(
+  loader: DatasetLoader,
+  net: LocalizationNet,
+  melBands: number,
+  frames: number,
+): DataSource<TensorBatch> {
   const o = net.options;
   return {
     batchesPerEpoch: loader.batchesPerEpoch,

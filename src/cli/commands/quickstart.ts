@@ -1,18 +1,21 @@
 // `heimdall quickstart`: simulation → import → dataset → training → evaluation, on embedded defaults.
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { presetNames } from '../../sim/presets.js';
 import { quickstart, quickstartDefaults } from '../../pipeline/quickstart.js';
+import { presetNames } from '../../sim/presets.js';
 import { positiveInt, positiveNumber } from '../parse.js';
 
-const m = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v >= 1000 ? `${(v / 1000).toFixed(2)} km` : `${v.toFixed(0)} m`);
+const m = (v: number | null | undefined) =>
+  v === null || v === undefined || !Number.isFinite(v) ? '—' : v >= 1000 ? `${(v / 1000).toFixed(2)} km` : `${v.toFixed(0)} m`;
 const pct = (v: number) => `${(100 * v).toFixed(1)} %`;
 
 export function registerQuickstart(program: Command): void {
   const d = quickstartDefaults;
   program
     .command('quickstart')
-    .description('simulate a preset, import it, build a dataset, train LocalizationNet and evaluate it against the Cramér–Rao bound')
+    .description(
+      'simulate a preset, import it, build a dataset, train LocalizationNet and evaluate it against the Cramér–Rao bound',
+    )
     .option('--preset <name>', `scenario (${presetNames().join(', ')})`, d.preset)
     .option('--samples <n>', 'transmissions to simulate (70/15/15 split)', positiveInt('--samples'), d.samples)
     .option('--epochs <n>', 'maximum epochs (early stopping on validation NLL)', positiveInt('--epochs'), d.maxEpochs)
@@ -21,42 +24,57 @@ export function registerQuickstart(program: Command): void {
     .option('--patience <n>', 'early-stopping patience (epochs)', positiveInt('--patience'), d.patience)
     .option('--seed <n>', 'seed for simulation, split, initialization and batch order', positiveInt('--seed', true), d.seed)
     .option('--home <dir>', 'data folder (default $HEIMDALL_HOME or ./.heimdall)')
-    .action(async (o: { preset: string; samples: number; epochs: number; batchSize: number; lr: number; patience: number; seed: number; home?: string }) => {
-      const controller = new AbortController();
-      const stop = () => controller.abort();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      try {
-        const r = await quickstart({
-          ...d,
-          preset: o.preset,
-          samples: o.samples,
-          maxEpochs: o.epochs,
-          batchSize: o.batchSize,
-          lr: o.lr,
-          patience: o.patience,
-          seed: o.seed,
-          home: resolve(o.home ?? process.env.HEIMDALL_HOME ?? '.heimdall'),
-          signal: controller.signal,
-          log: (line) => console.log(line),
-        });
-        const e = r.evaluation.metrics;
-        console.log('');
-        console.log(`Quickstart summary: ${r.preset}, test split of ${r.dataset.name} v${r.dataset.version} (${e.count} transmissions)`);
-        console.log(`  median error              ${m(e.medianErrorM)}`);
-        console.log(`  90th percentile error     ${m(e.p90ErrorM)}`);
-        console.log(`  mean error                ${m(e.meanErrorM)}`);
-        console.log(`  CEP50 (empirical)         ${m(e.cep50EmpiricalM)}`);
-        console.log(`  CRLB CEP50 (median)       ${m(r.evaluation.crlbMedianCep50M)}  ← the physical limit for these samples`);
-        console.log(`  1σ ellipse coverage       ${pct(e.coverage1Sigma)}  (calibrated: 39.4 %)`);
-        console.log(`  2σ ellipse coverage       ${pct(e.coverage2Sigma)}  (calibrated: 86.5 %)`);
-        console.log(`  mean NLL                  ${e.meanNll.toFixed(2)}`);
-        console.log(`  training                  ${r.fit.epochs} epochs, stopped by ${r.fit.stoppedBecause}, best epoch ${r.fit.bestEpoch}`);
-        console.log(`  time                      ${(r.seconds / 60).toFixed(1)} min`);
-        console.log(`  best checkpoint           ${r.checkpoint ?? '—'}`);
-      } finally {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-      }
-    });
+    .action(
+      async (o: {
+        preset: string;
+        samples: number;
+        epochs: number;
+        batchSize: number;
+        lr: number;
+        patience: number;
+        seed: number;
+        home?: string;
+      }) => {
+        const controller = new AbortController();
+        const stop = () => controller.abort();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+        try {
+          const r = await quickstart({
+            ...d,
+            preset: o.preset,
+            samples: o.samples,
+            maxEpochs: o.epochs,
+            batchSize: o.batchSize,
+            lr: o.lr,
+            patience: o.patience,
+            seed: o.seed,
+            home: resolve(o.home ?? process.env.HEIMDALL_HOME ?? '.heimdall'),
+            signal: controller.signal,
+            log: (line) => console.log(line),
+          });
+          const e = r.evaluation.metrics;
+          console.log('');
+          console.log(
+            `Quickstart summary: ${r.preset}, test split of ${r.dataset.name} v${r.dataset.version} (${e.count} transmissions)`,
+          );
+          console.log(`  median error              ${m(e.medianErrorM)}`);
+          console.log(`  90th percentile error     ${m(e.p90ErrorM)}`);
+          console.log(`  mean error                ${m(e.meanErrorM)}`);
+          console.log(`  CEP50 (empirical)         ${m(e.cep50EmpiricalM)}`);
+          console.log(`  CRLB CEP50 (median)       ${m(r.evaluation.crlbMedianCep50M)}  ← the physical limit for these samples`);
+          console.log(`  1σ ellipse coverage       ${pct(e.coverage1Sigma)}  (calibrated: 39.4 %)`);
+          console.log(`  2σ ellipse coverage       ${pct(e.coverage2Sigma)}  (calibrated: 86.5 %)`);
+          console.log(`  mean NLL                  ${e.meanNll.toFixed(2)}`);
+          console.log(
+            `  training                  ${r.fit.epochs} epochs, stopped by ${r.fit.stoppedBecause}, best epoch ${r.fit.bestEpoch}`,
+          );
+          console.log(`  time                      ${(r.seconds / 60).toFixed(1)} min`);
+          console.log(`  best checkpoint           ${r.checkpoint ?? '—'}`);
+        } finally {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+        }
+      },
+    );
 }
