@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { manualSeed } from '../engine/runtime.js';
 import { loadSafetensors } from '../engine/safetensors.js';
 import type { Tensor } from '../engine/tensor.js';
-import { type EvaluationReport, evaluate } from '../eval/evaluate.js';
+import { type EvaluationReport, evaluate, fitSigmaScale } from '../eval/evaluate.js';
 import { LocalFrame } from '../geo/local-frame.js';
 import { LocalizationNet } from '../model/localization-net.js';
 import { FeatureCache } from '../signal/features/cache.js';
@@ -163,12 +163,11 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
       net.loadStateDict(weights);
       for (const t of tensors.values()) t.dispose();
     }
-    o.log('5/5 evaluating the best checkpoint on the test split …');
-    const evaluation = await evaluate(net, await loaderFor('test', stats), store.catalog, {
-      melBands: c.melBands,
-      frames: c.frames,
-      sigmaFloor: SIGMA_FLOOR,
-    });
+    o.log('5/5 calibrating σ on the validation split, evaluating the best checkpoint on the test split …');
+    const evalOptions = { melBands: c.melBands, frames: c.frames, sigmaFloor: SIGMA_FLOOR };
+    const onValidation = await evaluate(net, await loaderFor('val', stats), store.catalog, evalOptions);
+    const sigmaScale = fitSigmaScale(onValidation.samples);
+    const evaluation = await evaluate(net, await loaderFor('test', stats), store.catalog, { ...evalOptions, sigmaScale });
     net.dispose();
     return {
       preset: o.preset,

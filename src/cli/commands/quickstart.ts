@@ -66,6 +66,7 @@ export function registerQuickstart(program: Command): void {
           console.log(`  1σ ellipse coverage       ${pct(e.coverage1Sigma)}  (calibrated: 39.4 %)`);
           console.log(`  2σ ellipse coverage       ${pct(e.coverage2Sigma)}  (calibrated: 86.5 %)`);
           console.log(`  mean NLL                  ${e.meanNll.toFixed(2)}`);
+          console.log(`  σ calibration factor      ${r.evaluation.sigmaScale.toFixed(2)} (fitted on the validation split)`);
           console.log(
             `  training                  ${r.fit.epochs} epochs, stopped by ${r.fit.stoppedBecause}, best epoch ${r.fit.bestEpoch}`,
           );

@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { fitSigmaScale } from '../../src/eval/evaluate.js';
+import { localizationMetrics } from '../../src/eval/metrics.js';
+import { prng } from '../helpers.js';
+
+function gaussianPairs(
+  n: number,
+  trueSigma: number,
+  seed: number,
+): { errorE: number; errorN: number; cov: [[number, number], [number, number]] }[] {
+  const r = prng(seed);
+  return Array.from({ length: n }, () => {
+    const u = Math.max(r(), 1e-12);
+    const v = r();
+    const rad = Math.sqrt(-2 * Math.log(u)) * trueSigma;
+    return {
+      errorE: rad * Math.cos(2 * Math.PI * v),
+      errorN: rad * Math.sin(2 * Math.PI * v),
+      cov: [
+        [100, 0],
+        [0, 100],
+      ],
+    };
+  });
+}
+
+test('fitSigmaScale recovers the factor by which the predicted σ is off', () => {
+  // Errors with σ = 20 m while the model predicts σ = 10 m: the ellipses must grow 2×.
+  const k = fitSigmaScale(gaussianPairs(4000, 20, 1));
+  assert.ok(Math.abs(k - 2) < 0.1, `k = ${k}`);
+  // Already calibrated: k ≈ 1.
+  assert.ok(Math.abs(fitSigmaScale(gaussianPairs(4000, 10, 2)) - 1) < 0.06);
+  // Applying the factor fixes the coverage on fresh samples.
+  const fresh = gaussianPairs(4000, 20, 3).map((s) => ({
+    ...s,
+    cov: [
+      [100 * k * k, 0],
+      [0, 100 * k * k],
+    ] as [[number, number], [number, number]],
+  }));
+  const m = localizationMetrics(fresh);
+  assert.ok(
+    Math.abs(m.coverage1Sigma - 0.3935) < 0.03 && Math.abs(m.coverage2Sigma - 0.8647) < 0.03,
+    `${m.coverage1Sigma}, ${m.coverage2Sigma}`,
+  );
+});
