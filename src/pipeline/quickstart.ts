@@ -138,6 +138,7 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
     const c = defaultFeatureConfig;
     const train = loaderSource(await loaderFor('train', stats), net, c.melBands, c.frames);
     const val = loaderSource(await loaderFor('val', stats), net, c.melBands, c.frames);
+    const perEpoch = train.batchesPerEpoch ?? 1;
     const checkpointDir = join(o.home, 'runs', `quickstart-${o.preset}-v${dataset.version}`);
     o.log(
       `4/5 training LocalizationNet (${net.parameterCount().toLocaleString('en')} parameters, widths ${o.widths.join('-')}) …`,
@@ -147,7 +148,8 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
       lr: o.lr,
       optimizer: 'adamw',
       weightDecay: 1e-4,
-      schedule: { kind: 'cosine', warmupSteps: 2 * (train.batchesPerEpoch ?? 1) },
+      // Warm up over 2 epochs (a quarter of the run at most), then cosine decay.
+      schedule: { kind: 'cosine', warmupSteps: Math.max(1, Math.min(2 * perEpoch, Math.floor((o.maxEpochs * perEpoch) / 4))) },
       earlyStopping: { monitor: 'val_nll', patience: o.patience },
       checkpointDir,
       keepBest: 1,
