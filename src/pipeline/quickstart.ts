@@ -39,6 +39,8 @@ export interface QuickstartOptions {
   patience: number;
   signal?: AbortSignal;
   log: (line: string) => void;
+  /** Configuration environment for the store (default process.env: DATABASE_URL, S3 …). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export const quickstartDefaults: Omit<QuickstartOptions, 'home' | 'log'> = {
@@ -93,7 +95,7 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
     await simulate({ scenario, seed: o.seed, samples: o.samples, outDir: simDir });
   } else o.log(`1/5 simulation found in ${simDir}`);
 
-  const store = await openStore({ home: o.home });
+  const store = await openStore({ home: o.home, ...(o.env ? { env: o.env } : {}) });
   const extractor = new FeatureExtractor({
     config: defaultFeatureConfig,
     receivers: scenario.network.receivers.map((r) => r.id),

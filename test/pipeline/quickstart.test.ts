@@ -10,7 +10,12 @@ import { quickstart, quickstartDefaults } from '../../src/pipeline/quickstart.js
 
 setNumThreads(2);
 
+// The embedded store whatever the caller's environment says (CI sets DATABASE_URL for the
+// PostgreSQL suites; this test must not write into that database).
+const { DATABASE_URL: _ignored, ...env } = process.env;
+
 const tiny = (home: string, log: string[]) => ({
+  env,
   ...quickstartDefaults,
   preset: 'dense-urban-uhf',
   samples: 40,
