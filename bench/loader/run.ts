@@ -2,60 +2,22 @@
 // blobs → features → batches; cold feature cache, then warm) against training steps/s of
 // ResNet-18 (widths 64-128-256-512, batch 32, 7 receivers × 128 × 32, Adam) measured in the same
 // run. Target: loader ≥ 2× the train step rate. Usage: npm run bench:loader -- [--samples N] [--steps N]
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+
 import { parseArgs } from 'node:util';
 import { randn } from '../../src/engine/creation.js';
 import { mseLoss } from '../../src/engine/functional.js';
 import { Adam } from '../../src/engine/optim/adam.js';
 import { keep, tidy } from '../../src/engine/scope.js';
-import { LocalFrame } from '../../src/geo/local-frame.js';
 import { ResNet18 } from '../../src/model/resnet.js';
-import { FeatureCache } from '../../src/signal/features/cache.js';
-import { defaultFeatureConfig } from '../../src/signal/features/config.js';
-import { FeatureExtractor } from '../../src/signal/features/extractor.js';
-import { resolveScenario } from '../../src/sim/scenario.js';
-import { simulate } from '../../src/sim/simulate.js';
-import { LocalBlobStore } from '../../src/store/blobs/local.js';
-import { Catalog } from '../../src/store/catalog/catalog.js';
-import { createDataset } from '../../src/store/datasets.js';
-import { openDatabase } from '../../src/store/db/index.js';
-import { importDirectory } from '../../src/store/import.js';
-import { DatasetLoader } from '../../src/store/loader.js';
+import { benchDataset } from '../dataset-fixture.js';
 
 const { values } = parseArgs({
   options: { samples: { type: 'string', default: '192' }, steps: { type: 'string', default: '6' } },
 });
 const samples = Number(values.samples);
 const BATCH = 32;
-const root = mkdtempSync(join(tmpdir(), 'heimdall-bench-loader-'));
-const scenario = resolveScenario({ preset: 'nw-italy-2m' });
-const receivers = scenario.network.receivers.map((r) => r.id);
-
 console.log(`bench/loader: nw-italy-2m (7 receivers), ${samples} transmissions, batch ${BATCH}`);
-await simulate({ scenario, seed: 1, samples, outDir: join(root, 'sim'), workers: 0 });
-const db = await openDatabase({ dir: join(root, 'catalog') });
-const catalog = await Catalog.open(db);
-const blobs = new LocalBlobStore(join(root, 'blobs'));
-await importDirectory(join(root, 'sim'), { catalog, blobs });
-const dataset = await createDataset(catalog, { name: 'bench', split: { train: 1, val: 0, test: 0 }, seed: 1 });
-const extractor = new FeatureExtractor({
-  config: defaultFeatureConfig,
-  receivers,
-  cache: new FeatureCache(join(root, 'features')),
-});
-const loader = await DatasetLoader.create({
-  catalog,
-  blobs,
-  extractor,
-  frame: LocalFrame.centroidOf(scenario.network.receivers),
-  datasetId: dataset.id,
-  split: 'train',
-  batchSize: BATCH,
-  seed: 1,
-  dropLast: true,
-});
+const { loader, close } = await benchDataset(samples, BATCH);
 
 async function epochRate(epoch: number): Promise<number> {
   const t0 = performance.now();
@@ -65,8 +27,7 @@ async function epochRate(epoch: number): Promise<number> {
 }
 const cold = await epochRate(0);
 const warm = await epochRate(1);
-await extractor.close();
-await db.close();
+await close();
 
 const model = new ResNet18({ inChannels: 7, outFeatures: 5 });
 const opt = new Adam(model.parameters(), { lr: 1e-3 });
@@ -85,7 +46,6 @@ const steps = Number(values.steps);
 const t0 = performance.now();
 for (let i = 0; i < steps; i++) step();
 const train = steps / ((performance.now() - t0) / 1000);
-rmSync(root, { recursive: true, force: true });
 
 console.log(`loader, cold feature cache : ${cold.toFixed(2)} batches/s`);
 console.log(`loader, warm feature cache : ${warm.toFixed(2)} batches/s`);

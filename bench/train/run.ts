@@ -2,31 +2,19 @@
 // included, warm feature cache) against the engine's bare step on the same network and batch
 // shape in the same run. Target ratio ≥ 0.9 (the loader must hide behind the training step).
 // Usage: npm run bench:train -- [--samples N] [--widths 16,32,64,128]
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+
 import { parseArgs } from 'node:util';
 import { ones, randn } from '../../src/engine/creation.js';
 import { Adam } from '../../src/engine/optim/adam.js';
 import { manualSeed } from '../../src/engine/runtime.js';
 import { keep, tidy } from '../../src/engine/scope.js';
-import { LocalFrame } from '../../src/geo/local-frame.js';
 import { LocalizationNet } from '../../src/model/localization-net.js';
 import { gaussianNll } from '../../src/model/losses.js';
-import { FeatureCache } from '../../src/signal/features/cache.js';
 import { defaultFeatureConfig } from '../../src/signal/features/config.js';
-import { FeatureExtractor } from '../../src/signal/features/extractor.js';
 import { SCALAR_COUNT } from '../../src/signal/features/scalars.js';
-import { resolveScenario } from '../../src/sim/scenario.js';
-import { simulate } from '../../src/sim/simulate.js';
-import { LocalBlobStore } from '../../src/store/blobs/local.js';
-import { Catalog } from '../../src/store/catalog/catalog.js';
-import { createDataset } from '../../src/store/datasets.js';
-import { openDatabase } from '../../src/store/db/index.js';
-import { importDirectory } from '../../src/store/import.js';
-import { DatasetLoader } from '../../src/store/loader.js';
 import { LocalizationModule, loaderSource } from '../../src/train/localization-module.js';
 import { Trainer } from '../../src/train/trainer.js';
+import { benchDataset } from '../dataset-fixture.js';
 
 const { values } = parseArgs({
   options: { samples: { type: 'string', default: '320' }, widths: { type: 'string', default: '16,32,64,128' } },
@@ -34,34 +22,9 @@ const { values } = parseArgs({
 const samples = Number(values.samples);
 const widths = values.widths.split(',').map(Number) as [number, number, number, number];
 const BATCH = 32;
-const root = mkdtempSync(join(tmpdir(), 'heimdall-bench-train-'));
-const scenario = resolveScenario({ preset: 'nw-italy-2m' });
-const frame = LocalFrame.centroidOf(scenario.network.receivers);
-const receivers = scenario.network.receivers.map((r) => ({ id: r.id, ...frame.toLocal(r) }));
 const c = defaultFeatureConfig;
-
-await simulate({ scenario, seed: 1, samples, outDir: join(root, 'sim'), workers: 0 });
-const db = await openDatabase({ dir: join(root, 'catalog') });
-const catalog = await Catalog.open(db);
-const blobs = new LocalBlobStore(join(root, 'blobs'));
-await importDirectory(join(root, 'sim'), { catalog, blobs });
-const dataset = await createDataset(catalog, { name: 'bench', split: { train: 1, val: 0, test: 0 }, seed: 1 });
-const extractor = new FeatureExtractor({
-  config: c,
-  receivers: receivers.map((r) => r.id),
-  cache: new FeatureCache(join(root, 'features')),
-});
-const loader = await DatasetLoader.create({
-  catalog,
-  blobs,
-  extractor,
-  frame,
-  datasetId: dataset.id,
-  split: 'train',
-  batchSize: BATCH,
-  seed: 1,
-  dropLast: true,
-});
+const { scenario, frame, loader, close } = await benchDataset(samples, BATCH);
+const receivers = scenario.network.receivers.map((r) => ({ id: r.id, ...frame.toLocal(r) }));
 for await (const _ of loader.epoch(0)); // warm the feature cache
 
 manualSeed(1);
@@ -90,9 +53,7 @@ const steps = loader.batchesPerEpoch;
 const t1 = performance.now();
 for (let i = 0; i < steps; i++) step();
 const bare = (steps * BATCH) / ((performance.now() - t1) / 1000);
-await extractor.close();
-await db.close();
-rmSync(root, { recursive: true, force: true });
+await close();
 
 console.log(`bench/train: LocalizationNet widths ${widths.join('-')}, nw-italy-2m (7 receivers), batch ${BATCH}, ${steps} steps`);
 console.log(`end to end (loader + trainer, warm cache) : ${endToEnd.toFixed(1)} samples/s`);
