@@ -6,17 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import type { SqlDatabase, SqlExecutor, SqlResult } from '../sql.js';
-
-const INT8_OID = 20;
-
-/** int8 as a JS number, refusing values that a double cannot hold exactly. */
-function parseInt8(text: string): number {
-  const n = Number(text);
-  if (!Number.isSafeInteger(n)) {
-    throw new RangeError(`int8 value ${text} is outside ±2^53 and cannot be read as a number; cast it to text or numeric in SQL`);
-  }
-  return n;
-}
+import { INT8_OID, parseInt8 } from './int8.js';
 
 function executor(q: PGlite | Transaction): SqlExecutor {
   return {

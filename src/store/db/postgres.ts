@@ -4,17 +4,7 @@
 // it is created if missing and every pooled connection runs `SET search_path TO <schema>`.
 import pg from 'pg';
 import type { SqlDatabase, SqlExecutor, SqlResult } from '../sql.js';
-
-const INT8_OID = 20;
-
-/** int8 as a JS number, refusing values that a double cannot hold exactly. */
-function parseInt8(text: string): number {
-  const n = Number(text);
-  if (!Number.isSafeInteger(n)) {
-    throw new RangeError(`int8 value ${text} is outside ±2^53 and cannot be read as a number; cast it to text or numeric in SQL`);
-  }
-  return n;
-}
+import { INT8_OID, parseInt8 } from './int8.js';
 
 // Per-pool type parsers (pg.types.setTypeParser would change them for the whole process).
 const typeParsers = {
