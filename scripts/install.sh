@@ -23,6 +23,7 @@ if [ -z "${LIBTORCH:-}" ] && [ ! -f /usr/include/ATen/ATen.h ]; then missing+=(l
 command -v g++ >/dev/null || missing+=(g++)
 command -v make >/dev/null || missing+=(make)
 command -v python3 >/dev/null || missing+=(python3) # node-gyp runs gyp with python3
+/usr/bin/python3 -c 'import onnx' 2>/dev/null || missing+=(python3-onnx) # ONNX's checker validates exported models
 if [ ${#missing[@]} -gt 0 ]; then
   echo "heimdall: installing system packages: ${missing[*]} (libtorch-dev is about 500 MB)"
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q
