@@ -1,0 +1,237 @@
+// exportLocalizationNet: engine module → verified .onnx file. The file is written under a
+// temporary name, checked (onnxruntime against the engine's eval-mode forward on a batch, then
+// ONNX's checker), and only then renamed into place: a failed export leaves no file behind and
+// never replaces a good one.
+import { createHash } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { noGrad } from '../engine/autograd.js';
+import { fromFloat32Array } from '../engine/creation.js';
+import { tidy } from '../engine/scope.js';
+import type { LocalFrame } from '../geo/local-frame.js';
+import type { LocalizationNet } from '../model/localization-net.js';
+import { RHO_SCALE } from '../model/losses.js';
+import type { FeatureConfig } from '../signal/features/config.js';
+import { hopFor } from '../signal/features/config.js';
+import type { FeatureStats } from '../signal/features/stats.js';
+import { commitTemps, writeTemp } from '../util/atomic-file.js';
+import { type CheckerResult, runOnnxChecker } from './checker.js';
+import { localizationGraph } from './localization-graph.js';
+import { GRAPH_SHA256_KEY, METADATA_FORMAT_VERSION, type ModelMetadataInput, metadataProps } from './metadata.js';
+import { encodeGraph, encodeModel } from './onnx/model-proto.js';
+import { createSession, type InputBatch, type OutputBatch, runBatch } from './ort.js';
+
+/** Opset 17 with IR version 8: the newest pair Debian's onnx 1.12 checker accepts. */
+export const ONNX_OPSET = 17;
+export const ONNX_IR_VERSION = 8;
+/** Largest allowed |ORT − engine| relative to each output's scale. */
+export const PARITY_TOLERANCE = 1e-4;
+
+export interface MetadataInfo {
+  /** Registry version, e.g. "1". */
+  modelVersion: string;
+  trainingRunId?: string;
+  /** e.g. "quickstart-nw-italy-2m@1". */
+  dataset?: string;
+  /** The frame the network's east/north positions are in. */
+  frame: LocalFrame;
+  /** The network's receivers with their coordinates, in any order (matched by id). */
+  receivers: { id: string; lat: number; lon: number; altM?: number }[];
+  featureConfig: FeatureConfig;
+  featureStats: FeatureStats;
+  sigmaFloor: number;
+  sigmaScale: number;
+  metrics?: Record<string, number>;
+  createdAt?: Date;
+}
+
+/** Metadata for `net`: receivers in the network's input order, the frame, features, σ handling. */
+export function localizationMetadata(net: LocalizationNet, info: MetadataInfo): ModelMetadataInput {
+  const byId = new Map(info.receivers.map((r) => [r.id, r]));
+  const receivers = net.options.receivers.map((r) => {
+    const loc = byId.get(r.id);
+    if (loc === undefined) throw new Error(`ONNX export: no coordinates given for the network's receiver '${r.id}'`);
+    return { id: r.id, lat: loc.lat, lon: loc.lon, altM: loc.altM ?? 0, east: r.east, north: r.north };
+  });
+  const ref = info.frame.reference;
+  return {
+    formatVersion: METADATA_FORMAT_VERSION,
+    modelVersion: info.modelVersion,
+    trainingRunId: info.trainingRunId ?? '',
+    dataset: info.dataset ?? '',
+    createdAt: (info.createdAt ?? new Date()).toISOString(),
+    receivers,
+    reference: { lat: ref.lat, lon: ref.lon, altM: ref.altM },
+    scaleM: net.options.scaleM,
+    featureConfig: info.featureConfig,
+    featureHop: hopFor(info.featureConfig),
+    featureStats: info.featureStats,
+    scalarNames: info.featureStats.scalarNames,
+    sigmaFloor: info.sigmaFloor,
+    sigmaScale: info.sigmaScale,
+    diagonal: net.options.diagonal ?? false,
+    metrics: info.metrics ?? {},
+  };
+}
+
+export interface ExportOptions {
+  path: string;
+  metadata: ModelMetadataInput;
+  /** A held-out batch (e.g. a test-split loader batch) for the parity check; default: 4 seeded random transmissions. */
+  verifyBatch?: InputBatch;
+  /** Run python3-onnx's checker when installed (default true). */
+  checker?: boolean;
+}
+
+export interface ParityReport {
+  /** Max |ORT − engine| per output group (m, m, unitless). */
+  maxAbsDiff: { positionsM: number; sigmaM: number; rho: number };
+  /** Max over groups of maxAbsDiff / the group's scale (max |engine value|; 1 for ρ). */
+  maxRelDiff: number;
+  batchSize: number;
+}
+
+export interface ExportResult extends ParityReport {
+  path: string;
+  bytes: number;
+  checker: CheckerResult;
+}
+
+/** Seeded standard-normal inputs with a mix of present/absent receivers (never all absent). */
+export function syntheticBatch(
+  size: number,
+  receivers: number,
+  melBands: number,
+  frames: number,
+  scalars: number,
+  seed = 1,
+): InputBatch {
+  let s = seed >>> 0;
+  const uniform = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(s ^ (s >>> 15), s | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
+  };
+  const normal = () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+  const mask = new Uint8Array(size * receivers);
+  for (let i = 0; i < size; i++) {
+    for (let r = 0; r < receivers; r++) mask[i * receivers + r] = i === 0 || r === i % receivers || uniform() < 0.6 ? 1 : 0;
+  }
+  return {
+    size,
+    mel: Float32Array.from({ length: size * receivers * melBands * frames }, normal),
+    scalars: Float32Array.from({ length: size * receivers * scalars }, normal),
+    mask,
+  };
+}
+
+/** The engine's eval-mode forward, post-processed like the graph (metres, calibrated σ, ρ). */
+export function engineOutputs(
+  net: LocalizationNet,
+  b: InputBatch,
+  o: { sigmaFloor: number; sigmaScale: number; melBands: number; frames: number },
+): OutputBatch {
+  const r = net.receiverCount;
+  const wasTraining = net.training;
+  net.eval();
+  const out = tidy(() =>
+    noGrad(() => {
+      const p = net.predict({
+        mel: fromFloat32Array(b.mel, [b.size, r, o.melBands, o.frames]),
+        scalars: fromFloat32Array(b.scalars, [b.size, r, net.options.scalarCount]),
+        mask: fromFloat32Array(Float32Array.from(b.mask), [b.size, r]),
+      });
+      return { position: p.position.toFloat32Array(), raw: p.raw.toFloat32Array() };
+    }),
+  );
+  net.train(wasTraining);
+  const scaleM = net.options.scaleM;
+  const cols = net.uncertaintyOutputs;
+  const softplus = (x: number) => (x > 20 ? x : Math.log1p(Math.exp(x))); // libtorch's threshold
+  const uncertainties = new Float32Array(3 * b.size);
+  for (let i = 0; i < b.size; i++) {
+    for (let k = 0; k < 2; k++) {
+      uncertainties[3 * i + k] = (softplus(out.raw[cols * i + k] as number) + o.sigmaFloor) * scaleM * o.sigmaScale;
+    }
+    uncertainties[3 * i + 2] = cols === 3 ? Math.tanh(out.raw[cols * i + 2] as number) * RHO_SCALE : 0;
+  }
+  return { positions: out.position.map((v) => v * scaleM), uncertainties };
+}
+
+/** Compares ORT's outputs with the engine's, per output group. */
+export function compareOutputs(engine: OutputBatch, onnx: OutputBatch): Omit<ParityReport, 'batchSize'> {
+  const groups = {
+    positionsM: { a: engine.positions, b: onnx.positions, pick: () => true, unit: 0 },
+    sigmaM: { a: engine.uncertainties, b: onnx.uncertainties, pick: (i: number) => i % 3 !== 2, unit: 0 },
+    rho: { a: engine.uncertainties, b: onnx.uncertainties, pick: (i: number) => i % 3 === 2, unit: 1 },
+  };
+  const maxAbsDiff = { positionsM: 0, sigmaM: 0, rho: 0 };
+  let maxRelDiff = 0;
+  for (const [name, g] of Object.entries(groups) as [keyof typeof maxAbsDiff, (typeof groups)['rho']][]) {
+    if (g.a.length !== g.b.length) throw new Error(`ONNX export: output sizes differ (${g.a.length} vs ${g.b.length})`);
+    let diff = 0;
+    let scale = g.unit;
+    for (let i = 0; i < g.a.length; i++) {
+      if (!g.pick(i)) continue;
+      const d = Math.abs((g.a[i] as number) - (g.b[i] as number));
+      diff = Number.isNaN(d) ? Number.POSITIVE_INFINITY : Math.max(diff, d);
+      scale = Math.max(scale, Math.abs(g.a[i] as number));
+    }
+    maxAbsDiff[name] = diff;
+    maxRelDiff = Math.max(maxRelDiff, scale > 0 ? diff / scale : diff);
+  }
+  return { maxAbsDiff, maxRelDiff };
+}
+
+/**
+ * Writes `net` (eval mode, batch norm folded) as ONNX with its metadata, verifies it against the
+ * engine on `verifyBatch` and with ONNX's checker, then moves it to `path`. Throws (leaving no
+ * file) when the outputs differ by more than PARITY_TOLERANCE × output scale or the checker refuses.
+ */
+export async function exportLocalizationNet(net: LocalizationNet, o: ExportOptions): Promise<ExportResult> {
+  const props = metadataProps(o.metadata);
+  const meta = JSON.parse(props['heimdall.feature_config'] as string) as FeatureConfig;
+  const sigmaFloor = Number(props['heimdall.sigma_floor']);
+  const sigmaScale = Number(props['heimdall.sigma_scale']);
+  const ids = (JSON.parse(props['heimdall.receivers'] as string) as { id: string }[]).map((r) => r.id);
+  if (ids.join() !== net.options.receivers.map((r) => r.id).join()) {
+    throw new Error(
+      `ONNX export: metadata receivers [${ids.join(', ')}] differ from the network's input order [${net.options.receivers.map((r) => r.id).join(', ')}]`,
+    );
+  }
+  const dims = { melBands: meta.melBands, frames: meta.frames };
+  const graph = encodeGraph(localizationGraph(net, { sigmaFloor, sigmaScale, ...dims }));
+  const hash = createHash('sha256');
+  for (const c of graph.chunks()) hash.update(c);
+  const chunks = encodeModel(
+    {
+      irVersion: ONNX_IR_VERSION,
+      opsetVersion: ONNX_OPSET,
+      producerName: 'heimdall',
+      producerVersion: process.env.npm_package_version ?? '0.1.0',
+      metadata: { ...props, [GRAPH_SHA256_KEY]: hash.digest('hex') },
+    },
+    graph,
+  );
+  const tmp = writeTemp(o.path, chunks);
+  try {
+    const batch = o.verifyBatch ?? syntheticBatch(4, net.receiverCount, meta.melBands, meta.frames, net.options.scalarCount);
+    const session = await createSession(tmp);
+    const onnx = await runBatch(session, batch, { receivers: net.receiverCount, ...dims, scalars: net.options.scalarCount });
+    await session.release();
+    const engine = engineOutputs(net, batch, { sigmaFloor, sigmaScale, ...dims });
+    const parity = compareOutputs(engine, onnx);
+    if (!(parity.maxRelDiff <= PARITY_TOLERANCE)) {
+      throw new Error(
+        `ONNX export: onnxruntime and the engine disagree: max relative difference ${parity.maxRelDiff.toExponential(2)} > ${PARITY_TOLERANCE} (abs: positions ${parity.maxAbsDiff.positionsM} m, σ ${parity.maxAbsDiff.sigmaM} m, ρ ${parity.maxAbsDiff.rho})`,
+      );
+    }
+    const checker: CheckerResult = o.checker === false ? { status: 'skipped', reason: 'disabled' } : runOnnxChecker(tmp);
+    const bytes = chunks.reduce((n, c) => n + c.byteLength, 0);
+    commitTemps([{ tmp, path: o.path }]);
+    return { path: o.path, bytes, checker, ...parity, batchSize: batch.size };
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}

@@ -1,0 +1,66 @@
+// onnxruntime-node sessions for exported LocalizationNets: one place for the session options
+// (2 intra-op threads, all graph optimizations, sequential execution: the fastest batch-1
+// setting measured in bench/inference) and for feeding the three inputs.
+import * as ort from 'onnxruntime-node';
+import { INPUT_NAMES, OUTPUT_NAMES } from './localization-graph.js';
+
+export interface SessionOptions {
+  /** Intra-op threads (default 2, or HEIMDALL_THREADS). */
+  threads?: number;
+}
+
+export async function createSession(pathOrBytes: string | Uint8Array, o: SessionOptions = {}): Promise<ort.InferenceSession> {
+  const threads = o.threads ?? (Number(process.env.HEIMDALL_THREADS) || 2);
+  const options: ort.InferenceSession.SessionOptions = {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+    executionMode: 'sequential',
+  };
+  return typeof pathOrBytes === 'string'
+    ? ort.InferenceSession.create(pathOrBytes, options)
+    : ort.InferenceSession.create(pathOrBytes, options);
+}
+
+/** A batch in the model's input layout (the data loader's Batch has this shape). */
+export interface InputBatch {
+  size: number;
+  /** [size][receivers][melBands][frames], normalized. */
+  mel: Float32Array;
+  /** [size][receivers][scalars], normalized. */
+  scalars: Float32Array;
+  /** [size][receivers], 1 = present. */
+  mask: Uint8Array | Float32Array;
+}
+
+export interface OutputBatch {
+  /** [size][2] east, north (m). */
+  positions: Float32Array;
+  /** [size][3] σ_east (m), σ_north (m), ρ. */
+  uncertainties: Float32Array;
+}
+
+export async function runBatch(
+  session: ort.InferenceSession,
+  b: InputBatch,
+  dims: { receivers: number; melBands: number; frames: number; scalars: number },
+): Promise<OutputBatch> {
+  const { receivers: r, melBands, frames, scalars } = dims;
+  const expect = (what: string, got: number, want: number) => {
+    if (got !== want) throw new RangeError(`runBatch: ${what} has ${got} values, expected ${want} for a batch of ${b.size}`);
+  };
+  expect('mel', b.mel.length, b.size * r * melBands * frames);
+  expect('scalars', b.scalars.length, b.size * r * scalars);
+  expect('mask', b.mask.length, b.size * r);
+  const out = await session.run({
+    [INPUT_NAMES.mel]: new ort.Tensor('float32', b.mel, [b.size, r, melBands, frames]),
+    [INPUT_NAMES.scalars]: new ort.Tensor('float32', b.scalars, [b.size, r, scalars]),
+    [INPUT_NAMES.mask]: new ort.Tensor('float32', Float32Array.from(b.mask), [b.size, r]),
+  });
+  const get = (name: string) => {
+    const t = out[name];
+    if (t === undefined) throw new Error(`runBatch: the model has no output '${name}'`);
+    return t.data as Float32Array;
+  };
+  return { positions: get(OUTPUT_NAMES.positions), uncertainties: get(OUTPUT_NAMES.uncertainties) };
+}
