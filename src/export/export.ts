@@ -232,6 +232,8 @@ export async function exportLocalizationNet(net: LocalizationNet, o: ExportOptio
     return { path: o.path, bytes, checker, ...parity, batchSize: batch.size };
   } catch (err) {
     rmSync(tmp, { force: true });
+    // Messages name the file the caller asked for, not the temporary it was checked under.
+    if (err instanceof Error) err.message = err.message.split(tmp).join(o.path);
     throw err;
   }
 }
