@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { registerDemo } from './commands/demo.js';
 import { registerInspect } from './commands/inspect.js';
+import { registerPredict } from './commands/predict.js';
 import { registerQuickstart } from './commands/quickstart.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerStore } from './commands/store.js';
@@ -18,5 +19,6 @@ export function buildProgram(): Command {
   registerInspect(program);
   registerStore(program);
   registerQuickstart(program);
+  registerPredict(program);
   return program;
 }
