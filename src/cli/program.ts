@@ -3,8 +3,10 @@
 import { Command } from 'commander';
 import { registerDemo } from './commands/demo.js';
 import { registerInspect } from './commands/inspect.js';
+import { registerModels } from './commands/models.js';
 import { registerPredict } from './commands/predict.js';
 import { registerQuickstart } from './commands/quickstart.js';
+import { registerRuns } from './commands/runs.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerStore } from './commands/store.js';
 import { packageVersion } from './version.js';
@@ -19,6 +21,8 @@ export function buildProgram(): Command {
   registerInspect(program);
   registerStore(program);
   registerQuickstart(program);
+  registerRuns(program);
+  registerModels(program);
   registerPredict(program);
   return program;
 }
