@@ -101,7 +101,8 @@ export function readStore(root: string): ReadStore {
     const runs: Record<string, ReadRun> = {};
     for (const runId of readdirSync(dir)) {
       const rdir = join(dir, runId);
-      if (!statSync(rdir).isDirectory()) continue;
+      // MLflow skips a run folder without meta.yaml as malformed (a run being created, say).
+      if (!statSync(rdir).isDirectory() || !existsSync(join(rdir, 'meta.yaml'))) continue;
       const metrics: Record<string, MetricLine[]> = {};
       for (const f of files(join(rdir, 'metrics'))) {
         const text = readFileSync(join(rdir, 'metrics', f), 'utf8');
