@@ -31,21 +31,25 @@ export async function benchDataset(samples: number, batchSize: number) {
     receivers: scenario.network.receivers.map((r) => r.id),
     cache: new FeatureCache(join(root, 'features')),
   });
-  const loader = await DatasetLoader.create({
-    catalog,
-    blobs,
-    extractor,
-    frame,
-    datasetId: dataset.id,
-    split: 'train',
-    batchSize,
-    seed: 1,
-    dropLast: true,
-  });
+  const makeLoader = (o: { memoryBytes?: number } = {}) =>
+    DatasetLoader.create({
+      catalog,
+      blobs,
+      extractor,
+      frame,
+      datasetId: dataset.id,
+      split: 'train',
+      batchSize,
+      seed: 1,
+      dropLast: true,
+      ...o,
+    });
+  const loader = await makeLoader();
   return {
     scenario,
     frame,
     loader,
+    makeLoader,
     close: async () => {
       await extractor.close();
       await db.close();

@@ -1,8 +1,19 @@
 // Streams training batches of a dataset split: {mel, scalars, mask, target} with bounded memory.
-// Per epoch the sessions are shuffled with (seed, epoch); features come from the extractor
-// (cache or worker threads) a few batches ahead of the consumer; targets are the transmitter's
-// east/north metres in the network's local frame.
+// Per epoch the sessions are shuffled with (seed, epoch); targets are the transmitter's
+// east/north metres in the network's local frame. Features come, fastest first, from
+//   1. memory: assembled per-session features kept up to a byte budget (warm epochs of a
+//      dataset that fits: no file access at all — the loader must hide behind a training step);
+//   2. the feature cache on disk, keyed by the catalog's blob hashes (no IQ read, no hashing);
+//   3. the extractor (blob read + worker threads), a few batches ahead of the consumer.
+// The catalog rows of the whole split are read once, at create().
 import type { LocalFrame } from '../geo/local-frame.js';
+import { contentFeatureKey } from '../signal/features/cache.js';
+import {
+  assembleFeatures,
+  fullScaleOffsetDbOf,
+  type RecordingFeatures,
+  type TransmissionFeatures,
+} from '../signal/features/extract.js';
 import type { FeatureExtractor } from '../signal/features/extractor.js';
 import { SCALAR_COUNT } from '../signal/features/scalars.js';
 import { type FeatureStats, normalizeFeatures } from '../signal/features/stats.js';
@@ -11,6 +22,7 @@ import type { Recording } from '../signal/recording.js';
 import { Rng } from '../sim/rng.js';
 import type { BlobStore } from './blobs/blob-store.js';
 import type { Catalog } from './catalog/catalog.js';
+import type { MeasurementRow } from './catalog/types.js';
 import type { Split } from './split.js';
 
 export interface Batch {
@@ -40,6 +52,11 @@ export interface LoaderOptions {
   stats?: FeatureStats;
   /** Batches prepared ahead of the consumer (bounds memory). Default 3. */
   prefetch?: number;
+  /**
+   * Bytes of assembled, normalized features kept in memory across epochs; sessions beyond the
+   * budget are re-read from the disk cache each epoch. Default 512 MiB; 0 disables.
+   */
+  memoryBytes?: number;
   dropLast?: boolean;
 }
 
@@ -49,11 +66,24 @@ interface SessionRef {
   north: number;
 }
 
+export const DEFAULT_LOADER_MEMORY_BYTES = 512 * 1024 * 1024;
+
 export class DatasetLoader {
+  /** Normalized features per session, filled until the memory budget is reached. */
+  readonly #memory = new Map<number, TransmissionFeatures>();
+  readonly #keyMemo = new Map<number, string[]>();
+  #memoryBytes = 0;
+
   private constructor(
     readonly o: LoaderOptions,
     readonly sessions: SessionRef[],
+    readonly measurements: Map<number, MeasurementRow[]>,
   ) {}
+
+  /** Sessions whose features are held in memory (for tests and diagnostics). */
+  get sessionsInMemory(): number {
+    return this.#memory.size;
+  }
 
   static async create(o: LoaderOptions): Promise<DatasetLoader> {
     if (!Number.isInteger(o.batchSize) || o.batchSize < 1)
@@ -66,7 +96,8 @@ export class DatasetLoader {
       const { east, north } = o.frame.toLocal({ lat: s.truthLat, lon: s.truthLon });
       return { id: s.id, east, north };
     });
-    return new DatasetLoader(o, sessions);
+    const measurements = await o.catalog.datasetMeasurements(o.datasetId, o.split);
+    return new DatasetLoader(o, sessions, measurements);
   }
 
   get batchesPerEpoch(): number {
@@ -86,11 +117,16 @@ export class DatasetLoader {
     return list;
   }
 
-  async #recordings(sessionId: number): Promise<Recording[]> {
-    const s = await this.o.catalog.getSession(sessionId);
-    if (s === null) throw new Error(`loader: session ${sessionId} is in the dataset but not in the catalog`);
+  #measurementsOf(sessionId: number): MeasurementRow[] {
+    const ms = this.measurements.get(sessionId);
+    if (ms === undefined || ms.length === 0)
+      throw new Error(`loader: session ${sessionId} is in the dataset but has no recordings in the catalog`);
+    return ms;
+  }
+
+  async #recordings(sessionId: number, ms: MeasurementRow[]): Promise<Recording[]> {
     return Promise.all(
-      s.measurements.map(async (m) => {
+      ms.map(async (m) => {
         const bytes = await this.o.blobs.get(m.blobKey, m.contentHash);
         return {
           iq: decodeNpyIq(bytes, `${this.o.blobs.location}/${m.blobKey}`),
@@ -106,6 +142,46 @@ export class DatasetLoader {
     );
   }
 
+  /** Cache keys of a session's recordings, from catalog rows alone (computed once per session). */
+  #keys(sessionId: number, ms: MeasurementRow[]): string[] {
+    let keys = this.#keyMemo.get(sessionId);
+    if (keys === undefined) {
+      const c = this.o.extractor.o.config;
+      keys = ms.map((m) => contentFeatureKey(m.contentHash, m.sampleRateHz, fullScaleOffsetDbOf(m.meta), c));
+      this.#keyMemo.set(sessionId, keys);
+    }
+    return keys;
+  }
+
+  /**
+   * A session's features, normalized with the loader's statistics (if any): from memory, else
+   * from the disk cache by blob hash, else extracted from the IQ (and then cached).
+   */
+  async #features(sessionId: number): Promise<TransmissionFeatures> {
+    const held = this.#memory.get(sessionId);
+    if (held !== undefined) return held;
+    const ms = this.#measurementsOf(sessionId);
+    const { config, receivers, cache } = this.o.extractor.o;
+    const keys = this.#keys(sessionId, ms);
+    const cached = cache ? await Promise.all(keys.map((k) => cache.getAsync(k, config))) : [];
+    const f =
+      cached.length > 0 && cached.every((x) => x !== undefined)
+        ? assembleFeatures(
+            ms.map((m) => m.receiverId),
+            cached as RecordingFeatures[],
+            receivers,
+            config,
+          )
+        : await this.o.extractor.extract(await this.#recordings(sessionId, ms), { keys });
+    if (this.o.stats) normalizeFeatures(f, this.o.stats);
+    const bytes = f.mel.byteLength + f.scalars.byteLength + f.mask.byteLength;
+    if (this.#memoryBytes + bytes <= (this.o.memoryBytes ?? DEFAULT_LOADER_MEMORY_BYTES)) {
+      this.#memory.set(sessionId, f);
+      this.#memoryBytes += bytes;
+    }
+    return f;
+  }
+
   async #batch(refs: SessionRef[]): Promise<Batch> {
     const r = this.o.extractor.o.receivers.length;
     const c = this.o.extractor.o.config;
@@ -118,9 +194,8 @@ export class DatasetLoader {
       mask: new Uint8Array(refs.length * r),
       target: new Float32Array(refs.length * 2),
     };
-    const features = await Promise.all(refs.map(async (s) => this.o.extractor.extract(await this.#recordings(s.id))));
+    const features = await Promise.all(refs.map((s) => this.#features(s.id)));
     features.forEach((f, i) => {
-      if (this.o.stats) normalizeFeatures(f, this.o.stats);
       b.mel.set(f.mel, i * block);
       b.scalars.set(f.scalars, i * r * SCALAR_COUNT);
       b.mask.set(f.mask, i * r);

@@ -7,9 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { LocalFrame } from '../../src/geo/local-frame.js';
+import { FeatureCache } from '../../src/signal/features/cache.js';
 import { defaultFeatureConfig } from '../../src/signal/features/config.js';
 import { extractFeatures } from '../../src/signal/features/extract.js';
 import { FeatureExtractor } from '../../src/signal/features/extractor.js';
+import { SCALAR_COUNT } from '../../src/signal/features/scalars.js';
+import type { FeatureStats } from '../../src/signal/features/stats.js';
 import { readSigmfCollection } from '../../src/signal/sigmf/read.js';
 import { simulate } from '../../src/sim/simulate.js';
 import { BlobIntegrityError, type BlobStore } from '../../src/store/blobs/blob-store.js';
@@ -210,6 +213,88 @@ function suite(backend: Backend): void {
       'a new epoch reshuffles',
     );
     await extractor.close();
+  });
+
+  test('warm epochs come from memory or the blob-hash-keyed feature cache without reading IQ, equal to the cold epoch', async () => {
+    const d = await createDataset(ctx.catalog, { name: 'warm', split: { train: 1, val: 0, test: 0 }, seed: 1 });
+    const cacheDir = mkdtempSync(join(tmpdir(), 'heimdall-loader-cache-'));
+    const extractor = new FeatureExtractor({
+      config: defaultFeatureConfig,
+      receivers,
+      workers: 1,
+      cache: new FeatureCache(cacheDir),
+    });
+    let blobReads = 0;
+    const counting: BlobStore = new Proxy(ctx.blobs, {
+      get(target, prop, receiver) {
+        if (prop === 'get') {
+          return (key: string, sha?: string) => {
+            blobReads++;
+            return target.get(key, sha);
+          };
+        }
+        return Reflect.get(target, prop, receiver);
+      },
+    });
+    // Non-trivial statistics: normalizing must touch only the batch's copy, never held features.
+    const stats: FeatureStats = {
+      melBands: 128,
+      frames: 32,
+      melMean: Array(128).fill(-40),
+      melStd: Array(128).fill(7),
+      scalarNames: [],
+      scalarMean: Array(SCALAR_COUNT).fill(0.5),
+      scalarStd: Array(SCALAR_COUNT).fill(3),
+      count: 1,
+    };
+    const frame = LocalFrame.centroidOf(scenario.network.receivers);
+    const make = (memoryBytes?: number) =>
+      DatasetLoader.create({
+        catalog: ctx.catalog,
+        blobs: counting,
+        extractor,
+        frame,
+        datasetId: d.id,
+        split: 'train',
+        batchSize: 3,
+        seed: 2,
+        stats,
+        ...(memoryBytes === undefined ? {} : { memoryBytes }),
+      });
+    const collect = async (l: DatasetLoader, epoch: number) => {
+      const out: { ids: number[]; mel: Float32Array; scalars: Float32Array }[] = [];
+      for await (const b of l.epoch(epoch)) out.push({ ids: b.sessionIds, mel: b.mel, scalars: b.scalars });
+      return out;
+    };
+    const byId = (batches: Awaited<ReturnType<typeof collect>>) => {
+      const m = new Map<number, number[]>();
+      const block = receivers.length * 128 * 32;
+      for (const b of batches) b.ids.forEach((id, i) => m.set(id, Array.from(b.mel.subarray(i * block, (i + 1) * block))));
+      return m;
+    };
+
+    const inMemory = await make();
+    const cold = await collect(inMemory, 1);
+    const coldReads = blobReads;
+    assert.ok(coldReads >= SAMPLES, `the cold epoch reads every recording (${coldReads} reads)`);
+    assert.equal(inMemory.sessionsInMemory, SAMPLES);
+    const warm = await collect(inMemory, 1);
+    assert.equal(blobReads, coldReads, 'a warm epoch reads no blob');
+    assert.deepEqual(warm, cold, 'same epoch, same batches, normalized once');
+    assert.ok(Math.abs((cold[0]?.mel[0] as number) + 40) < 200, 'values are normalized');
+
+    const fromDisk = await make(0);
+    const disk = await collect(fromDisk, 2);
+    assert.equal(blobReads, coldReads, 'the disk cache is found by blob hash: no IQ read');
+    assert.equal(fromDisk.sessionsInMemory, 0);
+    assert.deepEqual(byId(disk), byId(cold), 'disk-cached features equal the extracted ones');
+
+    const perSession = receivers.length * (128 * 32 * 4 + SCALAR_COUNT * 4 + 1);
+    const partial = await make(2 * perSession + 10);
+    await collect(partial, 1);
+    assert.equal(partial.sessionsInMemory, 2, 'the memory budget caps what is held');
+    await extractor.close();
+    rmSync(cacheDir, { recursive: true, force: true });
   });
 
   test('a blob whose content no longer matches the catalog is detected', async () => {

@@ -4,6 +4,7 @@
 // an unreadable or wrong-sized entry is treated as a miss and rewritten.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../util/atomic-file.js';
 import type { Recording } from '../recording.js';
@@ -20,6 +21,22 @@ export function featureKey(r: Recording, c: FeatureConfig): string {
   h.update(new Uint8Array(iq.buffer, iq.byteOffset, iq.byteLength));
   h.update(JSON.stringify({ c, rate: r.sampleRateHz, cal: fullScaleOffsetDb(r) }));
   return h.digest('hex');
+}
+
+/**
+ * A key from content already hashed elsewhere (the catalog's SHA-256 of a stored blob), so a
+ * warm epoch finds features without reading or hashing any IQ. Distinct from featureKey's keys
+ * (a different hash domain), equally content-addressed.
+ */
+export function contentFeatureKey(
+  contentSha256: string,
+  sampleRateHz: number,
+  fullScaleOffsetDb: number | null,
+  c: FeatureConfig,
+): string {
+  return createHash('sha256')
+    .update(JSON.stringify({ blob: contentSha256, c, rate: sampleRateHz, cal: fullScaleOffsetDb }))
+    .digest('hex');
 }
 
 export class FeatureCache {
@@ -42,6 +59,22 @@ export class FeatureCache {
       this.misses++;
       return undefined;
     }
+    return this.#decode(buf, c);
+  }
+
+  /** As get(), but the read runs on libuv's thread pool: a loader's prefetch overlaps a training step. */
+  async getAsync(key: string, c: FeatureConfig): Promise<RecordingFeatures | undefined> {
+    let buf: Buffer;
+    try {
+      buf = await readFile(this.#path(key));
+    } catch {
+      this.misses++;
+      return undefined;
+    }
+    return this.#decode(buf, c);
+  }
+
+  #decode(buf: Buffer, c: FeatureConfig): RecordingFeatures | undefined {
     const melLen = c.melBands * c.frames;
     const ok =
       buf.byteLength === HEADER + 4 * melLen + 8 * SCALAR_COUNT &&

@@ -37,9 +37,14 @@ export interface RecordingFeatures {
 
 /** Calibrated-power offset (dB) from the recording's metadata, when its full scale is known. */
 export function fullScaleOffsetDb(r: Recording): number | null {
-  const fs = r.meta['heimdall:full_scale_dbm'];
+  return fullScaleOffsetDbOf(r.meta);
+}
+
+/** The same offset from a recording's metadata alone (e.g. a catalog row, before reading the IQ). */
+export function fullScaleOffsetDbOf(meta: Record<string, unknown>): number | null {
+  const fs = meta['heimdall:full_scale_dbm'];
   if (typeof fs !== 'number') return null;
-  const cal = r.meta['heimdall:calibration_offset_db'];
+  const cal = meta['heimdall:calibration_offset_db'];
   return fs - (typeof cal === 'number' ? cal : 0);
 }
 
@@ -97,10 +102,23 @@ export function extractFeatures(
   c: FeatureConfig,
   o: ExtractOptions = {},
 ): TransmissionFeatures {
+  const byIndex = receiverSlots(recordings, receivers);
+  const features = recordings.map((r, k) => o.precomputed?.[k] ?? recordingFeatures(r, c));
+  const f = assembleFeatures(
+    recordings.map((r) => r.receiver.id),
+    features,
+    receivers,
+    c,
+  );
+  f.tdoa = timeDifferences(byIndex, f.scalars, c, o.maxTimestampSigmaS ?? 1e-4);
+  return f;
+}
+
+/** Each recording's slot in the network order; refuses unknown and duplicate receivers. */
+function receiverSlots(recordings: Recording[], receivers: string[]): (Recording | undefined)[] {
   const slot = new Map(receivers.map((id, i) => [id, i]));
   const byIndex: (Recording | undefined)[] = new Array(receivers.length);
-  const pre: (RecordingFeatures | undefined)[] = new Array(receivers.length);
-  recordings.forEach((r, k) => {
+  for (const r of recordings) {
     const i = slot.get(r.receiver.id);
     if (i === undefined) {
       throw new RecordingError(r.source, `receiver '${r.receiver.id}' is not in the network (${receivers.join(', ')})`);
@@ -108,26 +126,34 @@ export function extractFeatures(
     if (byIndex[i] !== undefined)
       throw new RecordingError(r.source, `a second recording for receiver '${r.receiver.id}' in one transmission`);
     byIndex[i] = r;
-    pre[i] = o.precomputed?.[k];
-  });
+  }
+  return byIndex;
+}
+
+/**
+ * Places per-recording features (of receivers `ids`, already checked against the network) in the
+ * network's receiver order, masking absent receivers. No time differences: those need the IQ.
+ */
+export function assembleFeatures(
+  ids: string[],
+  features: RecordingFeatures[],
+  receivers: string[],
+  c: FeatureConfig,
+): TransmissionFeatures {
+  const slot = new Map(receivers.map((id, i) => [id, i]));
   const block = c.melBands * c.frames;
   const mel = new Float32Array(receivers.length * block);
   const scalars = new Float32Array(receivers.length * SCALAR_COUNT);
   const mask = new Uint8Array(receivers.length);
-  byIndex.forEach((r, i) => {
-    if (r === undefined) return;
-    const f = pre[i] ?? recordingFeatures(r, c);
+  ids.forEach((id, k) => {
+    const i = slot.get(id);
+    const f = features[k];
+    if (i === undefined || f === undefined) throw new RangeError(`assembleFeatures: receiver '${id}' has no slot or no features`);
     mel.set(f.mel, i * block);
     scalars.set(f.scalars, i * SCALAR_COUNT);
     mask[i] = 1;
   });
-  return {
-    receivers: [...receivers],
-    mel,
-    scalars,
-    mask,
-    tdoa: timeDifferences(byIndex, scalars, c, o.maxTimestampSigmaS ?? 1e-4),
-  };
+  return { receivers: [...receivers], mel, scalars, mask, tdoa: [] };
 }
 
 function timeDifferences(

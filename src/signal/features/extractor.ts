@@ -88,11 +88,17 @@ export class FeatureExtractor {
     }
   }
 
-  /** Features of one transmission (its recordings from any subset of the network). */
-  async extract(recordings: Recording[]): Promise<TransmissionFeatures> {
+  /**
+   * Features of one transmission (its recordings from any subset of the network). `keys` (one per
+   * recording) replace the cache keys computed from the samples, e.g. contentFeatureKey of a
+   * catalog blob, so a caller can look entries up later without the IQ.
+   */
+  async extract(recordings: Recording[], o: { keys?: string[] } = {}): Promise<TransmissionFeatures> {
     for (const r of recordings) checkRecording(r, this.o.config); // fail fast, with the file named
     const cache = this.o.cache;
-    const keys = cache ? recordings.map((r) => featureKey(r, this.o.config)) : [];
+    if (o.keys !== undefined && o.keys.length !== recordings.length)
+      throw new RangeError(`extract: ${o.keys.length} cache keys for ${recordings.length} recordings`);
+    const keys = cache ? (o.keys ?? recordings.map((r) => featureKey(r, this.o.config))) : [];
     const precomputed: (RecordingFeatures | undefined)[] = recordings.map((_, i) => cache?.get(keys[i] as string, this.o.config));
     const missing = recordings.map((_, i) => i).filter((i) => precomputed[i] === undefined);
     if (missing.length > 0) {

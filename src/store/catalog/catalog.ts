@@ -321,6 +321,27 @@ export class Catalog {
     return r.rows;
   }
 
+  /**
+   * The measurements of every session in one split of a dataset, grouped by session id (one query:
+   * a loader reads this once instead of one catalog round trip per session per epoch).
+   */
+  async datasetMeasurements(datasetId: number, split: Split): Promise<Map<number, MeasurementRow[]>> {
+    const r = await this.db.query<RawMeasurement>(
+      `SELECT ${MEASUREMENT_COLUMNS} FROM measurements
+       WHERE session_id IN (SELECT session_id FROM dataset_sessions WHERE dataset_id = $1 AND split = $2)
+       ORDER BY session_id, id`,
+      [datasetId, split],
+    );
+    const bySession = new Map<number, MeasurementRow[]>();
+    for (const raw of r.rows) {
+      const m = toMeasurement(raw);
+      const list = bySession.get(m.sessionId);
+      if (list) list.push(m);
+      else bySession.set(m.sessionId, [m]);
+    }
+    return bySession;
+  }
+
   private async datasetById(id: number): Promise<DatasetRow> {
     const d = await this.db.query<Omit<DatasetRow, 'counts'>>(`SELECT ${DATASET_COLUMNS} FROM datasets WHERE id = $1`, [id]);
     const row = d.rows[0];
