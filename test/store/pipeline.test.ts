@@ -269,7 +269,11 @@ function suite(backend: Backend): void {
     const byId = (batches: Awaited<ReturnType<typeof collect>>) => {
       const m = new Map<number, number[]>();
       const block = receivers.length * 128 * 32;
-      for (const b of batches) b.ids.forEach((id, i) => m.set(id, Array.from(b.mel.subarray(i * block, (i + 1) * block))));
+      for (const b of batches) {
+        b.ids.forEach((id, i) => {
+          m.set(id, Array.from(b.mel.subarray(i * block, (i + 1) * block)));
+        });
+      }
       return m;
     };
 
