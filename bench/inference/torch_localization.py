@@ -3,7 +3,7 @@
 Same architecture as src/model/localization-net.ts (ResNet-18 trunk over the receivers' spectrograms,
 scalar MLP over scalars + positions + mask, fused head), eval mode, torch.no_grad(), batch norm not
 folded (eager as one would run it). Prints one JSON line:
-{"batch1_ms_median": ..., "batch1_ms_p90": ..., "batch32_samples_per_s": ..., "threads": ...}
+{"batch1_ms_median": ..., "batch1_ms_p90": ..., "batch1_ms_min": ..., "batch32_samples_per_s": ..., "threads": ...}
 Usage: python3 torch_localization.py --threads 2 --receivers 7 --widths 64,128,256,512
 """
 import argparse
@@ -85,6 +85,7 @@ def main():
     print(json.dumps({
         "batch1_ms_median": statistics.median(times),
         "batch1_ms_p90": times[int(0.9 * len(times))],
+        "batch1_ms_min": times[0],
         "batch32_samples_per_s": 32 * a.batches / elapsed,
         "threads": torch.get_num_threads(),
         "torch": torch.__version__,
