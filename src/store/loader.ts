@@ -11,6 +11,7 @@ import { contentFeatureKey } from '../signal/features/cache.js';
 import {
   assembleFeatures,
   fullScaleOffsetDbOf,
+  MAX_TIMESTAMP_SIGMA_S,
   type RecordingFeatures,
   type TransmissionFeatures,
 } from '../signal/features/extract.js';
@@ -163,7 +164,12 @@ export class DatasetLoader {
     const ms = this.#measurementsOf(sessionId);
     const { config, receivers, cache } = this.o.extractor.o;
     const keys = this.#keys(sessionId, ms);
-    const cached = cache ? await Promise.all(keys.map((k) => cache.getAsync(k, config))) : [];
+    // Arrival-time features need the IQ of precisely timed receivers (cross-correlation): such
+    // sessions take the extraction path (per-recording features still come from the cache).
+    const timed = ms.filter(
+      (m) => m.startUnixNs !== null && m.timestampSigmaS !== null && m.timestampSigmaS <= MAX_TIMESTAMP_SIGMA_S,
+    );
+    const cached = cache && timed.length < 2 ? await Promise.all(keys.map((k) => cache.getAsync(k, config))) : [];
     const f =
       cached.length > 0 && cached.every((x) => x !== undefined)
         ? assembleFeatures(

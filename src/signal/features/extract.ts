@@ -5,7 +5,7 @@
 import { assertFiniteIq, type Recording, RecordingError } from '../recording.js';
 import type { FeatureConfig } from './config.js';
 import { gccPhat } from './gcc-phat.js';
-import { receiverScalars, SCALAR_COUNT, scalarVector } from './scalars.js';
+import { receiverScalars, SCALAR_COUNT, scalarIndex, scalarVector } from './scalars.js';
 import { melSpectrogramDb, powerSpectrogram } from './stft.js';
 
 export interface TimeDifference {
@@ -110,8 +110,32 @@ export function extractFeatures(
     receivers,
     c,
   );
-  f.tdoa = timeDifferences(byIndex, f.scalars, c, o.maxTimestampSigmaS ?? 1e-4);
+  f.tdoa = timeDifferences(byIndex, f.scalars, c, o.maxTimestampSigmaS ?? MAX_TIMESTAMP_SIGMA_S);
+  arrivalScalars(f.tdoa, f.scalars);
   return f;
+}
+
+/** Clocks at least this good (s) take part in time differences by default (GPS-disciplined). */
+export const MAX_TIMESTAMP_SIGMA_S = 1e-4;
+
+/**
+ * Per-receiver arrival times from the pairwise differences: the timed receivers' pairs all
+ * include the first of them (network order), so arrival(j) = tdoa(first, j); centring on their
+ * mean makes the value independent of which receiver came first. Written into the scalars.
+ */
+function arrivalScalars(tdoa: TimeDifference[], scalars: Float32Array): void {
+  if (tdoa.length === 0) return;
+  const first = Math.min(...tdoa.map((t) => t.i));
+  const arrival = new Map<number, number>([[first, 0]]);
+  for (const t of tdoa) if (t.i === first) arrival.set(t.j, t.seconds);
+  let mean = 0;
+  for (const v of arrival.values()) mean += v / arrival.size;
+  const toa = scalarIndex('toa_centered_us');
+  const timed = scalarIndex('timed');
+  for (const [i, v] of arrival) {
+    scalars[i * SCALAR_COUNT + toa] = (v - mean) * 1e6;
+    scalars[i * SCALAR_COUNT + timed] = 1;
+  }
 }
 
 /** Each recording's slot in the network order; refuses unknown and duplicate receivers. */
@@ -170,7 +194,7 @@ function timeDifferences(
         x.r.startUnixNs !== null &&
         x.r.timestampSigmaS !== null &&
         x.r.timestampSigmaS <= maxSigma &&
-        scalars[x.i * SCALAR_COUNT + 5] === 1,
+        scalars[x.i * SCALAR_COUNT + scalarIndex('heard')] === 1,
     );
   const out: TimeDifference[] = [];
   for (let a = 0; a < timed.length; a++) {

@@ -2,8 +2,22 @@
 // carrier frequency offset, and whether the receiver heard anything.
 import type { FeatureConfig } from './config.js';
 
-/** Names and order of the per-receiver scalar features (stored with the model). */
-export const SCALAR_NAMES = ['rssi_dbfs', 'rssi_dbm', 'rssi_dbm_known', 'snr_db', 'freq_offset_hz', 'heard'] as const;
+/**
+ * Names and order of the per-receiver scalar features (stored with the model). The last two come
+ * from the whole transmission, not one recording: the arrival time relative to the mean arrival
+ * of the precisely timed receivers (µs, from the time differences) and whether the receiver was
+ * one of them (GPS-disciplined and heard). They are 0 where timing is unavailable.
+ */
+export const SCALAR_NAMES = [
+  'rssi_dbfs',
+  'rssi_dbm',
+  'rssi_dbm_known',
+  'snr_db',
+  'freq_offset_hz',
+  'heard',
+  'toa_centered_us',
+  'timed',
+] as const;
 export const SCALAR_COUNT = SCALAR_NAMES.length;
 
 export interface ReceiverScalars {
@@ -55,7 +69,13 @@ export function receiverScalars(
   };
 }
 
-/** The scalar vector in SCALAR_NAMES order (unknown dBm → 0 with its flag 0). */
+/** Index of a scalar in SCALAR_NAMES. */
+export const scalarIndex = (name: (typeof SCALAR_NAMES)[number]): number => SCALAR_NAMES.indexOf(name);
+
+/**
+ * The scalar vector in SCALAR_NAMES order (unknown dBm → 0 with its flag 0). The timing entries
+ * are 0 here: extractFeatures fills them from the transmission's time differences.
+ */
 export function scalarVector(s: ReceiverScalars): number[] {
-  return [s.rssiDbfs, s.rssiDbm ?? 0, s.rssiDbm === null ? 0 : 1, s.snrDb, s.freqOffsetHz, s.heard ? 1 : 0];
+  return [s.rssiDbfs, s.rssiDbm ?? 0, s.rssiDbm === null ? 0 : 1, s.snrDb, s.freqOffsetHz, s.heard ? 1 : 0, 0, 0];
 }

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { defaultFeatureConfig, FeatureConfigSchema } from '../../../src/signal/features/config.js';
 import { extractFeatures, recordingFeatures } from '../../../src/signal/features/extract.js';
 import { gccPhat } from '../../../src/signal/features/gcc-phat.js';
-import { SCALAR_COUNT, SCALAR_NAMES } from '../../../src/signal/features/scalars.js';
+import { SCALAR_COUNT, SCALAR_NAMES, scalarIndex } from '../../../src/signal/features/scalars.js';
 import type { Recording } from '../../../src/signal/recording.js';
 import { FadingProcess } from '../../../src/sim/fading.js';
 import { synthesizeIq } from '../../../src/sim/iq-synth.js';
@@ -135,6 +135,11 @@ test('time differences between GPS-timed receivers combine timestamps and the co
   // its clock claims a start 1 ms later, which the time difference includes.
   assert.ok(Math.abs(d.seconds - (0.001 + tau)) < 0.1 / FS, `tdoa ${d.seconds} vs ${0.001 + tau}`);
   assert.ok(Math.abs(d.clockSigmaS - Math.SQRT2 * 1e-6) < 1e-12);
+  // Per-receiver arrival times, centred on the timed receivers' mean: ∓ half the difference.
+  const at = (r: number, name: 'toa_centered_us' | 'timed') => f.scalars[r * SCALAR_COUNT + scalarIndex(name)] as number;
+  assert.ok(Math.abs(at(0, 'toa_centered_us') + (d.seconds / 2) * 1e6) < 1e-3, `a: ${at(0, 'toa_centered_us')} µs`);
+  assert.ok(Math.abs(at(1, 'toa_centered_us') - (d.seconds / 2) * 1e6) < 1e-3, `b: ${at(1, 'toa_centered_us')} µs`);
+  assert.deepEqual([at(0, 'timed'), at(1, 'timed'), at(2, 'timed'), at(2, 'toa_centered_us')], [1, 1, 0, 0]);
 });
 
 test('unusable recordings are refused with the file and the problem', () => {

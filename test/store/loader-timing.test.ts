@@ -1,0 +1,91 @@
+// The loader's path for transmissions heard by GPS-timed receivers: their arrival-time scalars
+// need the IQ (cross-correlation), so they are extracted, not assembled from cached per-recording
+// features — and they must equal what inference computes from the same files.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { LocalFrame } from '../../src/geo/local-frame.js';
+import { FeatureCache } from '../../src/signal/features/cache.js';
+import { defaultFeatureConfig } from '../../src/signal/features/config.js';
+import { extractFeatures } from '../../src/signal/features/extract.js';
+import { FeatureExtractor } from '../../src/signal/features/extractor.js';
+import { SCALAR_COUNT, scalarIndex } from '../../src/signal/features/scalars.js';
+import { readSigmfCollection } from '../../src/signal/sigmf/read.js';
+import { simulate } from '../../src/sim/simulate.js';
+import { LocalBlobStore } from '../../src/store/blobs/local.js';
+import { Catalog } from '../../src/store/catalog/catalog.js';
+import { createDataset } from '../../src/store/datasets.js';
+import { openDatabase } from '../../src/store/db/index.js';
+import { importDirectory } from '../../src/store/import.js';
+import { DatasetLoader } from '../../src/store/loader.js';
+import { ringNetwork, testScenario } from '../sim/fixtures.js';
+
+const root = mkdtempSync(join(tmpdir(), 'heimdall-loader-timing-'));
+const scenario = testScenario({
+  durationS: 1,
+  network: ringNetwork(4, 10_000, { gpsDisciplined: true }),
+  txPowerDbm: [40, 40],
+  signals: { kinds: ['fsk'] },
+});
+const receivers = scenario.network.receivers.map((r) => r.id);
+
+before(async () => {
+  await simulate({ scenario, seed: 4, samples: 4, outDir: join(root, 'sim'), workers: 0 });
+});
+after(() => rmSync(root, { recursive: true, force: true }));
+
+test('GPS-timed sessions carry centred arrival times equal to direct extraction, from memory and from disk', async () => {
+  const db = await openDatabase({ dir: join(root, 'catalog') });
+  const catalog = await Catalog.open(db);
+  const blobs = new LocalBlobStore(join(root, 'blobs'));
+  await importDirectory(join(root, 'sim'), { catalog, blobs });
+  const d = await createDataset(catalog, { name: 'timed', split: { train: 1, val: 0, test: 0 }, seed: 1 });
+  const extractor = new FeatureExtractor({
+    config: defaultFeatureConfig,
+    receivers,
+    workers: 0,
+    cache: new FeatureCache(join(root, 'features')),
+  });
+  const make = (memoryBytes: number) =>
+    DatasetLoader.create({
+      catalog,
+      blobs,
+      extractor,
+      frame: LocalFrame.centroidOf(scenario.network.receivers),
+      datasetId: d.id,
+      split: 'train',
+      batchSize: 4,
+      seed: 1,
+      memoryBytes,
+    });
+  const toa = scalarIndex('toa_centered_us');
+  const timed = scalarIndex('timed');
+  let withTiming = 0;
+  for (const memoryBytes of [0, 0, 1 << 24]) {
+    // Twice from an empty memory (cold, then with the per-recording cache warm), once held.
+    const loader = await make(memoryBytes);
+    for (let pass = 0; pass < 2; pass++) {
+      for await (const b of loader.epoch(1)) {
+        for (let i = 0; i < b.size; i++) {
+          const s = await catalog.getSession(b.sessionIds[i] as number);
+          const { recordings } = readSigmfCollection(join(root, 'sim', s?.source as string));
+          const direct = extractFeatures(recordings, receivers, defaultFeatureConfig);
+          const rs = receivers.length * SCALAR_COUNT;
+          const got = b.scalars.subarray(i * rs, (i + 1) * rs);
+          assert.deepEqual(got, direct.scalars);
+          const timedCount = receivers.filter((_, r) => got[r * SCALAR_COUNT + timed] === 1).length;
+          assert.equal(timedCount, new Set(direct.tdoa.flatMap((t) => [t.i, t.j])).size);
+          withTiming += timedCount >= 2 ? 1 : 0;
+          let sum = 0;
+          for (let r = 0; r < receivers.length; r++) sum += got[r * SCALAR_COUNT + toa] as number;
+          assert.ok(Math.abs(sum) < 1e-2, `arrival times are centred (sum ${sum} µs)`);
+        }
+      }
+    }
+  }
+  assert.ok(withTiming >= 4, `transmissions with arrival times: ${withTiming}`);
+  await extractor.close();
+  await db.close();
+});
