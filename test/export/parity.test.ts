@@ -15,11 +15,13 @@ import { compareOutputs, engineOutputs, exportLocalizationNet, syntheticBatch } 
 import { decodeModel } from '../../src/export/onnx/model-proto.js';
 import { createSession, runBatch } from '../../src/export/ort.js';
 import { gaussianNll } from '../../src/model/losses.js';
+import { SCALAR_COUNT } from '../../src/signal/features/scalars.js';
 import { makeNet, metadataFor, SITES } from './fixtures.js';
 
 setNumThreads(2);
 const dir = mkdtempSync(join(tmpdir(), 'heimdall-onnx-'));
-const dims = (r: number) => ({ receivers: r, melBands: 128, frames: 32, scalars: 6 });
+const S = SCALAR_COUNT;
+const dims = (r: number) => ({ receivers: r, melBands: 128, frames: 32, scalars: S });
 const post = { sigmaFloor: 1e-3, sigmaScale: 1.37, melBands: 128, frames: 32 };
 
 test('random weights with batch-norm statistics: ORT matches the engine to 1e-5 of the output scale', async () => {
@@ -33,16 +35,16 @@ test('random weights with batch-norm statistics: ORT matches the engine to 1e-5 
   // Any batch size (the batch dimension is dynamic), with masks of every kind.
   const session = await createSession(path);
   for (const size of [1, 7]) {
-    const b = syntheticBatch(size, 4, 128, 32, 6, 100 + size);
+    const b = syntheticBatch(size, 4, 128, 32, S, 100 + size);
     const cmp = compareOutputs(engineOutputs(net, b, post), await runBatch(session, b, dims(4)));
     assert.ok(cmp.maxRelDiff < 1e-5, `batch ${size}: ${cmp.maxRelDiff}`);
   }
   // Masking is real: a masked receiver's inputs do not matter.
-  const b = syntheticBatch(1, 4, 128, 32, 6, 9);
+  const b = syntheticBatch(1, 4, 128, 32, S, 9);
   b.mask.set([1, 0, 1, 1]);
   const a = await runBatch(session, b, dims(4));
   b.mel.fill(5, 128 * 32, 2 * 128 * 32);
-  b.scalars.fill(-3, 6, 12);
+  b.scalars.fill(-3, S, 2 * S);
   assert.deepEqual(await runBatch(session, b, dims(4)), a);
   await session.release();
   net.dispose();
@@ -76,7 +78,7 @@ test('the graph: opset 17, IR 8, batch norm folded away, named inputs/outputs wi
     m.graph.inputs.map((i) => [i.name, i.shape]),
     [
       ['mel_spectrogram', ['N', 4, 128, 32]],
-      ['scalars', ['N', 4, 6]],
+      ['scalars', ['N', 4, S]],
       ['mask', ['N', 4]],
     ],
   );
@@ -95,7 +97,7 @@ test('diagonal covariance: ρ is exactly 0 and σ matches', async () => {
   const r = await exportLocalizationNet(net, { path, metadata: metadataFor(net) });
   assert.ok(r.maxRelDiff < 1e-5, `${r.maxRelDiff}`);
   const session = await createSession(path);
-  const out = await runBatch(session, syntheticBatch(5, 4, 128, 32, 6), dims(4));
+  const out = await runBatch(session, syntheticBatch(5, 4, 128, 32, S), dims(4));
   assert.deepEqual(
     [0, 1, 2, 3, 4].map((i) => out.uncertainties[3 * i + 2]),
     [0, 0, 0, 0, 0],
@@ -108,14 +110,14 @@ test('diagonal covariance: ρ is exactly 0 and σ matches', async () => {
 test('a briefly trained model (weights and running statistics moved by Adam steps) exports with parity', async () => {
   const net = makeNet({ seed: 5 });
   const opt = new AdamW(net.parameters(), { lr: 1e-2 });
-  const b = syntheticBatch(8, 4, 128, 32, 6, 77);
+  const b = syntheticBatch(8, 4, 128, 32, S, 77);
   const target = Float32Array.from({ length: 16 }, (_, i) => Math.sin(i));
   for (let step = 0; step < 15; step++) {
     tidy(() => {
       opt.zeroGrad();
       const out = net.predict({
         mel: fromFloat32Array(b.mel, [8, 4, 128, 32]),
-        scalars: fromFloat32Array(b.scalars, [8, 4, 6]),
+        scalars: fromFloat32Array(b.scalars, [8, 4, S]),
         mask: fromTypedArray(b.mask, [8, 4]),
       });
       gaussianNll(out.position, out.raw, fromFloat32Array(target, [8, 2])).backward();
@@ -149,7 +151,7 @@ test('a failed verification removes the new file and keeps an existing one', asy
   const net = makeNet({ seed: 8 });
   const path = join(dir, 'keep.onnx');
   writeFileSync(path, 'previous model');
-  const b = syntheticBatch(2, 4, 128, 32, 6);
+  const b = syntheticBatch(2, 4, 128, 32, S);
   b.mel[0] = Number.NaN; // NaN outputs cannot be compared: the export must refuse
   await assert.rejects(
     exportLocalizationNet(net, { path, metadata: metadataFor(net), verifyBatch: b }),

@@ -3,14 +3,16 @@
 // the training-path features), masking of missing receivers, refusal of unknown ones, and the CLI.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { compareOutputs, engineOutputs } from '../../src/export/export.js';
 import { loadModel } from '../../src/predict/model.js';
 import { type Prediction, predictFromRecordings } from '../../src/predict/predict.js';
 import { NO_REGISTRY_MESSAGE, resolveModelRef } from '../../src/predict/resolve.js';
-import type { RecordingSet } from '../../src/predict/sets.js';
+import { loadRecordingSets, type RecordingSet } from '../../src/predict/sets.js';
+import { SCALAR_COUNT } from '../../src/signal/features/scalars.js';
+import { writeNpyRecording } from '../../src/signal/formats/index.js';
 import { type TrainedFixture, trainedFixture } from './trained-fixture.js';
 
 let fx: TrainedFixture;
@@ -75,12 +77,12 @@ test('predicting from files gives the engine’s output on the training-path fea
   const b = {
     size: sets.length,
     mel: new Float32Array(sets.length * block),
-    scalars: new Float32Array(sets.length * r * 6),
+    scalars: new Float32Array(sets.length * r * SCALAR_COUNT),
     mask: new Uint8Array(sets.length * r),
   };
   sets.forEach((x, i) => {
     b.mel.set(x.features.mel, i * block);
-    b.scalars.set(x.features.scalars, i * r * 6);
+    b.scalars.set(x.features.scalars, i * r * SCALAR_COUNT);
     b.mask.set(x.features.mask, i * r);
   });
   const engine = engineOutputs(fx.net, b, { sigmaFloor: 1e-3, sigmaScale: fx.sigmaScale, melBands: 128, frames: 32 });
@@ -151,6 +153,26 @@ test('unknown receivers are refused with a clear message, or left out on request
   } finally {
     await model.release();
   }
+});
+
+test('a folder of .npy recordings is one transmission and predicts like its SigMF original', async () => {
+  // The original project's .npy sidecar has no calibration (full-scale dBm), so the comparison is
+  // with the same SigMF recordings without it: then the two formats must give identical inputs.
+  const original = fx.test[1]?.set as RecordingSet;
+  const folder = join(fx.dir, 'npy-set');
+  mkdirSync(folder, { recursive: true });
+  for (const rec of original.recordings) writeNpyRecording(join(folder, `${rec.receiver.id}.npy`), rec);
+  const sets = loadRecordingSets([folder]);
+  assert.deepEqual(
+    sets.map((s) => [s.label, s.recordings.length]),
+    [[folder, original.recordings.length]],
+  );
+  const uncalibrated = { label: 'sigmf', recordings: original.recordings.map((r) => ({ ...r, meta: {} })) };
+  const [fromNpy, fromSigmf] = await predictFromRecordings(fx.modelPath, [...sets, uncalibrated]);
+  assert.deepEqual(fromNpy?.receiversUsed, fromSigmf?.receiversUsed);
+  assert.equal(fromNpy?.eastM, fromSigmf?.eastM);
+  assert.equal(fromNpy?.northM, fromSigmf?.northM);
+  assert.equal(fromNpy?.cep50M, fromSigmf?.cep50M);
 });
 
 test('registry references need a resolver', async () => {
