@@ -40,13 +40,21 @@ test('two processes logging in parallel: every file intact, no metric line inter
   const shared = await startRun(tracker, { experiment: 'shared', guardExit: false });
   const n = 300;
   const kids = [start([root, 'log', String(n), shared.runId]), start([root, 'log', String(n), shared.runId])];
-  // Both children are up (their runs exist) before either writes: then release them together.
-  await new Promise((r) => setTimeout(r, 50));
-  while (Object.values(readStore(root).experiments).flatMap((e) => Object.keys(e.runs)).length < 3)
-    await new Promise((r) => setTimeout(r, 20));
-  for (const k of kids) k.proc.stdin?.write('go\n');
-  const ids = await Promise.all(kids.map((k) => k.firstLine));
-  assert.deepEqual(await Promise.all(kids.map((k) => k.done)), [0, 0]);
+  let ids: string[];
+  try {
+    // Both children are up (their runs exist) before either writes: then release them together.
+    // The store is read while they create their runs: a reader must never trip on a write in flight.
+    const deadline = Date.now() + 60_000;
+    while (Object.values(readStore(root).experiments).flatMap((e) => Object.keys(e.runs)).length < 3) {
+      assert.ok(Date.now() < deadline, 'children did not start their runs');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    for (const k of kids) k.proc.stdin?.write('go\n');
+    ids = await Promise.all(kids.map((k) => k.firstLine));
+    assert.deepEqual(await Promise.all(kids.map((k) => k.done)), [0, 0]);
+  } finally {
+    for (const k of kids) if (k.proc.exitCode === null) k.proc.kill('SIGKILL');
+  }
   await shared.end();
 
   const store = readStore(root);

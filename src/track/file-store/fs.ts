@@ -1,13 +1,21 @@
 // Small file helpers for the MLflow file store: atomic whole-file writes (meta.yaml, params,
 // tags, aliases), single-write appends (metric lines) and an exclusive lock file.
 import { appendFileSync, closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { writeFileAtomic } from '../../util/atomic-file.js';
+import { commitTemps, writeTemp } from '../../util/atomic-file.js';
 import { readYaml, writeYaml, type YamlMap, type YamlValue } from '../yaml.js';
 
-export function writeText(path: string, text: string): void {
-  // Not fsynced: a tracking store favours speed; the rename still makes every write all-or-nothing.
-  writeFileAtomic(path, Buffer.from(text, 'utf8'), false);
+/**
+ * Writes a whole file atomically: a temporary file in stagingDir renamed over the target. The
+ * staging folder must be one MLflow does not list as key-value files: for a tag or param file
+ * (<run>/tags/<key>) that is the run folder, where MLflow ignores loose files, so its UI never
+ * sees a half-written value nor a temporary name. Not fsynced: a tracking store favours speed;
+ * the rename still makes every write all-or-nothing.
+ */
+export function writeText(path: string, text: string, stagingDir = dirname(path)): void {
+  const tmp = writeTemp(join(stagingDir, '.heimdall-write'), Buffer.from(text, 'utf8'), false);
+  commitTemps([{ tmp, path }], false);
 }
 
 export function readText(path: string): string | undefined {
@@ -50,7 +58,6 @@ export function filesUnder(dir: string, prefix = ''): string[] {
   if (!existsSync(dir)) return [];
   const out: string[] = [];
   for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (e.name.includes('.tmp-')) continue; // an atomic write in flight
     const rel = prefix === '' ? e.name : `${prefix}/${e.name}`;
     if (e.isDirectory()) out.push(...filesUnder(`${dir}/${e.name}`, rel));
     else out.push(rel);

@@ -239,7 +239,7 @@ export class FileRegistry {
   async setAlias(name: string, alias: string, version: string): Promise<void> {
     checkAlias(alias);
     await this.getModelVersion(name, version); // the version must exist
-    writeText(join(mkdirp(join(this.modelDir(name), 'aliases')), alias), version);
+    writeText(join(mkdirp(join(this.modelDir(name), 'aliases')), alias), version, this.modelDir(name));
     this.touchModel(name, this.now());
   }
 
@@ -274,9 +274,12 @@ function mkdirp(dir: string): string {
   return dir;
 }
 
-/** A tag, param or alias file: the value with no trailing newline, as MLflow's write_to writes it. */
+/**
+ * A tag or param file (dir = <run>/tags, <run>/params, <model>/tags…): the value with no trailing
+ * newline, as MLflow's write_to writes it, staged in dir's parent so MLflow never lists the temporary.
+ */
 export function writeTagFile(dir: string, key: string, value: string): void {
   const path = join(dir, ...key.split('/'));
   mkdirp(join(path, '..'));
-  writeText(path, value);
+  writeText(path, value, join(dir, '..'));
 }
