@@ -1,6 +1,7 @@
 // Builds the `heimdall` command tree. Each subcommand lives in commands/ and only calls
 // pipeline functions; the CLI holds no pipeline logic of its own.
 import { Command } from 'commander';
+import { registryResolver } from '../pipeline/model-resolver.js';
 import { registerDemo } from './commands/demo.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerModels } from './commands/models.js';
@@ -23,6 +24,6 @@ export function buildProgram(): Command {
   registerQuickstart(program);
   registerRuns(program);
   registerModels(program);
-  registerPredict(program);
+  registerPredict(program, { resolveModel: registryResolver() });
   return program;
 }

@@ -3,9 +3,9 @@
 // normalization statistics from the training split → train LocalizationNet with the Gaussian
 // NLL → evaluate the best checkpoint on the test split against the Cramér–Rao bound.
 // Re-running with the same options reuses the simulation, the import and the feature cache.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { manualSeed } from '../engine/runtime.js';
+import { libtorchVersion, manualSeed } from '../engine/runtime.js';
 import { loadSafetensors } from '../engine/safetensors.js';
 import type { Tensor } from '../engine/tensor.js';
 import { type EvaluationReport, evaluate, fitSigmaScale } from '../eval/evaluate.js';
@@ -20,10 +20,16 @@ import { resolveScenario } from '../sim/scenario.js';
 import { simulate } from '../sim/simulate.js';
 import { createDataset } from '../store/datasets.js';
 import { importDirectory } from '../store/import.js';
-import { DatasetLoader } from '../store/loader.js';
+import { type Batch, DatasetLoader } from '../store/loader.js';
 import { openStore } from '../store/open.js';
+import { flattenParams } from '../track/config-params.js';
+import { openTracker } from '../track/open.js';
+import { type ActiveRun, startRun } from '../track/run.js';
+import { trackingCallback } from '../track/trainer-callback.js';
 import { LocalizationModule, loaderSource } from '../train/localization-module.js';
 import { type FitResult, Trainer } from '../train/trainer.js';
+import { writeFileAtomic } from '../util/atomic-file.js';
+import { type PublishedModel, publishModel } from './publish-model.js';
 
 export interface QuickstartOptions {
   preset: string;
@@ -45,7 +51,7 @@ export interface QuickstartOptions {
 
 export const quickstartDefaults: Omit<QuickstartOptions, 'home' | 'log'> = {
   preset: 'nw-italy-2m',
-  samples: 1500,
+  samples: 3000,
   seed: 1,
   maxEpochs: 40,
   batchSize: 32,
@@ -60,6 +66,12 @@ export interface QuickstartReport {
   fit: FitResult;
   evaluation: EvaluationReport;
   checkpoint: string | undefined;
+  /** The tracker's run (MLflow file store under <home>/mlruns unless MLFLOW_TRACKING_URI says otherwise). */
+  run: { id: string; experiment: string; artifactUri: string };
+  /** The exported, verified and registered ONNX model (absent when training was aborted). */
+  model: PublishedModel | undefined;
+  /** A transmission folder of the test split, for the `heimdall predict` example. */
+  exampleRecording: string | undefined;
   seconds: number;
 }
 
@@ -91,18 +103,20 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
     existsSync(join(simDir, 'scenario.json')) &&
     JSON.parse(readFileSync(join(simDir, 'scenario.json'), 'utf8')).samples === o.samples;
   if (!done) {
-    o.log(`1/5 simulating ${o.samples} transmissions of ${o.preset} …`);
+    o.log(`1/6 simulating ${o.samples} transmissions of ${o.preset} …`);
     await simulate({ scenario, seed: o.seed, samples: o.samples, outDir: simDir });
-  } else o.log(`1/5 simulation found in ${simDir}`);
+  } else o.log(`1/6 simulation found in ${simDir}`);
 
   const store = await openStore({ home: o.home, ...(o.env ? { env: o.env } : {}) });
+  const tracker = openTracker({ home: o.home, ...(o.env ? { env: o.env } : {}) });
+  let run: ActiveRun | undefined;
   const extractor = new FeatureExtractor({
     config: defaultFeatureConfig,
     receivers: scenario.network.receivers.map((r) => r.id),
     cache: new FeatureCache(store.featureCacheDir),
   });
   try {
-    o.log(`2/5 importing into ${store.catalog.location} …`);
+    o.log(`2/6 importing into ${store.catalog.location} …`);
     const imported = await importDirectory(simDir, { catalog: store.catalog, blobs: store.blobs });
     if (imported.failed.length > 0)
       o.log(`    skipped ${imported.failed.length} set(s): ${imported.failed.map((f) => f.path).join(', ')}`);
@@ -113,7 +127,7 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
       scenario: o.preset,
     });
     o.log(
-      `3/5 dataset ${dataset.name} v${dataset.version}: ${dataset.counts.train} train / ${dataset.counts.val} val / ${dataset.counts.test} test`,
+      `3/6 dataset ${dataset.name} v${dataset.version}: ${dataset.counts.train} train / ${dataset.counts.val} val / ${dataset.counts.test} test`,
     );
 
     const frame = LocalFrame.centroidOf(scenario.network.receivers);
@@ -143,8 +157,26 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
     const perEpoch = train.batchesPerEpoch ?? 1;
     const checkpointDir = join(o.home, 'runs', `quickstart-${o.preset}-v${dataset.version}`);
     o.log(
-      `4/5 training LocalizationNet (${net.parameterCount().toLocaleString('en')} parameters, widths ${o.widths.join('-')}) …`,
+      `4/6 training LocalizationNet (${net.parameterCount().toLocaleString('en')} parameters, widths ${o.widths.join('-')}) …`,
     );
+    const config = {
+      scenario,
+      data: { preset: o.preset, samples: o.samples, seed: o.seed, split: { train: 0.7, val: 0.15, test: 0.15 } },
+      dataset: { name: dataset.name, version: dataset.version },
+      features: c,
+      model: { kind: 'LocalizationNet', widths: o.widths, hidden: 128, diagonal: false, scaleM, sigmaFloor: SIGMA_FLOOR },
+      optimizer: { name: 'adamw', lr: o.lr, weightDecay: 1e-4, batchSize: o.batchSize, gradClip: 1 },
+      training: { maxEpochs: o.maxEpochs, patience: o.patience, monitor: 'val_nll', schedule: 'cosine with warm-up' },
+    };
+    run = await startRun(tracker, {
+      experiment: 'quickstart',
+      runName: `quickstart-${o.preset}-seed${o.seed}`,
+      params: flattenParams(config),
+      libtorchVersion: libtorchVersion(),
+    });
+    const runArtifacts = join(checkpointDir, `run-${run.runId}`);
+    mkdirSync(runArtifacts, { recursive: true });
+    writeFileAtomic(join(runArtifacts, 'config.json'), [Buffer.from(JSON.stringify(config, null, 2))], false);
     const trainer = new Trainer({
       maxEpochs: o.maxEpochs,
       lr: o.lr,
@@ -158,6 +190,7 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
       seed: o.seed,
       ...(o.signal ? { signal: o.signal } : {}),
       log: (line) => o.log(`    ${line}`),
+      callbacks: [trackingCallback(run)],
     });
     const fit = await trainer.fit(module, train, val);
     if (fit.bestCheckpoint) {
@@ -167,22 +200,81 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
       net.loadStateDict(weights);
       for (const t of tensors.values()) t.dispose();
     }
-    o.log('5/5 calibrating σ on the validation split, evaluating the best checkpoint on the test split …');
+    o.log('5/6 calibrating σ on the validation split, evaluating the best checkpoint on the test split …');
     const evalOptions = { melBands: c.melBands, frames: c.frames, sigmaFloor: SIGMA_FLOOR };
     const onValidation = await evaluate(net, await loaderFor('val', stats), store.catalog, evalOptions);
     const sigmaScale = fitSigmaScale(onValidation.samples);
-    const evaluation = await evaluate(net, await loaderFor('test', stats), store.catalog, { ...evalOptions, sigmaScale });
+    const testLoader = await loaderFor('test', stats);
+    const evaluation = await evaluate(net, testLoader, store.catalog, { ...evalOptions, sigmaScale });
+    // The whole evaluation (per-sample errors and covariances of both splits): the run's report,
+    // and what calibration studies read.
+    const reportPath = join(runArtifacts, 'evaluation.json');
+    writeFileAtomic(reportPath, [Buffer.from(JSON.stringify({ sigmaScale, validation: onValidation, test: evaluation }))], false);
+    const m = evaluation.metrics;
+    const testMetrics: Record<string, number> = {
+      test_median_error_m: m.medianErrorM,
+      test_p90_error_m: m.p90ErrorM,
+      test_mean_error_m: m.meanErrorM,
+      test_coverage_1sigma: m.coverage1Sigma,
+      test_coverage_2sigma: m.coverage2Sigma,
+      test_mean_nll: m.meanNll,
+      sigma_scale: sigmaScale,
+      ...(evaluation.crlbMedianCep50M !== null ? { test_crlb_cep50_m: evaluation.crlbMedianCep50M } : {}),
+    };
+    await run.logMetrics(testMetrics, fit.epochs);
+    await run.logArtifact(join(runArtifacts, 'config.json'));
+    await run.logArtifact(reportPath);
+    if (fit.bestCheckpoint) await run.logArtifact(fit.bestCheckpoint, 'checkpoints');
+
+    let model: PublishedModel | undefined;
+    if (fit.stoppedBecause === 'aborted') {
+      o.log('6/6 training was interrupted: the model is not exported or registered');
+    } else {
+      o.log('6/6 exporting to ONNX (verified against the engine with onnxruntime), registering …');
+      let verifyBatch: Batch | undefined;
+      for await (const b of testLoader.epoch(0)) {
+        verifyBatch = b;
+        break;
+      }
+      model = await publishModel(net, {
+        tracker,
+        run,
+        blobs: store.blobs,
+        onnxPath: join(runArtifacts, 'model.onnx'),
+        metadata: {
+          dataset: `${dataset.name}@${dataset.version}`,
+          frame,
+          receivers: scenario.network.receivers.map((r) => ({ id: r.id, lat: r.lat, lon: r.lon, altM: r.altitudeM })),
+          featureConfig: c,
+          featureStats: stats,
+          sigmaFloor: SIGMA_FLOOR,
+          sigmaScale,
+          metrics: testMetrics,
+        },
+        ...(verifyBatch ? { verifyBatch } : {}),
+        log: o.log,
+      });
+    }
+    await run.end(fit.stoppedBecause === 'aborted' ? 'KILLED' : 'FINISHED');
     net.dispose();
+    const first = (await store.catalog.datasetSessions(dataset.id, 'test'))[0];
     return {
       preset: o.preset,
       dataset: { name: dataset.name, version: dataset.version, ...dataset.counts },
       fit,
       evaluation,
       checkpoint: fit.bestCheckpoint,
+      run: { id: run.runId, experiment: 'quickstart', artifactUri: run.info.artifactUri },
+      model,
+      exampleRecording: first ? join(simDir, first.source) : undefined,
       seconds: (performance.now() - started) / 1000,
     };
+  } catch (err) {
+    await run?.end('FAILED'); // a no-op when the run already ended (e.g. marked by the trainer callback)
+    throw err;
   } finally {
     await extractor.close();
     await store.close();
+    await tracker.close();
   }
 }

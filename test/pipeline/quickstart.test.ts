@@ -1,12 +1,19 @@
 // The quickstart pipeline end to end on a tiny budget: a report with consistent numbers, a best
-// checkpoint, reuse of the simulation on rerun, and identical metrics for the same seed.
+// checkpoint, a tracked run in MLflow's file-store layout, an exported + registered ONNX model
+// that `predict` (also through NAME@alias) can use, reuse of the simulation on rerun, and
+// identical metrics for the same seed.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setNumThreads } from '../../src/engine/runtime.js';
+import { registryResolver } from '../../src/pipeline/model-resolver.js';
 import { quickstart, quickstartDefaults } from '../../src/pipeline/quickstart.js';
+import { predictFromRecordings } from '../../src/predict/predict.js';
+import { listRecordingSets } from '../../src/predict/sets.js';
+import { openTracker } from '../../src/track/open.js';
+import { promoteModel } from '../../src/track/run.js';
 
 setNumThreads(2);
 
@@ -42,11 +49,60 @@ test('quickstart runs simulate → import → dataset → train → evaluate and
   );
   assert.equal(r.fit.epochs, 2);
   assert.ok(r.checkpoint !== undefined && existsSync(r.checkpoint));
-  assert.ok(log.some((l) => l.startsWith('1/5 simulating 40 transmissions')));
+  assert.ok(log.some((l) => l.startsWith('1/6 simulating 40 transmissions')));
+
+  // The run, read back from MLflow's on-disk layout (not through the tracker's own reader).
+  const runDir = readdirSync(join(home, 'mlruns'))
+    .map((e) => join(home, 'mlruns', e, r.run.id))
+    .find((d) => existsSync(d)) as string;
+  assert.ok(runDir, 'the run folder exists under mlruns/<experiment>/<run id>');
+  assert.match(readFileSync(join(runDir, 'meta.yaml'), 'utf8'), /^status: 3$/m, "FINISHED (3) in MLflow's RunStatus");
+  assert.equal(readFileSync(join(runDir, 'params', 'data.samples'), 'utf8'), '40');
+  const valLines = readFileSync(join(runDir, 'metrics', 'val_nll'), 'utf8')
+    .trim()
+    .split('\n');
+  assert.equal(valLines.length, 2, 'one val_nll line per epoch');
+  assert.deepEqual(
+    valLines.map((l) => l.split(' ')[2]),
+    ['1', '2'],
+  );
+  const median = Number(readFileSync(join(runDir, 'metrics', 'test_median_error_m'), 'utf8').split(' ')[1]);
+  assert.ok(Math.abs(median - r.evaluation.metrics.medianErrorM) < 1e-6 * median);
+  for (const a of ['model/model.onnx', 'evaluation.json', 'config.json'])
+    assert.ok(existsSync(join(runDir, 'artifacts', a)), `artifact ${a}`);
+
+  // The model: verified, registered as v1, uploaded, and usable by predict.
+  const model = r.model as NonNullable<typeof r.model>;
+  assert.equal(model.version, '1');
+  assert.ok(model.export.maxRelDiff <= 1e-4);
+  assert.ok(existsSync(join(home, 'blobs', model.blobKey)), 'uploaded to the blob store');
+  assert.equal(model.blobKey, 'heimdall-models/models/localization/v1.onnx');
+  assert.match(
+    readFileSync(join(home, 'mlruns', 'models', 'localization', 'version-1', 'meta.yaml'), 'utf8'),
+    new RegExp(`run_id: '?${r.run.id}'?$`, 'm'),
+  );
+  const sets = listRecordingSets(r.exampleRecording as string).map((s) => s.load());
+  const [p] = await predictFromRecordings(model.onnxPath, sets);
+  assert.ok(p && Number.isFinite(p.lat) && p.ellipse.semiMajorM >= p.ellipse.semiMinorM && p.ellipse.semiMinorM > 0);
+  await promoteModel(openTracker({ home, env }), 'localization', '1', { alias: 'champion' });
+  const resolved = await registryResolver({ home, env })({ name: 'localization', alias: 'champion' });
+  assert.deepEqual(readFileSync(resolved), readFileSync(model.onnxPath), 'NAME@alias resolves to the registered file');
+  // Without the run's artifact (e.g. a tracker on another machine), the blob store copy is used.
+  renameSync(resolved, `${resolved}.away`);
+  const fromBlobs = await registryResolver({ home, env })({ name: 'localization', alias: 'champion' });
+  assert.equal(fromBlobs, join(home, 'models', 'localization-v1.onnx'));
+  assert.deepEqual(readFileSync(fromBlobs), readFileSync(`${resolved}.away`));
+  renameSync(`${resolved}.away`, resolved);
+  await assert.rejects(
+    registryResolver({ home, env })({ name: 'localization', alias: 'nobody' }),
+    /^Error: localization@nobody: /,
+  );
   // A rerun reuses the simulation and the import, and the same seed gives the same metrics.
   const log2: string[] = [];
   const again = await quickstart(tiny(home, log2));
-  assert.ok(log2.some((l) => l.startsWith('1/5 simulation found')));
+  assert.ok(log2.some((l) => l.startsWith('1/6 simulation found')));
+  assert.equal(again.model?.version, '2', 'a second run registers version 2');
+  assert.notEqual(again.run.id, r.run.id);
   assert.deepEqual(again.evaluation.metrics, r.evaluation.metrics);
   assert.equal(again.dataset.version, 2, 'each run records a new dataset version with the same split');
 });

@@ -219,7 +219,12 @@ test('heimdall predict prints JSON and writes GeoJSON', () => {
   assert.equal(ring.length, 73);
   assert.deepEqual(ring[0], ring[72]);
 
-  const bad = spawnSync(process.execPath, [cli, 'predict', '--model', 'localization@production', folder], { encoding: 'utf8' });
+  // A registry reference goes to the tracker of HEIMDALL_HOME (here an empty one).
+  const { MLFLOW_TRACKING_URI: _u, ...env } = process.env;
+  const bad = spawnSync(process.execPath, [cli, 'predict', '--model', 'localization@production', folder], {
+    encoding: 'utf8',
+    env: { ...env, HEIMDALL_HOME: join(fx.dir, 'empty-home') },
+  });
   assert.equal(bad.status, 1);
-  assert.match(bad.stderr, /localization@production: registry lookup needs the tracker \(not configured\)/);
+  assert.match(bad.stderr, /localization@production: Registered Model with name=localization not found/);
 });

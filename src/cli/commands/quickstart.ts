@@ -1,6 +1,7 @@
 // `heimdall quickstart`: simulation → import → dataset → training → evaluation, on embedded defaults.
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { describeChecker } from '../../export/checker.js';
 import { quickstart, quickstartDefaults } from '../../pipeline/quickstart.js';
 import { presetNames } from '../../sim/presets.js';
 import { positiveInt, positiveNumber } from '../parse.js';
@@ -14,7 +15,7 @@ export function registerQuickstart(program: Command): void {
   program
     .command('quickstart')
     .description(
-      'simulate a preset, import it, build a dataset, train LocalizationNet and evaluate it against the Cramér–Rao bound',
+      'simulate a preset, import it, build a dataset, train LocalizationNet, evaluate it against the Cramér–Rao bound, export it to ONNX and register it',
     )
     .option('--preset <name>', `scenario (${presetNames().join(', ')})`, d.preset)
     .option('--samples <n>', 'transmissions to simulate (70/15/15 split)', positiveInt('--samples'), d.samples)
@@ -72,6 +73,24 @@ export function registerQuickstart(program: Command): void {
           );
           console.log(`  time                      ${(r.seconds / 60).toFixed(1)} min`);
           console.log(`  best checkpoint           ${r.checkpoint ?? '—'}`);
+          console.log(
+            `  tracked run               ${r.run.id} (experiment ${r.run.experiment}; ./heimdall runs show ${r.run.id})`,
+          );
+          if (r.model) {
+            const x = r.model.export;
+            console.log(
+              `  ONNX model                ${r.model.onnxPath} (${(x.bytes / 1e6).toFixed(1)} MB, onnxruntime matches the engine to ${x.maxRelDiff.toExponential(1)} of output scale, ${describeChecker(x.checker)})`,
+            );
+            console.log(`  registered                ${r.model.name} v${r.model.version} (./heimdall models list)`);
+            if (r.exampleRecording) {
+              console.log('');
+              console.log('Predict a transmission of the test split with the exported model:');
+              console.log(`  ./heimdall predict --model ${r.model.onnxPath} ${r.exampleRecording}`);
+              console.log(
+                `  (or promote it: ./heimdall models promote ${r.model.name} ${r.model.version} --alias champion, then --model ${r.model.name}@champion)`,
+              );
+            }
+          }
         } finally {
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);

@@ -1,0 +1,42 @@
+// NAME@alias → a local .onnx file, for `heimdall predict --model localization@champion` and the
+// HTTP API: the tracker's registry says which version the alias points at; the file comes from
+// the version's source when it is a local path, else from the blob store copy that publishModel
+// uploaded (cached under <home>/models).
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ModelResolver } from '../predict/resolve.js';
+import { blobStoreFromEnv } from '../store/blobs/index.js';
+import { openTracker } from '../track/open.js';
+import type { Tracker } from '../track/types.js';
+import { writeFileAtomic } from '../util/atomic-file.js';
+import { modelBlobKey } from './publish-model.js';
+
+export function registryResolver(o: { home?: string; env?: NodeJS.ProcessEnv } = {}): ModelResolver {
+  return async ({ name, alias }) => {
+    const env = o.env ?? process.env;
+    const home = resolve(o.home ?? env.HEIMDALL_HOME ?? '.heimdall');
+    const tracker = openTracker({ home, env });
+    try {
+      return await fetchModel(tracker, home, env, name, alias);
+    } catch (err) {
+      throw new Error(`${name}@${alias}: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      await tracker.close();
+    }
+  };
+}
+
+async function fetchModel(tracker: Tracker, home: string, env: NodeJS.ProcessEnv, name: string, alias: string): Promise<string> {
+  const v = await tracker.getModelVersionByAlias(name, alias);
+  if (v.source.startsWith('file:')) {
+    const path = fileURLToPath(v.source);
+    if (existsSync(path)) return path;
+  }
+  const cached = join(home, 'models', `${name}-v${v.version}.onnx`);
+  if (existsSync(cached)) return cached;
+  const bytes = await blobStoreFromEnv(env, join(home, 'blobs')).get(modelBlobKey(name, v.version));
+  mkdirSync(dirname(cached), { recursive: true });
+  writeFileAtomic(cached, bytes);
+  return cached;
+}

@@ -1,0 +1,70 @@
+// Publishing a trained LocalizationNet: export a verified ONNX file, log it as a run artifact,
+// upload it to the blob store as heimdall-models/models/<name>/v<version>.onnx and register it
+// as a model version in the tracker with its evaluation metrics.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { type ExportResult, exportLocalizationNet, localizationMetadata, type MetadataInfo } from '../export/export.js';
+import type { InputBatch } from '../export/ort.js';
+import type { LocalizationNet } from '../model/localization-net.js';
+import type { BlobStore } from '../store/blobs/blob-store.js';
+import { type ActiveRun, registerModel } from '../track/run.js';
+import type { Tracker } from '../track/types.js';
+
+/** The registry name of quickstart and training models (the blob key follows it). */
+export const DEFAULT_MODEL_NAME = 'localization';
+
+export const modelBlobKey = (name: string, version: string) => `heimdall-models/models/${name}/v${version}.onnx`;
+
+export interface PublishedModel {
+  name: string;
+  version: string;
+  onnxPath: string;
+  blobKey: string;
+  export: ExportResult;
+}
+
+/** The version the next registration of `name` will get (1 for a new model). */
+async function nextVersion(tracker: Tracker, name: string): Promise<string> {
+  if ((await tracker.getRegisteredModel(name)) === undefined) return '1';
+  const versions = await tracker.listModelVersions(name);
+  return String(versions.reduce((m, v) => Math.max(m, Number(v.version)), 0) + 1);
+}
+
+export async function publishModel(
+  net: LocalizationNet,
+  o: {
+    tracker: Tracker;
+    run: ActiveRun;
+    blobs: BlobStore;
+    /** Where the .onnx file is written (its folder also holds the run's other artifacts). */
+    onnxPath: string;
+    metadata: Omit<MetadataInfo, 'modelVersion' | 'trainingRunId'>;
+    verifyBatch?: InputBatch;
+    name?: string;
+    log?: (line: string) => void;
+  },
+): Promise<PublishedModel> {
+  const name = o.name ?? DEFAULT_MODEL_NAME;
+  // The version goes into the file's metadata, so it is taken before registering; a concurrent
+  // registration in between is detected below rather than silently mislabelled.
+  const version = await nextVersion(o.tracker, name);
+  const metadata = localizationMetadata(net, { ...o.metadata, modelVersion: version, trainingRunId: o.run.runId });
+  const exported = await exportLocalizationNet(net, {
+    path: o.onnxPath,
+    metadata,
+    ...(o.verifyBatch ? { verifyBatch: o.verifyBatch } : {}),
+  });
+  await o.run.logArtifact(o.onnxPath, 'model');
+  const artifact = join('model', o.onnxPath.slice(dirname(o.onnxPath).length + 1));
+  const tags = Object.fromEntries(Object.entries(o.metadata.metrics ?? {}).map(([k, v]) => [`metric.${k}`, String(v)]));
+  const registered = await registerModel(o.tracker, name, o.run.runId, artifact, tags);
+  if (registered.version !== version) {
+    throw new Error(
+      `model registry: ${name} v${registered.version} was registered, but the exported file says v${version} (another registration ran at the same time); export again`,
+    );
+  }
+  const blobKey = modelBlobKey(name, version);
+  await o.blobs.put(blobKey, readFileSync(o.onnxPath));
+  o.log?.(`    registered ${name} v${version} (run ${o.run.runId}); uploaded to ${o.blobs.location}/${blobKey}`);
+  return { name, version, onnxPath: o.onnxPath, blobKey, export: exported };
+}
