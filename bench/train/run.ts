@@ -20,7 +20,7 @@ import { benchDataset } from '../dataset-fixture.js';
 
 const { values } = parseArgs({
   options: {
-    samples: { type: 'string', default: '640' },
+    samples: { type: 'string', default: '1280' },
     widths: { type: 'string', default: '16,32,64,128' },
     rounds: { type: 'string', default: '5' },
   },

@@ -6,6 +6,7 @@
 //   2. the feature cache on disk, keyed by the catalog's blob hashes (no IQ read, no hashing);
 //   3. the extractor (blob read + worker threads), a few batches ahead of the consumer.
 // The catalog rows of the whole split are read once, at create().
+import { totalmem } from 'node:os';
 import type { LocalFrame } from '../geo/local-frame.js';
 import { contentFeatureKey } from '../signal/features/cache.js';
 import {
@@ -55,7 +56,7 @@ export interface LoaderOptions {
   prefetch?: number;
   /**
    * Bytes of assembled, normalized features kept in memory across epochs; sessions beyond the
-   * budget are re-read from the disk cache each epoch. Default 512 MiB; 0 disables.
+   * budget are re-read from the disk cache each epoch. Default a quarter of the machine's memory; 0 disables.
    */
   memoryBytes?: number;
   dropLast?: boolean;
@@ -67,7 +68,8 @@ interface SessionRef {
   north: number;
 }
 
-export const DEFAULT_LOADER_MEMORY_BYTES = 512 * 1024 * 1024;
+/** Default memory budget of one loader: a quarter of the machine's memory (6 GiB on 24 GiB). */
+export const DEFAULT_LOADER_MEMORY_BYTES = Math.floor(totalmem() / 4);
 
 export class DatasetLoader {
   /** Normalized features per session, filled until the memory budget is reached. */
