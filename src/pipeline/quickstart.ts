@@ -3,6 +3,7 @@
 // normalization statistics from the training split → train LocalizationNet with the Gaussian
 // NLL → evaluate the best checkpoint on the test split against the Cramér–Rao bound.
 // Re-running with the same options reuses the simulation, the import and the feature cache.
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { libtorchVersion, manualSeed } from '../engine/runtime.js';
@@ -16,6 +17,7 @@ import { defaultFeatureConfig } from '../signal/features/config.js';
 import { FeatureExtractor } from '../signal/features/extractor.js';
 import { SCALAR_COUNT } from '../signal/features/scalars.js';
 import { type FeatureStats, FeatureStatsAccumulator } from '../signal/features/stats.js';
+import type { Scenario } from '../sim/config.js';
 import { resolveScenario } from '../sim/scenario.js';
 import { simulate } from '../sim/simulate.js';
 import { createDataset } from '../store/datasets.js';
@@ -33,6 +35,10 @@ import { type PublishedModel, publishModel } from './publish-model.js';
 
 export interface QuickstartOptions {
   preset: string;
+  /** A scenario JSON file (same fields as a preset) instead of the preset. */
+  scenarioFile?: string;
+  /** A receiver network (JSON or GeoJSON) replacing the scenario's network. */
+  networkFile?: string;
   /** Simulated transmissions (split 70/15/15). */
   samples: number;
   seed: number;
@@ -95,15 +101,31 @@ async function trainingStats(loader: DatasetLoader, receivers: number): Promise<
   return acc.finish();
 }
 
+/**
+ * The preset, or a scenario/network from files. A custom scenario or network gets a name with a
+ * hash of its content, so its sessions, simulation folder and datasets never mix with another
+ * network's (the catalog groups sessions by scenario name).
+ */
+export function quickstartScenario(o: Pick<QuickstartOptions, 'preset' | 'scenarioFile' | 'networkFile'>): Scenario {
+  const scenario = resolveScenario({
+    ...(o.scenarioFile === undefined ? { preset: o.preset } : { scenarioFile: o.scenarioFile }),
+    ...(o.networkFile === undefined ? {} : { networkFile: o.networkFile }),
+  });
+  if (o.scenarioFile === undefined && o.networkFile === undefined) return scenario;
+  const hash = createHash('sha256').update(JSON.stringify(scenario)).digest('hex').slice(0, 8);
+  return { ...scenario, name: `${scenario.name}-${hash}` };
+}
+
 export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport> {
   const started = performance.now();
-  const scenario = resolveScenario({ preset: o.preset });
-  const simDir = join(o.home, 'quickstart', `${o.preset}-seed${o.seed}-n${o.samples}`);
+  const scenario = quickstartScenario(o);
+  const name = scenario.name;
+  const simDir = join(o.home, 'quickstart', `${name}-seed${o.seed}-n${o.samples}`);
   const done =
     existsSync(join(simDir, 'scenario.json')) &&
     JSON.parse(readFileSync(join(simDir, 'scenario.json'), 'utf8')).samples === o.samples;
   if (!done) {
-    o.log(`1/6 simulating ${o.samples} transmissions of ${o.preset} …`);
+    o.log(`1/6 simulating ${o.samples} transmissions of ${name} …`);
     await simulate({ scenario, seed: o.seed, samples: o.samples, outDir: simDir });
   } else o.log(`1/6 simulation found in ${simDir}`);
 
@@ -121,10 +143,10 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
     if (imported.failed.length > 0)
       o.log(`    skipped ${imported.failed.length} set(s): ${imported.failed.map((f) => f.path).join(', ')}`);
     const dataset = await createDataset(store.catalog, {
-      name: `quickstart-${o.preset}`,
+      name: `quickstart-${name}`,
       split: { train: 0.7, val: 0.15, test: 0.15 },
       seed: o.seed,
-      scenario: o.preset,
+      scenario: name,
     });
     o.log(
       `3/6 dataset ${dataset.name} v${dataset.version}: ${dataset.counts.train} train / ${dataset.counts.val} val / ${dataset.counts.test} test`,
@@ -155,13 +177,13 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
     const train = loaderSource(await loaderFor('train', stats), net, c.melBands, c.frames);
     const val = loaderSource(await loaderFor('val', stats), net, c.melBands, c.frames);
     const perEpoch = train.batchesPerEpoch ?? 1;
-    const checkpointDir = join(o.home, 'runs', `quickstart-${o.preset}-v${dataset.version}`);
+    const checkpointDir = join(o.home, 'runs', `quickstart-${name}-v${dataset.version}`);
     o.log(
       `4/6 training LocalizationNet (${net.parameterCount().toLocaleString('en')} parameters, widths ${o.widths.join('-')}) …`,
     );
     const config = {
       scenario,
-      data: { preset: o.preset, samples: o.samples, seed: o.seed, split: { train: 0.7, val: 0.15, test: 0.15 } },
+      data: { scenario: name, samples: o.samples, seed: o.seed, split: { train: 0.7, val: 0.15, test: 0.15 } },
       dataset: { name: dataset.name, version: dataset.version },
       features: c,
       model: { kind: 'LocalizationNet', widths: o.widths, hidden: 128, diagonal: false, scaleM, sigmaFloor: SIGMA_FLOOR },
@@ -170,7 +192,7 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
     };
     run = await startRun(tracker, {
       experiment: 'quickstart',
-      runName: `quickstart-${o.preset}-seed${o.seed}`,
+      runName: `quickstart-${name}-seed${o.seed}`,
       params: flattenParams(config),
       libtorchVersion: libtorchVersion(),
     });
@@ -259,7 +281,7 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
     net.dispose();
     const first = (await store.catalog.datasetSessions(dataset.id, 'test'))[0];
     return {
-      preset: o.preset,
+      preset: name,
       dataset: { name: dataset.name, version: dataset.version, ...dataset.counts },
       fit,
       evaluation,

@@ -18,6 +18,8 @@ export function registerQuickstart(program: Command): void {
       'simulate a preset, import it, build a dataset, train LocalizationNet, evaluate it against the Cramér–Rao bound, export it to ONNX and register it',
     )
     .option('--preset <name>', `scenario (${presetNames().join(', ')})`, d.preset)
+    .option('--scenario <file>', 'scenario JSON file (same fields as a preset) instead of --preset (docs/SIMULATOR.md)')
+    .option('--network <file>', 'your receiver network, JSON or GeoJSON, replacing the scenario’s network')
     .option('--samples <n>', 'transmissions to simulate (70/15/15 split)', positiveInt('--samples'), d.samples)
     .option('--epochs <n>', 'maximum epochs (early stopping on validation NLL)', positiveInt('--epochs'), d.maxEpochs)
     .option('--batch-size <n>', 'batch size', positiveInt('--batch-size'), d.batchSize)
@@ -28,6 +30,8 @@ export function registerQuickstart(program: Command): void {
     .action(
       async (o: {
         preset: string;
+        scenario?: string;
+        network?: string;
         samples: number;
         epochs: number;
         batchSize: number;
@@ -44,6 +48,8 @@ export function registerQuickstart(program: Command): void {
           const r = await quickstart({
             ...d,
             preset: o.preset,
+            ...(o.scenario ? { scenarioFile: resolve(o.scenario) } : {}),
+            ...(o.network ? { networkFile: resolve(o.network) } : {}),
             samples: o.samples,
             maxEpochs: o.epochs,
             batchSize: o.batchSize,

@@ -1,0 +1,41 @@
+// Which scenario quickstart trains on: the preset, or your own network/scenario under a name that
+// carries a hash of its content (so the catalog never mixes two networks' sessions).
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { quickstartScenario } from '../../src/pipeline/quickstart.js';
+import { PRESETS } from '../../src/sim/presets.js';
+import { ringNetwork } from '../sim/fixtures.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'heimdall-qs-scenario-'));
+
+test('the preset keeps its name; a network file replaces the receivers under a content-hashed name', () => {
+  assert.equal(quickstartScenario({ preset: 'nw-italy-2m' }).name, 'nw-italy-2m');
+  const file = join(dir, 'ring.json');
+  writeFileSync(file, JSON.stringify(ringNetwork(5, 20_000)));
+  const mine = quickstartScenario({ preset: 'nw-italy-2m', networkFile: file });
+  assert.match(mine.name, /^nw-italy-2m-[0-9a-f]{8}$/);
+  assert.deepEqual(
+    mine.network.receivers.map((r) => r.id),
+    ['rx0', 'rx1', 'rx2', 'rx3', 'rx4'],
+  );
+  assert.equal(quickstartScenario({ preset: 'nw-italy-2m', networkFile: file }).name, mine.name, 'same content, same name');
+  writeFileSync(file, JSON.stringify(ringNetwork(6, 20_000)));
+  assert.notEqual(
+    quickstartScenario({ preset: 'nw-italy-2m', networkFile: file }).name,
+    mine.name,
+    'another network, another name',
+  );
+});
+
+test('a scenario file is used instead of the preset; a bad one names the file and the field', () => {
+  const file = join(dir, 'scenario.json');
+  writeFileSync(file, JSON.stringify({ ...PRESETS['dense-urban-uhf'], name: 'my-city' }));
+  const s = quickstartScenario({ preset: 'nw-italy-2m', scenarioFile: file });
+  assert.match(s.name, /^my-city-[0-9a-f]{8}$/);
+  assert.equal(s.network.receivers.length, PRESETS['dense-urban-uhf']?.network?.receivers?.length);
+  writeFileSync(file, JSON.stringify({ ...PRESETS['dense-urban-uhf'], frequencyHz: -1 }));
+  assert.throws(() => quickstartScenario({ preset: 'nw-italy-2m', scenarioFile: file }), /scenario\.json[\s\S]*frequencyHz/);
+});
