@@ -13,7 +13,7 @@ import { type EvaluationReport, evaluate, fitSigmaScale } from '../eval/evaluate
 import { LocalFrame } from '../geo/local-frame.js';
 import { LocalizationNet } from '../model/localization-net.js';
 import { FeatureCache } from '../signal/features/cache.js';
-import { defaultFeatureConfig } from '../signal/features/config.js';
+import { type FeatureConfig, FeatureConfigSchema } from '../signal/features/config.js';
 import { FeatureExtractor } from '../signal/features/extractor.js';
 import { SCALAR_COUNT } from '../signal/features/scalars.js';
 import { type FeatureStats, FeatureStatsAccumulator } from '../signal/features/stats.js';
@@ -83,8 +83,7 @@ export interface QuickstartReport {
 
 const SIGMA_FLOOR = 1e-3;
 
-async function trainingStats(loader: DatasetLoader, receivers: number): Promise<FeatureStats> {
-  const c = defaultFeatureConfig;
+async function trainingStats(loader: DatasetLoader, receivers: number, c: FeatureConfig): Promise<FeatureStats> {
   const acc = new FeatureStatsAccumulator(c.melBands, c.frames);
   const block = receivers * c.melBands * c.frames;
   for await (const b of loader.epoch(0)) {
@@ -116,6 +115,21 @@ export function quickstartScenario(o: Pick<QuickstartOptions, 'preset' | 'scenar
   return { ...scenario, name: `${scenario.name}-${hash}` };
 }
 
+/**
+ * The default features at the network's sample rate (the mel bands are defined in Hz, so every
+ * receiver must share it) over the first second of each recording (or the whole, if shorter).
+ */
+export function featureConfigFor(scenario: Scenario): FeatureConfig {
+  const rates = [...new Set(scenario.network.receivers.map((r) => r.sampleRateHz))];
+  if (rates.length !== 1) {
+    throw new Error(
+      `${scenario.name}: the receivers record at different sample rates (${rates.join(', ')} Hz); one model needs one rate — resample or split the network`,
+    );
+  }
+  const rate = rates[0] as number;
+  return FeatureConfigSchema.parse({ sampleRateHz: rate, samples: Math.round(rate * Math.min(1, scenario.durationS)) });
+}
+
 export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport> {
   const started = performance.now();
   const scenario = quickstartScenario(o);
@@ -132,8 +146,9 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
   const store = await openStore({ home: o.home, ...(o.env ? { env: o.env } : {}) });
   const tracker = openTracker({ home: o.home, ...(o.env ? { env: o.env } : {}) });
   let run: ActiveRun | undefined;
+  const features = featureConfigFor(scenario);
   const extractor = new FeatureExtractor({
-    config: defaultFeatureConfig,
+    config: features,
     receivers: scenario.network.receivers.map((r) => r.id),
     cache: new FeatureCache(store.featureCacheDir),
   });
@@ -168,12 +183,12 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
         shuffle: split === 'train',
         ...(stats ? { stats } : {}),
       });
-    const stats = await trainingStats(await loaderFor('train'), positions.length);
+    const stats = await trainingStats(await loaderFor('train'), positions.length, features);
 
     manualSeed(o.seed);
     const net = new LocalizationNet({ receivers: positions, scaleM, scalarCount: SCALAR_COUNT, widths: o.widths });
     const module = new LocalizationModule(net, SIGMA_FLOOR);
-    const c = defaultFeatureConfig;
+    const c = features;
     const train = loaderSource(await loaderFor('train', stats), net, c.melBands, c.frames);
     const val = loaderSource(await loaderFor('val', stats), net, c.melBands, c.frames);
     const perEpoch = train.batchesPerEpoch ?? 1;

@@ -227,7 +227,13 @@ export class DatasetLoader {
     const pending: Promise<Batch>[] = [];
     let next = 0;
     const fill = () => {
-      while (pending.length < ahead && next < groups.length) pending.push(this.#batch(groups[next++] as SessionRef[]));
+      while (pending.length < ahead && next < groups.length) {
+        const p = this.#batch(groups[next++] as SessionRef[]);
+        // A prefetched batch may fail before it is awaited: mark it handled here (the error is
+        // still thrown where the consumer awaits it) so Node does not abort on an unhandled rejection.
+        p.catch(() => {});
+        pending.push(p);
+      }
     };
     fill();
     while (pending.length > 0) {

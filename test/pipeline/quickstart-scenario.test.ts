@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { quickstartScenario } from '../../src/pipeline/quickstart.js';
+import { featureConfigFor, quickstartScenario } from '../../src/pipeline/quickstart.js';
 import { PRESETS } from '../../src/sim/presets.js';
 import { ringNetwork } from '../sim/fixtures.js';
 
@@ -38,4 +38,22 @@ test('a scenario file is used instead of the preset; a bad one names the file an
   assert.equal(s.network.receivers.length, PRESETS['dense-urban-uhf']?.network?.receivers?.length);
   writeFileSync(file, JSON.stringify({ ...PRESETS['dense-urban-uhf'], frequencyHz: -1 }));
   assert.throws(() => quickstartScenario({ preset: 'nw-italy-2m', scenarioFile: file }), /scenario\.json[\s\S]*frequencyHz/);
+});
+
+test('features follow the network: its sample rate, one second or the whole recording if shorter', () => {
+  const kiwi = featureConfigFor(quickstartScenario({ preset: 'kiwisdr-hf-tdoa' }));
+  const rate = PRESETS['kiwisdr-hf-tdoa']?.network?.receivers?.[0]?.sampleRateHz;
+  assert.equal(kiwi.sampleRateHz, rate);
+  assert.equal(kiwi.samples, rate);
+  assert.equal(kiwi.melBands, 128);
+  const italy = quickstartScenario({ preset: 'nw-italy-2m' });
+  assert.equal(featureConfigFor({ ...italy, durationS: 0.5 }).samples, 6250);
+  const mixed = {
+    ...italy,
+    network: {
+      ...italy.network,
+      receivers: italy.network.receivers.map((r, i) => ({ ...r, sampleRateHz: i === 0 ? 12_000 : 12_500 })),
+    },
+  };
+  assert.throws(() => featureConfigFor(mixed), /nw-italy-2m: the receivers record at different sample rates \(12000, 12500 Hz\)/);
 });

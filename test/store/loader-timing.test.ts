@@ -2,7 +2,7 @@
 // need the IQ (cross-correlation), so they are extracted, not assembled from cached per-recording
 // features — and they must equal what inference computes from the same files.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -86,6 +86,32 @@ test('GPS-timed sessions carry centred arrival times equal to direct extraction,
     }
   }
   assert.ok(withTiming >= 4, `transmissions with arrival times: ${withTiming}`);
+
+  // A damaged blob fails the batch that needs it, where the consumer awaits it; batches that were
+  // prefetched and fail before being awaited must not crash the process as unhandled rejections.
+  const unhandled: unknown[] = [];
+  const onUnhandled = (e: unknown) => unhandled.push(e);
+  process.on('unhandledRejection', onUnhandled);
+  for (const m of (await catalog.datasetMeasurements(d.id, 'train')).values()) {
+    for (const x of m) writeFileSync(join(root, 'blobs', x.blobKey), 'damaged');
+  }
+  const fresh = await DatasetLoader.create({
+    catalog,
+    blobs,
+    extractor: new FeatureExtractor({ config: defaultFeatureConfig, receivers, workers: 0 }),
+    frame: LocalFrame.centroidOf(scenario.network.receivers),
+    datasetId: d.id,
+    split: 'train',
+    batchSize: 1,
+    seed: 1,
+    prefetch: 3,
+  });
+  await assert.rejects(async () => {
+    for await (const _ of fresh.epoch(1));
+  }, /is corrupt: SHA-256/);
+  await new Promise((r) => setTimeout(r, 50));
+  process.off('unhandledRejection', onUnhandled);
+  assert.deepEqual(unhandled, []);
   await extractor.close();
   await db.close();
 });
