@@ -97,7 +97,8 @@ export function readStore(root: string): ReadStore {
   const store: ReadStore = { experiments: {}, models: {} };
   for (const id of readdirSync(root)) {
     const dir = join(root, id);
-    if (!statSync(dir).isDirectory() || id === '.trash' || id === 'models') continue;
+    // .trash holds deleted experiments; other dot-folders are writes in flight (MLflow skips them as malformed).
+    if (!statSync(dir).isDirectory() || id.startsWith('.') || id === 'models') continue;
     const runs: Record<string, ReadRun> = {};
     for (const runId of readdirSync(dir)) {
       const rdir = join(dir, runId);

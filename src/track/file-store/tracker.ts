@@ -10,7 +10,7 @@
 // Writes are atomic (temporary file + rename) or single O_APPEND writes (metric lines), so
 // concurrent runs in several processes never see or leave a half-written file.
 import { randomInt, randomUUID } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -82,7 +82,7 @@ export class FileTracker extends FileRegistry implements Tracker {
   async listExperiments(): Promise<Experiment[]> {
     const out: Experiment[] = [];
     for (const id of subdirs(this.root)) {
-      if (RESERVED_ROOT_FOLDERS.has(id)) continue;
+      if (RESERVED_ROOT_FOLDERS.has(id) || id.startsWith('.')) continue; // dot-folders: writes in flight
       const path = join(this.root, id, 'meta.yaml');
       const meta = readMeta(path);
       if (meta !== undefined) out.push(experimentFromMeta(meta, path));
@@ -119,10 +119,13 @@ export class FileTracker extends FileRegistry implements Tracker {
     let id: string;
     do id = String(randomInt(1, 2 ** 47));
     while (existsSync(join(this.root, id)));
-    mkdirSync(join(this.root, id));
+    // Built under a temporary dot-name and renamed into place: a reader (MLflow's UI, another
+    // process) never sees an experiment folder without its meta.yaml.
+    const tmp = join(this.root, `.heimdall-tmp-${id}-${process.pid}`);
+    mkdirSync(tmp);
     const t = this.now();
     writeMeta(
-      join(this.root, id, 'meta.yaml'),
+      join(tmp, 'meta.yaml'),
       experimentMeta({
         experimentId: id,
         name,
@@ -132,6 +135,7 @@ export class FileTracker extends FileRegistry implements Tracker {
         lastUpdateTime: t,
       }),
     );
+    renameSync(tmp, join(this.root, id));
     return id;
   }
 
