@@ -120,6 +120,24 @@ const exported = await exportLocalizationNet(net, {
   checker: false,
 });
 const r = receivers.length;
+// The same network with int8 convolutions (QDQ), calibrated on a separate synthetic batch.
+const pathInt8 = join(dir, 'model.int8.onnx');
+const exportedInt8 = await exportLocalizationNet(net, {
+  path: pathInt8,
+  metadata: localizationMetadata(net, {
+    modelVersion: 'bench-int8',
+    frame,
+    receivers: sites,
+    featureConfig: c,
+    featureStats: stats,
+    sigmaFloor: 1e-3,
+    sigmaScale: 1,
+  }),
+  precision: 'int8',
+  calibrationBatch: syntheticBatch(32, receivers.length, c.melBands, c.frames, SCALAR_COUNT, 7),
+  verifyBatch: syntheticBatch(16, receivers.length, c.melBands, c.frames, SCALAR_COUNT, 8),
+  checker: false,
+});
 console.log(
   `load average at start: ${loadavg()
     .map((v) => v.toFixed(2))
@@ -129,11 +147,16 @@ console.log(`bench/inference: LocalizationNet, ResNet-18 widths ${widths.join('-
 console.log(
   `threads ${threads}; ${runs} timed batch-1 runs (median) after 20 warm-up; ${batches} batch-32 calls; model ${(exported.bytes / 1e6).toFixed(1)} MB, parity ${exported.maxRelDiff.toExponential(1)}`,
 );
+const q = exportedInt8.int8;
+console.log(
+  `int8 model ${(exportedInt8.bytes / 1e6).toFixed(1)} MB; vs the engine: positions within ${q?.positionSigmas.toFixed(3)} σ, σ within ${((q?.sigmaRelative ?? 0) * 100).toFixed(1)} %, ρ within ${q?.rho.toFixed(3)}`,
+);
 
 const one = syntheticBatch(1, r, c.melBands, c.frames, SCALAR_COUNT, 1);
 const big = syntheticBatch(32, r, c.melBands, c.frames, SCALAR_COUNT, 2);
 const dims = { receivers: r, melBands: c.melBands, frames: c.frames, scalars: SCALAR_COUNT };
 const session = await createSession(path, { threads });
+const sessionInt8 = await createSession(pathInt8, { threads });
 const post = { sigmaFloor: 1e-3, sigmaScale: 1, melBands: c.melBands, frames: c.frames };
 type Figures = { b1: number; b1p90: number; b1min: number; b32: number };
 const best = (a: Figures | null, b: Figures): Figures =>
@@ -146,6 +169,7 @@ const best = (a: Figures | null, b: Figures): Figures =>
         b32: Math.max(a.b32, b.b32),
       };
 let ort: Figures | null = null;
+let ortInt8: Figures | null = null;
 let engine: Figures | null = null;
 let torch: (Figures & { version: string }) | null = null;
 const fmt = (m: Figures) => `${m.b1.toFixed(2)} ms / ${m.b32.toFixed(0)} samples/s`;
@@ -154,6 +178,11 @@ for (let round = 1; round <= rounds; round++) {
     () => runBatch(session, one, dims),
     () => runBatch(session, big, dims),
   );
+  const q8 = await measure(
+    () => runBatch(sessionInt8, one, dims),
+    () => runBatch(sessionInt8, big, dims),
+  );
+  ortInt8 = best(ortInt8, q8);
   const e = await measure(
     () => engineOutputs(net, one, post),
     () => engineOutputs(net, big, post),
@@ -166,16 +195,18 @@ for (let round = 1; round <= rounds; round++) {
     torch = { ...best(torch, f), version: t.torch };
   }
   console.log(
-    `  round ${round} (batch-1 median / batch-32): onnxruntime ${fmt(o)}, engine ${fmt(e)}, pytorch ${t ? fmt({ b1: t.batch1_ms_median, b1p90: 0, b1min: 0, b32: t.batch32_samples_per_s }) : 'n/a'}`,
+    `  round ${round} (batch-1 median / batch-32): onnxruntime ${fmt(o)}, onnxruntime int8 ${fmt(q8)}, engine ${fmt(e)}, pytorch ${t ? fmt({ b1: t.batch1_ms_median, b1p90: 0, b1min: 0, b32: t.batch32_samples_per_s }) : 'n/a'}`,
   );
 }
 await session.release();
-if (ort === null || engine === null) throw new Error('bench/inference: --rounds must be at least 1');
+await sessionInt8.release();
+if (ort === null || ortInt8 === null || engine === null) throw new Error('bench/inference: --rounds must be at least 1');
 const row = (name: string, m: Figures) =>
   console.log(
     `${name.padEnd(26)} batch-1 ${m.b1.toFixed(2).padStart(7)} ms (p90 ${m.b1p90.toFixed(2)}, min ${m.b1min.toFixed(2)})   batch-32 ${m.b32.toFixed(0).padStart(6)} samples/s`,
   );
 row('onnxruntime (exported)', ort);
+row('onnxruntime int8 (QDQ)', ortInt8);
 row('heimdall engine (libtorch)', engine);
 if (torch !== null) {
   row(`pytorch ${torch.version} eager`, torch);
@@ -183,8 +214,15 @@ if (torch !== null) {
   // The fastest single run is each side's cost without interference: the steadier comparison on a busy machine.
   console.log(`ratio batch-1 fastest  : onnxruntime ${(torch.b1min / ort.b1min).toFixed(2)}× faster than PyTorch eager`);
   console.log(`ratio batch-32 through.: onnxruntime ${(ort.b32 / torch.b32).toFixed(2)}× PyTorch eager`);
+  console.log(
+    `ratio batch-1 latency  : onnxruntime int8 ${(torch.b1 / ortInt8.b1).toFixed(2)}× faster than PyTorch eager (target ≥ 10×)`,
+  );
+  console.log(`ratio batch-1 fastest  : onnxruntime int8 ${(torch.b1min / ortInt8.b1min).toFixed(2)}× faster than PyTorch eager`);
+  console.log(`ratio batch-32 through.: onnxruntime int8 ${(ortInt8.b32 / torch.b32).toFixed(2)}× PyTorch eager`);
 }
-console.log(`target batch-1 latency ≤ 3 ms: ${ort.b1 <= 3 ? 'met' : 'NOT met'} (${ort.b1.toFixed(2)} ms)`);
+console.log(
+  `target batch-1 latency ≤ 3 ms: ${ort.b1 <= 3 ? 'met' : 'NOT met'} (fp32 ${ort.b1.toFixed(2)} ms, int8 ${ortInt8.b1.toFixed(2)} ms)`,
+);
 console.log(
   `load average at end: ${loadavg()
     .map((v) => v.toFixed(2))

@@ -19,6 +19,7 @@ import { localizationGraph } from './localization-graph.js';
 import { GRAPH_SHA256_KEY, METADATA_FORMAT_VERSION, type ModelMetadataInput, metadataProps } from './metadata.js';
 import { encodeGraph, encodeModel } from './onnx/model-proto.js';
 import { createSession, type InputBatch, type OutputBatch, runBatch } from './ort.js';
+import { calibrate, quantizeConvs } from './quantize.js';
 
 /** Opset 17 with IR version 8: the newest pair Debian's onnx 1.12 checker accepts. */
 export const ONNX_OPSET = 17;
@@ -80,6 +81,45 @@ export interface ExportOptions {
   verifyBatch?: InputBatch;
   /** Run python3-onnx's checker when installed (default true). */
   checker?: boolean;
+  /**
+   * 'int8' writes the convolutions in QDQ int8 form (quantize.ts), calibrated on
+   * `calibrationBatch` (default: verifyBatch, else synthetic inputs), and verifies against the
+   * engine with INT8_TOLERANCE instead of PARITY_TOLERANCE. Default 'fp32'.
+   */
+  precision?: 'fp32' | 'int8';
+  calibrationBatch?: InputBatch;
+}
+
+/**
+ * How far an int8 model may move from the fp32 engine: positions by at most 0.1 of the smaller
+ * predicted σ (a shift well inside the ellipse), σ by 5 %, ρ by 0.05.
+ */
+export const INT8_TOLERANCE = { positionSigmas: 0.1, sigmaRelative: 0.05, rho: 0.05 } as const;
+
+export interface Int8Report {
+  /** Largest position difference in units of the sample's smaller predicted σ. */
+  positionSigmas: number;
+  /** Largest |Δσ| / σ. */
+  sigmaRelative: number;
+  rho: number;
+}
+
+/** int8 outputs against the engine's, in the units INT8_TOLERANCE is written in. */
+export function compareInt8(engine: OutputBatch, onnx: OutputBatch): Int8Report {
+  const r: Int8Report = { positionSigmas: 0, sigmaRelative: 0, rho: 0 };
+  const worse = (a: number, b: number) => (Number.isNaN(b) ? Number.POSITIVE_INFINITY : Math.max(a, b));
+  for (let i = 0; i < engine.positions.length / 2; i++) {
+    const u = (k: number, o: OutputBatch) => o.uncertainties[3 * i + k] as number;
+    const sigma = Math.min(u(0, engine), u(1, engine));
+    const d = Math.hypot(
+      (engine.positions[2 * i] as number) - (onnx.positions[2 * i] as number),
+      (engine.positions[2 * i + 1] as number) - (onnx.positions[2 * i + 1] as number),
+    );
+    r.positionSigmas = worse(r.positionSigmas, d / sigma);
+    for (const k of [0, 1]) r.sigmaRelative = worse(r.sigmaRelative, Math.abs(u(k, onnx) - u(k, engine)) / u(k, engine));
+    r.rho = worse(r.rho, Math.abs(u(2, onnx) - u(2, engine)));
+  }
+  return r;
 }
 
 export interface ParityReport {
@@ -94,6 +134,9 @@ export interface ExportResult extends ParityReport {
   path: string;
   bytes: number;
   checker: CheckerResult;
+  precision: 'fp32' | 'int8';
+  /** For int8 exports: the accuracy check's figures. */
+  int8?: Int8Report;
 }
 
 /** Seeded standard-normal inputs with a mix of present/absent receivers (never all absent). */
@@ -189,7 +232,8 @@ export function compareOutputs(engine: OutputBatch, onnx: OutputBatch): Omit<Par
  * file) when the outputs differ by more than PARITY_TOLERANCE × output scale or the checker refuses.
  */
 export async function exportLocalizationNet(net: LocalizationNet, o: ExportOptions): Promise<ExportResult> {
-  const props = metadataProps(o.metadata);
+  const precision = o.precision ?? 'fp32';
+  const props = metadataProps({ ...o.metadata, precision });
   const meta = JSON.parse(props['heimdall.feature_config'] as string) as FeatureConfig;
   const sigmaFloor = Number(props['heimdall.sigma_floor']);
   const sigmaScale = Number(props['heimdall.sigma_scale']);
@@ -200,7 +244,15 @@ export async function exportLocalizationNet(net: LocalizationNet, o: ExportOptio
     );
   }
   const dims = { melBands: meta.melBands, frames: meta.frames };
-  const graph = encodeGraph(localizationGraph(net, { sigmaFloor, sigmaScale, ...dims }));
+  const inputDims = { receivers: net.receiverCount, ...dims, scalars: net.options.scalarCount };
+  const synthetic = (size: number) =>
+    syntheticBatch(size, net.receiverCount, meta.melBands, meta.frames, net.options.scalarCount);
+  let onnxGraph = localizationGraph(net, { sigmaFloor, sigmaScale, ...dims });
+  if (precision === 'int8') {
+    const ranges = await calibrate(onnxGraph, o.calibrationBatch ?? o.verifyBatch ?? synthetic(16), inputDims);
+    onnxGraph = quantizeConvs(onnxGraph, ranges);
+  }
+  const graph = encodeGraph(onnxGraph);
   const hash = createHash('sha256');
   for (const c of graph.chunks()) hash.update(c);
   const chunks = encodeModel(
@@ -215,13 +267,21 @@ export async function exportLocalizationNet(net: LocalizationNet, o: ExportOptio
   );
   const tmp = writeTemp(o.path, chunks);
   try {
-    const batch = o.verifyBatch ?? syntheticBatch(4, net.receiverCount, meta.melBands, meta.frames, net.options.scalarCount);
+    const batch = o.verifyBatch ?? synthetic(4);
     const session = await createSession(tmp);
-    const onnx = await runBatch(session, batch, { receivers: net.receiverCount, ...dims, scalars: net.options.scalarCount });
+    const onnx = await runBatch(session, batch, inputDims);
     await session.release();
     const engine = engineOutputs(net, batch, { sigmaFloor, sigmaScale, ...dims });
     const parity = compareOutputs(engine, onnx);
-    if (!(parity.maxRelDiff <= PARITY_TOLERANCE)) {
+    const int8 = precision === 'int8' ? compareInt8(engine, onnx) : undefined;
+    if (int8 !== undefined) {
+      const t = INT8_TOLERANCE;
+      if (!(int8.positionSigmas <= t.positionSigmas && int8.sigmaRelative <= t.sigmaRelative && int8.rho <= t.rho)) {
+        throw new Error(
+          `ONNX export: the int8 model is too far from the engine: positions moved by up to ${int8.positionSigmas.toFixed(3)} σ (limit ${t.positionSigmas}), σ by ${(100 * int8.sigmaRelative).toFixed(1)} % (limit ${100 * t.sigmaRelative} %), ρ by ${int8.rho.toFixed(3)} (limit ${t.rho}); export fp32, or calibrate on more representative inputs`,
+        );
+      }
+    } else if (!(parity.maxRelDiff <= PARITY_TOLERANCE)) {
       throw new Error(
         `ONNX export: onnxruntime and the engine disagree: max relative difference ${parity.maxRelDiff.toExponential(2)} > ${PARITY_TOLERANCE} (abs: positions ${parity.maxAbsDiff.positionsM} m, σ ${parity.maxAbsDiff.sigmaM} m, ρ ${parity.maxAbsDiff.rho})`,
       );
@@ -229,7 +289,7 @@ export async function exportLocalizationNet(net: LocalizationNet, o: ExportOptio
     const checker: CheckerResult = o.checker === false ? { status: 'skipped', reason: 'disabled' } : runOnnxChecker(tmp);
     const bytes = chunks.reduce((n, c) => n + c.byteLength, 0);
     commitTemps([{ tmp, path: o.path }]);
-    return { path: o.path, bytes, checker, ...parity, batchSize: batch.size };
+    return { path: o.path, bytes, checker, ...parity, batchSize: batch.size, precision, ...(int8 ? { int8 } : {}) };
   } catch (err) {
     rmSync(tmp, { force: true });
     // Messages name the file the caller asked for, not the temporary it was checked under.

@@ -61,6 +61,8 @@ export const ModelMetadataSchema = z
     diagonal: z.boolean(),
     /** Test-split metrics at export time (median error, coverage, …), for the registry and humans. */
     metrics: z.record(Finite).default({}),
+    /** Arithmetic of the convolutions: fp32, or int8 in QDQ form (quantize.ts). */
+    precision: z.enum(['fp32', 'int8']).default('fp32'),
   })
   .superRefine((m, ctx) => {
     const issue = (path: string, message: string) => ctx.addIssue({ code: z.ZodIssueCode.custom, path: [path], message });
@@ -99,8 +101,9 @@ export const METADATA_KEYS: Record<keyof ModelMetadata, string> = {
   sigmaScale: 'heimdall.sigma_scale',
   diagonal: 'heimdall.diagonal',
   metrics: 'heimdall.metrics',
+  precision: 'heimdall.precision',
 };
-const STRING_FIELDS = new Set<keyof ModelMetadata>(['modelVersion', 'trainingRunId', 'dataset', 'createdAt']);
+const STRING_FIELDS = new Set<keyof ModelMetadata>(['modelVersion', 'trainingRunId', 'dataset', 'createdAt', 'precision']);
 /** Written by the exporter itself: sha256 of the GraphProto bytes, so corrupted weights are caught. */
 export const GRAPH_SHA256_KEY = 'heimdall.graph_sha256';
 
@@ -133,7 +136,7 @@ export function parseMetadataProps(props: Record<string, string>, file: string):
   for (const [field, key] of Object.entries(METADATA_KEYS) as [keyof ModelMetadata, string][]) {
     const v = props[key];
     if (v === undefined) {
-      if (field === 'metrics') continue;
+      if (field === 'metrics' || field === 'precision') continue; // optional: defaults apply
       throw new Error(`${file}: missing metadata ${key} (not a Heimdall model, or exported by an incompatible version)`);
     }
     if (STRING_FIELDS.has(field)) raw[field] = v;

@@ -4,13 +4,13 @@
 //   GraphProto      node 1, name 2, initializer 5, input 11, output 12
 //   NodeProto       input 1, output 2, name 3, op_type 4, attribute 5
 //   AttributeProto  name 1, f 2, i 3, s 4, floats 7, ints 8, type 20 (FLOAT 1, INT 2, STRING 3, FLOATS 6, INTS 7)
-//   TensorProto     dims 1, data_type 2 (FLOAT 1, INT64 7), name 8, raw_data 9 (little-endian)
+//   TensorProto     dims 1, data_type 2 (FLOAT 1, UINT8 2, INT8 3, INT64 7), name 8, raw_data 9 (little-endian)
 //   ValueInfoProto  name 1, type 2; TypeProto tensor_type 1; TypeProto.Tensor elem_type 1, shape 2
 //   TensorShapeProto dim 1; Dimension dim_value 1, dim_param 2
 //   StringStringEntryProto key 1, value 2; OperatorSetIdProto domain 1, version 2
 import { decodeInts, decodeString, type ProtoField, ProtoWriter, readFields, viewStart } from './protobuf.js';
 
-export const DataType = { FLOAT: 1, INT64: 7 } as const;
+export const DataType = { FLOAT: 1, UINT8: 2, INT8: 3, INT64: 7 } as const;
 const AttrType = { FLOAT: 1, INT: 2, STRING: 3, FLOATS: 6, INTS: 7 } as const;
 
 export type AttributeValue = number | string | number[] | { floats: number[] };
@@ -32,11 +32,11 @@ export interface OnnxTensor {
   raw: Uint8Array;
 }
 
-/** A tensor input/output: float32 with a shape whose entries are sizes or symbolic names ('N'). */
+/** A tensor input/output with a shape whose entries are sizes or symbolic names ('N'); no shape = unknown rank. */
 export interface OnnxValueInfo {
   name: string;
   elemType: number;
-  shape: (number | string)[];
+  shape?: (number | string)[];
 }
 
 export interface OnnxGraph {
@@ -83,9 +83,13 @@ function tensor(t: OnnxTensor): ProtoWriter {
 }
 
 function valueInfo(v: OnnxValueInfo): ProtoWriter {
-  const shape = new ProtoWriter();
-  for (const d of v.shape) shape.message(1, typeof d === 'number' ? new ProtoWriter().int(1, d) : new ProtoWriter().string(2, d));
-  const tensorType = new ProtoWriter().int(1, v.elemType).message(2, shape);
+  const tensorType = new ProtoWriter().int(1, v.elemType);
+  if (v.shape !== undefined) {
+    const shape = new ProtoWriter();
+    for (const d of v.shape)
+      shape.message(1, typeof d === 'number' ? new ProtoWriter().int(1, d) : new ProtoWriter().string(2, d));
+    tensorType.message(2, shape);
+  }
   return new ProtoWriter().string(1, v.name).message(2, new ProtoWriter().message(1, tensorType));
 }
 
