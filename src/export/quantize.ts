@@ -17,13 +17,26 @@ function float32s(t: OnnxTensor): Float32Array {
   return new Float32Array(t.raw.slice().buffer);
 }
 
-/** Inputs and outputs of every Conv: the tensors calibration must measure. */
-export function convActivations(g: OnnxGraph): string[] {
+/** Trunk operators whose outputs travel as uint8 between convolutions. */
+const QUANTIZED_OPS = new Set(['Conv', 'Relu', 'Add', 'MaxPool']);
+
+/**
+ * The activations written as uint8: every Conv input, and the outputs of the trunk's Conv, Relu,
+ * Add and MaxPool — except a Conv or Add read only by a Relu, whose Relu output is quantized
+ * instead (onnxruntime then folds the Relu into the Q with zero point 0, and chains QLinearConv →
+ * QLinearAdd → QLinearConv without fp32 in between).
+ */
+export function quantizedActivations(g: OnnxGraph): string[] {
+  const consumers = new Map<string, OnnxNode[]>();
+  for (const n of g.nodes) for (const i of n.inputs) consumers.set(i, [...(consumers.get(i) ?? []), n]);
   const names = new Set<string>();
   for (const n of g.nodes) {
-    if (n.opType !== 'Conv') continue;
-    names.add(n.inputs[0] as string);
-    names.add(n.outputs[0] as string);
+    if (n.opType === 'Conv') names.add(n.inputs[0] as string);
+    if (!QUANTIZED_OPS.has(n.opType) || !n.name.startsWith('trunk.')) continue;
+    const y = n.outputs[0] as string;
+    const readers = consumers.get(y) ?? [];
+    const reluOnly = readers.length === 1 && readers[0]?.opType === 'Relu';
+    if (!((n.opType === 'Conv' || n.opType === 'Add') && reluOnly)) names.add(y);
   }
   return [...names];
 }
@@ -38,7 +51,7 @@ export async function calibrate(
   batch: InputBatch,
   dims: { receivers: number; melBands: number; frames: number; scalars: number },
 ): Promise<Ranges> {
-  const names = convActivations(g);
+  const names = quantizedActivations(g);
   const probe: OnnxGraph = { ...g, outputs: [...g.outputs, ...names.map((name) => ({ name, elemType: DataType.FLOAT }))] };
   const bytes = Buffer.concat(
     encodeModel(
@@ -79,13 +92,22 @@ function uint8Params([lo, hi]: [number, number]): { scale: number; zeroPoint: nu
   return { scale, zeroPoint: Math.min(255, Math.max(0, Math.round(-lo / scale))) };
 }
 
-/** The graph with every Conv in QDQ form; the fp32 weights it replaces are dropped. */
+/**
+ * The graph with its convolutions in QDQ form: int8 weights (one scale per output channel) and
+ * uint8 activations (quantizedActivations) with a Q → DQ pair right after their producer; the
+ * fp32 weights it replaces are dropped.
+ */
 export function quantizeConvs(g: OnnxGraph, ranges: Ranges): OnnxGraph {
   const byName = new Map(g.initializers.map((t) => [t.name, t]));
+  const producer = new Map(g.nodes.flatMap((n) => n.outputs.map((o) => [o, n] as const)));
+  const quantized = new Set(quantizedActivations(g));
   const replaced = new Set<string>();
   const added: OnnxTensor[] = [];
   const nodes: OnnxNode[] = [];
-  const scalar = (name: string, dataType: OnnxTensor['dataType'], raw: Uint8Array, dims: number[] = []) => {
+  /** fp32 name → its dequantized replacement, for every later reader. */
+  const dq = new Map<string, string>();
+  const params = new Map<string, { scale: string; zeroPoint: string }>();
+  const constant = (name: string, dataType: OnnxTensor['dataType'], raw: Uint8Array, dims: number[] = []) => {
     added.push({ name, dims, dataType, raw });
     return name;
   };
@@ -95,53 +117,65 @@ export function quantizeConvs(g: OnnxGraph, ranges: Ranges): OnnxGraph {
     if (range === undefined) throw new Error(`int8 export: no calibration range for '${value}'`);
     return range;
   };
-  /** Q → DQ of a value over `range`; returns the dequantized value's name. */
-  const qdq = (value: string, range: [number, number], base: string, into?: string): string => {
-    const { scale, zeroPoint } = uint8Params(range);
-    const s = scalar(`${base}.scale`, DataType.FLOAT, f32([scale]));
-    const z = scalar(`${base}.zero_point`, DataType.UINT8, new Uint8Array([zeroPoint]));
-    nodes.push({ opType: 'QuantizeLinear', name: `${base}.q`, inputs: [value, s, z], outputs: [`${base}.q`] });
-    const out = into ?? `${base}.dq`;
-    nodes.push({ opType: 'DequantizeLinear', name: `${base}.dq`, inputs: [`${base}.q`, s, z], outputs: [out] });
-    return out;
-  };
-  for (const n of g.nodes) {
-    if (n.opType !== 'Conv') {
-      nodes.push(n);
-      continue;
+  /** Q → DQ of `value`; a MaxPool output reuses its input's parameters (onnxruntime then pools uint8 directly). */
+  const qdq = (value: string) => {
+    const p = producer.get(value);
+    const shared = p?.opType === 'MaxPool' ? params.get(p.inputs[0] as string) : undefined;
+    let q = shared;
+    if (q === undefined) {
+      const { scale, zeroPoint } = uint8Params(rangeOf(value));
+      q = {
+        scale: constant(`${value}.scale`, DataType.FLOAT, f32([scale])),
+        zeroPoint: constant(`${value}.zero_point`, DataType.UINT8, new Uint8Array([zeroPoint])),
+      };
     }
-    const [x, wName, bias] = n.inputs as [string, string, string];
-    const y = n.outputs[0] as string;
-    const w = byName.get(wName);
-    if (w === undefined) throw new Error(`int8 export: Conv '${n.name}' has no weight initializer '${wName}'`);
-    // Symmetric int8 weights, one scale per output channel (zero point 0).
-    const values = float32s(w);
-    const channels = w.dims[0] as number;
-    const per = values.length / channels;
-    const q = new Int8Array(values.length);
-    const scales: number[] = [];
-    for (let o = 0; o < channels; o++) {
-      let m = 0;
-      for (let i = 0; i < per; i++) m = Math.max(m, Math.abs(values[o * per + i] as number));
-      const s = Math.max(m, 1e-12) / 127;
-      scales.push(s);
-      for (let i = 0; i < per; i++) q[o * per + i] = Math.round((values[o * per + i] as number) / s);
-    }
-    replaced.add(wName);
-    const wq = scalar(`${n.name}.weight_int8`, DataType.INT8, new Uint8Array(q.buffer), w.dims);
-    const ws = scalar(`${n.name}.weight_scale`, DataType.FLOAT, f32(scales), [channels]);
-    const wz = scalar(`${n.name}.weight_zero_point`, DataType.INT8, new Uint8Array(channels), [channels]);
-    const xd = qdq(x, rangeOf(x), `${n.name}.input`);
+    params.set(value, q);
+    nodes.push({ opType: 'QuantizeLinear', name: `${value}.q`, inputs: [value, q.scale, q.zeroPoint], outputs: [`${value}.q`] });
     nodes.push({
       opType: 'DequantizeLinear',
-      name: `${n.name}.weight`,
-      inputs: [wq, ws, wz],
-      outputs: [`${n.name}.weight_dq`],
-      attributes: { axis: 0 },
+      name: `${value}.dq`,
+      inputs: [`${value}.q`, q.scale, q.zeroPoint],
+      outputs: [`${value}.dq`],
     });
-    nodes.push({ ...n, inputs: [xd, `${n.name}.weight_dq`, bias], outputs: [`${n.name}.fp32`] });
-    // The Conv now writes `<name>.fp32`; its Q → DQ restores the original output name for the consumers.
-    qdq(`${n.name}.fp32`, rangeOf(y), `${n.name}.output`, y);
+    dq.set(value, `${value}.dq`);
+  };
+  // Graph inputs read directly by a Conv (none in LocalizationNet, but keep the rule whole).
+  for (const i of g.inputs) if (quantized.has(i.name)) qdq(i.name);
+  for (const original of g.nodes) {
+    const n: OnnxNode = { ...original, inputs: original.inputs.map((i) => dq.get(i) ?? i) };
+    if (n.opType === 'Conv') {
+      const wName = original.inputs[1] as string;
+      const w = byName.get(wName);
+      if (w === undefined) throw new Error(`int8 export: Conv '${n.name}' has no weight initializer '${wName}'`);
+      // Symmetric int8 weights, one scale per output channel (zero point 0).
+      const values = float32s(w);
+      const channels = w.dims[0] as number;
+      const per = values.length / channels;
+      const q = new Int8Array(values.length);
+      const scales: number[] = [];
+      for (let o = 0; o < channels; o++) {
+        let m = 0;
+        for (let i = 0; i < per; i++) m = Math.max(m, Math.abs(values[o * per + i] as number));
+        const sc = Math.max(m, 1e-12) / 127;
+        scales.push(sc);
+        for (let i = 0; i < per; i++) q[o * per + i] = Math.round((values[o * per + i] as number) / sc);
+      }
+      replaced.add(wName);
+      nodes.push({
+        opType: 'DequantizeLinear',
+        name: `${n.name}.weight`,
+        inputs: [
+          constant(`${n.name}.weight_int8`, DataType.INT8, new Uint8Array(q.buffer), w.dims),
+          constant(`${n.name}.weight_scale`, DataType.FLOAT, f32(scales), [channels]),
+          constant(`${n.name}.weight_zero_point`, DataType.INT8, new Uint8Array(channels), [channels]),
+        ],
+        outputs: [`${n.name}.weight_dq`],
+        attributes: { axis: 0 },
+      });
+      n.inputs = [n.inputs[0] as string, `${n.name}.weight_dq`, ...n.inputs.slice(2)];
+    }
+    nodes.push(n);
+    for (const y of n.outputs) if (quantized.has(y)) qdq(y);
   }
   return {
     ...g,
