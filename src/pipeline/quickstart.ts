@@ -115,6 +115,47 @@ export function quickstartScenario(o: Pick<QuickstartOptions, 'preset' | 'scenar
   return { ...scenario, name: `${scenario.name}-${hash}` };
 }
 
+/** Up to `max` transmissions of a loader's first epoch as one batch (int8 calibration input). */
+async function calibrationBatch(loader: DatasetLoader, max: number): Promise<Batch | undefined> {
+  const parts: Batch[] = [];
+  let size = 0;
+  for await (const b of loader.epoch(0)) {
+    parts.push(b);
+    size += b.size;
+    if (size >= max) break;
+  }
+  if (parts.length === 0) return undefined;
+  const join = <T extends Float32Array | Uint8Array>(pick: (b: Batch) => T, make: (n: number) => T): T => {
+    const out = make(parts.reduce((n, b) => n + pick(b).length, 0));
+    let at = 0;
+    for (const b of parts) {
+      out.set(pick(b), at);
+      at += pick(b).length;
+    }
+    return out;
+  };
+  return {
+    size,
+    sessionIds: parts.flatMap((b) => b.sessionIds),
+    mel: join(
+      (b) => b.mel,
+      (n) => new Float32Array(n),
+    ),
+    scalars: join(
+      (b) => b.scalars,
+      (n) => new Float32Array(n),
+    ),
+    mask: join(
+      (b) => b.mask,
+      (n) => new Uint8Array(n),
+    ),
+    target: join(
+      (b) => b.target,
+      (n) => new Float32Array(n),
+    ),
+  };
+}
+
 /**
  * The default features at the network's sample rate (the mel bands are defined in Hz, so every
  * receiver must share it) over the first second of each recording (or the whole, if shorter).
@@ -268,11 +309,13 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
       o.log('6/6 training was interrupted: the model is not exported or registered');
     } else {
       o.log('6/6 exporting to ONNX (verified against the engine with onnxruntime), registering …');
-      let verifyBatch: Batch | undefined;
-      for await (const b of testLoader.epoch(0)) {
-        verifyBatch = b;
-        break;
-      }
+      const firstBatch = async (l: DatasetLoader): Promise<Batch | undefined> => {
+        for await (const b of l.epoch(0)) return b;
+        return undefined;
+      };
+      const verifyBatch = await firstBatch(testLoader);
+      // int8 ranges come from up to 256 training transmissions; the check runs on test ones.
+      const calibration = await calibrationBatch(await loaderFor('train', stats), 256);
       model = await publishModel(net, {
         tracker,
         run,
@@ -289,6 +332,7 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
           metrics: testMetrics,
         },
         ...(verifyBatch ? { verifyBatch } : {}),
+        ...(calibration ? { int8CalibrationBatch: calibration } : {}),
         log: o.log,
       });
     }

@@ -87,6 +87,12 @@ export function registerQuickstart(program: Command): void {
             console.log(
               `  ONNX model                ${r.model.onnxPath} (${(x.bytes / 1e6).toFixed(1)} MB, onnxruntime matches the engine to ${x.maxRelDiff.toExponential(1)} of output scale, ${describeChecker(x.checker)})`,
             );
+            if (r.model.int8) {
+              const q = r.model.int8.export.int8;
+              console.log(
+                `  int8 variant              ${r.model.int8.onnxPath} (${(r.model.int8.export.bytes / 1e6).toFixed(1)} MB; vs the engine: positions within ${q?.positionSigmas.toFixed(3)} σ, σ within ${(100 * (q?.sigmaRelative ?? 0)).toFixed(1)} %)`,
+              );
+            } else if (r.model.int8Error) console.log(`  int8 variant              not kept: ${r.model.int8Error}`);
             console.log(`  registered                ${r.model.name} v${r.model.version} (./heimdall models list)`);
             if (r.exampleRecording) {
               console.log('');
