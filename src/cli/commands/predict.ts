@@ -26,7 +26,10 @@ export function registerPredict(program: Command, o: { resolveModel?: ModelResol
     .command('predict')
     .description('predict transmitter positions with uncertainty ellipses from recordings, using an exported ONNX model')
     .argument('<recordings...>', 'SigMF collections, recording files, or folders of transmission sets (searched recursively)')
-    .requiredOption('--model <file|name@alias>', 'exported .onnx model, or a registry reference NAME@alias')
+    .requiredOption(
+      '--model <file|name@alias>',
+      'exported .onnx model, or a registry reference NAME@alias (the tracker of $HEIMDALL_HOME, default ./.heimdall, or MLFLOW_TRACKING_URI)',
+    )
     .option('--format <json|geojson>', 'output format', 'json')
     .option('--out <file>', 'write the output to a file (default: standard output)')
     .option('--ignore-unknown', 'leave out recordings from receivers the model does not know instead of refusing the set')
