@@ -106,33 +106,22 @@ const stats = {
   scalarStd: new Array(SCALAR_COUNT).fill(1),
   count: 1,
 };
-const exported = await exportLocalizationNet(net, {
-  path,
-  metadata: localizationMetadata(net, {
-    modelVersion: 'bench',
-    frame,
-    receivers: sites,
-    featureConfig: c,
-    featureStats: stats,
-    sigmaFloor: 1e-3,
-    sigmaScale: 1,
-  }),
-  checker: false,
+const metadata = localizationMetadata(net, {
+  modelVersion: 'bench',
+  frame,
+  receivers: sites,
+  featureConfig: c,
+  featureStats: stats,
+  sigmaFloor: 1e-3,
+  sigmaScale: 1,
 });
+const exported = await exportLocalizationNet(net, { path, metadata, checker: false });
 const r = receivers.length;
 // The same network with int8 convolutions (QDQ), calibrated on a separate synthetic batch.
 const pathInt8 = join(dir, 'model.int8.onnx');
 const exportedInt8 = await exportLocalizationNet(net, {
   path: pathInt8,
-  metadata: localizationMetadata(net, {
-    modelVersion: 'bench-int8',
-    frame,
-    receivers: sites,
-    featureConfig: c,
-    featureStats: stats,
-    sigmaFloor: 1e-3,
-    sigmaScale: 1,
-  }),
+  metadata,
   precision: 'int8',
   calibrationBatch: syntheticBatch(32, receivers.length, c.melBands, c.frames, SCALAR_COUNT, 7),
   verifyBatch: syntheticBatch(16, receivers.length, c.melBands, c.frames, SCALAR_COUNT, 8),

@@ -17,13 +17,11 @@ import { commitTemps, writeTemp } from '../util/atomic-file.js';
 import { type CheckerResult, runOnnxChecker } from './checker.js';
 import { localizationGraph } from './localization-graph.js';
 import { GRAPH_SHA256_KEY, METADATA_FORMAT_VERSION, type ModelMetadataInput, metadataProps } from './metadata.js';
-import { encodeGraph, encodeModel } from './onnx/model-proto.js';
+import { encodeGraph, encodeModel, ONNX_IR_VERSION, ONNX_OPSET } from './onnx/model-proto.js';
 import { createSession, type InputBatch, type OutputBatch, runBatch } from './ort.js';
 import { calibrate, quantizeConvs } from './quantize.js';
 
-/** Opset 17 with IR version 8: the newest pair Debian's onnx 1.12 checker accepts. */
-export const ONNX_OPSET = 17;
-export const ONNX_IR_VERSION = 8;
+export { ONNX_IR_VERSION, ONNX_OPSET } from './onnx/model-proto.js';
 /** Largest allowed |ORT − engine| relative to each output's scale. */
 export const PARITY_TOLERANCE = 1e-4;
 

@@ -40,6 +40,19 @@ export interface OutputBatch {
   uncertainties: Float32Array;
 }
 
+/** The three graph inputs of a batch as onnxruntime tensors. */
+export function inputFeeds(
+  b: InputBatch,
+  dims: { receivers: number; melBands: number; frames: number; scalars: number },
+): Record<string, ort.Tensor> {
+  const { receivers: r, melBands, frames, scalars } = dims;
+  return {
+    [INPUT_NAMES.mel]: new ort.Tensor('float32', b.mel, [b.size, r, melBands, frames]),
+    [INPUT_NAMES.scalars]: new ort.Tensor('float32', b.scalars, [b.size, r, scalars]),
+    [INPUT_NAMES.mask]: new ort.Tensor('float32', Float32Array.from(b.mask), [b.size, r]),
+  };
+}
+
 export async function runBatch(
   session: ort.InferenceSession,
   b: InputBatch,
@@ -52,11 +65,7 @@ export async function runBatch(
   expect('mel', b.mel.length, b.size * r * melBands * frames);
   expect('scalars', b.scalars.length, b.size * r * scalars);
   expect('mask', b.mask.length, b.size * r);
-  const out = await session.run({
-    [INPUT_NAMES.mel]: new ort.Tensor('float32', b.mel, [b.size, r, melBands, frames]),
-    [INPUT_NAMES.scalars]: new ort.Tensor('float32', b.scalars, [b.size, r, scalars]),
-    [INPUT_NAMES.mask]: new ort.Tensor('float32', Float32Array.from(b.mask), [b.size, r]),
-  });
+  const out = await session.run(inputFeeds(b, dims));
   const get = (name: string) => {
     const t = out[name];
     if (t === undefined) throw new Error(`runBatch: the model has no output '${name}'`);

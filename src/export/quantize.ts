@@ -4,10 +4,17 @@
 // DQ → Conv → Q into a QLinearConv that runs on the CPU's int8 dot-product instructions
 // (AVX-512 VNNI here), about 2–3× faster than fp32 at batch 1; the rest of the graph (adds,
 // pooling, the MLP and heads) stays fp32. Accuracy is checked by the exporter, not assumed.
-import * as ort from 'onnxruntime-node';
-import { INPUT_NAMES } from './localization-graph.js';
-import { DataType, encodeGraph, encodeModel, type OnnxGraph, type OnnxNode, type OnnxTensor } from './onnx/model-proto.js';
-import type { InputBatch } from './ort.js';
+import {
+  DataType,
+  encodeGraph,
+  encodeModel,
+  ONNX_IR_VERSION,
+  ONNX_OPSET,
+  type OnnxGraph,
+  type OnnxNode,
+  type OnnxTensor,
+} from './onnx/model-proto.js';
+import { createSession, type InputBatch, inputFeeds } from './ort.js';
 
 /** [min, max] of a tensor over the calibration batch. */
 export type Ranges = Map<string, [number, number]>;
@@ -55,20 +62,19 @@ export async function calibrate(
   const probe: OnnxGraph = { ...g, outputs: [...g.outputs, ...names.map((name) => ({ name, elemType: DataType.FLOAT }))] };
   const bytes = Buffer.concat(
     encodeModel(
-      { irVersion: 8, opsetVersion: 17, producerName: 'heimdall-calibration', producerVersion: '', metadata: {} },
+      {
+        irVersion: ONNX_IR_VERSION,
+        opsetVersion: ONNX_OPSET,
+        producerName: 'heimdall-calibration',
+        producerVersion: '',
+        metadata: {},
+      },
       encodeGraph(probe),
     ),
   );
-  const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 2, graphOptimizationLevel: 'basic' });
+  const session = await createSession(bytes);
   try {
-    const out = await session.run(
-      {
-        [INPUT_NAMES.mel]: new ort.Tensor('float32', batch.mel, [batch.size, dims.receivers, dims.melBands, dims.frames]),
-        [INPUT_NAMES.scalars]: new ort.Tensor('float32', batch.scalars, [batch.size, dims.receivers, dims.scalars]),
-        [INPUT_NAMES.mask]: new ort.Tensor('float32', Float32Array.from(batch.mask), [batch.size, dims.receivers]),
-      },
-      names,
-    );
+    const out = await session.run(inputFeeds(batch, dims), names);
     const ranges: Ranges = new Map();
     for (const name of names) {
       const data = out[name]?.data as Float32Array;

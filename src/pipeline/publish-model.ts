@@ -2,7 +2,7 @@
 // upload it to the blob store as heimdall-models/models/<name>/v<version>.onnx and register it
 // as a model version in the tracker with its evaluation metrics.
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename } from 'node:path';
 import { type ExportResult, exportLocalizationNet, localizationMetadata, type MetadataInfo } from '../export/export.js';
 import type { InputBatch } from '../export/ort.js';
 import type { LocalizationNet } from '../model/localization-net.js';
@@ -61,7 +61,7 @@ export async function publishModel(
     ...(o.verifyBatch ? { verifyBatch: o.verifyBatch } : {}),
   });
   await o.run.logArtifact(o.onnxPath, 'model');
-  const artifact = join('model', o.onnxPath.slice(dirname(o.onnxPath).length + 1));
+  const artifact = `model/${basename(o.onnxPath)}`;
   const tags = Object.fromEntries(Object.entries(o.metadata.metrics ?? {}).map(([k, v]) => [`metric.${k}`, String(v)]));
   const registered = await registerModel(o.tracker, name, o.run.runId, artifact, tags);
   if (registered.version !== version) {

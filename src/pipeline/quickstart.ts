@@ -115,47 +115,6 @@ export function quickstartScenario(o: Pick<QuickstartOptions, 'preset' | 'scenar
   return { ...scenario, name: `${scenario.name}-${hash}` };
 }
 
-/** Up to `max` transmissions of a loader's first epoch as one batch (int8 calibration input). */
-async function calibrationBatch(loader: DatasetLoader, max: number): Promise<Batch | undefined> {
-  const parts: Batch[] = [];
-  let size = 0;
-  for await (const b of loader.epoch(0)) {
-    parts.push(b);
-    size += b.size;
-    if (size >= max) break;
-  }
-  if (parts.length === 0) return undefined;
-  const join = <T extends Float32Array | Uint8Array>(pick: (b: Batch) => T, make: (n: number) => T): T => {
-    const out = make(parts.reduce((n, b) => n + pick(b).length, 0));
-    let at = 0;
-    for (const b of parts) {
-      out.set(pick(b), at);
-      at += pick(b).length;
-    }
-    return out;
-  };
-  return {
-    size,
-    sessionIds: parts.flatMap((b) => b.sessionIds),
-    mel: join(
-      (b) => b.mel,
-      (n) => new Float32Array(n),
-    ),
-    scalars: join(
-      (b) => b.scalars,
-      (n) => new Float32Array(n),
-    ),
-    mask: join(
-      (b) => b.mask,
-      (n) => new Uint8Array(n),
-    ),
-    target: join(
-      (b) => b.target,
-      (n) => new Float32Array(n),
-    ),
-  };
-}
-
 /**
  * The default features at the network's sample rate (the mel bands are defined in Hz, so every
  * receiver must share it) over the first second of each recording (or the whole, if shorter).
@@ -211,7 +170,11 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
     const frame = LocalFrame.centroidOf(scenario.network.receivers);
     const positions = scenario.network.receivers.map((r) => ({ id: r.id, ...frame.toLocal(r) }));
     const scaleM = Math.max(1000, ...positions.map((p) => Math.hypot(p.east, p.north)));
-    const loaderFor = (split: 'train' | 'val' | 'test', stats?: FeatureStats) =>
+    const loaderFor = (
+      split: 'train' | 'val' | 'test',
+      stats?: FeatureStats,
+      extra: { batchSize?: number; prefetch?: number } = {},
+    ) =>
       DatasetLoader.create({
         catalog: store.catalog,
         blobs: store.blobs,
@@ -223,6 +186,7 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
         seed: o.seed,
         shuffle: split === 'train',
         ...(stats ? { stats } : {}),
+        ...extra,
       });
     const stats = await trainingStats(await loaderFor('train'), positions.length, features);
 
@@ -231,7 +195,8 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
     const module = new LocalizationModule(net, SIGMA_FLOOR);
     const c = features;
     const train = loaderSource(await loaderFor('train', stats), net, c.melBands, c.frames);
-    const val = loaderSource(await loaderFor('val', stats), net, c.melBands, c.frames);
+    const valLoader = await loaderFor('val', stats); // kept: σ calibration reads it again (from memory)
+    const val = loaderSource(valLoader, net, c.melBands, c.frames);
     const perEpoch = train.batchesPerEpoch ?? 1;
     const checkpointDir = join(o.home, 'runs', `quickstart-${name}-v${dataset.version}`);
     o.log(
@@ -280,7 +245,7 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
     }
     o.log('5/6 calibrating σ on the validation split, evaluating the best checkpoint on the test split …');
     const evalOptions = { melBands: c.melBands, frames: c.frames, sigmaFloor: SIGMA_FLOOR };
-    const onValidation = await evaluate(net, await loaderFor('val', stats), store.catalog, evalOptions);
+    const onValidation = await evaluate(net, valLoader, store.catalog, evalOptions);
     const sigmaScale = fitSigmaScale(onValidation.samples);
     const testLoader = await loaderFor('test', stats);
     const evaluation = await evaluate(net, testLoader, store.catalog, { ...evalOptions, sigmaScale });
@@ -314,8 +279,8 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
         return undefined;
       };
       const verifyBatch = await firstBatch(testLoader);
-      // int8 ranges come from up to 256 training transmissions; the check runs on test ones.
-      const calibration = await calibrationBatch(await loaderFor('train', stats), 256);
+      // int8 ranges come from 256 training transmissions (one batch); the check runs on test ones.
+      const calibration = await firstBatch(await loaderFor('train', stats, { batchSize: 256, prefetch: 1 }));
       model = await publishModel(net, {
         tracker,
         run,

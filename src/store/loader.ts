@@ -12,7 +12,7 @@ import { contentFeatureKey } from '../signal/features/cache.js';
 import {
   assembleFeatures,
   fullScaleOffsetDbOf,
-  MAX_TIMESTAMP_SIGMA_S,
+  isPreciselyTimed,
   type RecordingFeatures,
   type TransmissionFeatures,
 } from '../signal/features/extract.js';
@@ -74,7 +74,6 @@ export const DEFAULT_LOADER_MEMORY_BYTES = Math.floor(totalmem() / 4);
 export class DatasetLoader {
   /** Normalized features per session, filled until the memory budget is reached. */
   readonly #memory = new Map<number, TransmissionFeatures>();
-  readonly #keyMemo = new Map<number, string[]>();
   #memoryBytes = 0;
 
   private constructor(
@@ -145,17 +144,6 @@ export class DatasetLoader {
     );
   }
 
-  /** Cache keys of a session's recordings, from catalog rows alone (computed once per session). */
-  #keys(sessionId: number, ms: MeasurementRow[]): string[] {
-    let keys = this.#keyMemo.get(sessionId);
-    if (keys === undefined) {
-      const c = this.o.extractor.o.config;
-      keys = ms.map((m) => contentFeatureKey(m.contentHash, m.sampleRateHz, fullScaleOffsetDbOf(m.meta), c));
-      this.#keyMemo.set(sessionId, keys);
-    }
-    return keys;
-  }
-
   /**
    * A session's features, normalized with the loader's statistics (if any): from memory, else
    * from the disk cache by blob hash, else extracted from the IQ (and then cached).
@@ -165,12 +153,11 @@ export class DatasetLoader {
     if (held !== undefined) return held;
     const ms = this.#measurementsOf(sessionId);
     const { config, receivers, cache } = this.o.extractor.o;
-    const keys = this.#keys(sessionId, ms);
+    // Cache keys from catalog rows alone: the blob hashes stand for the IQ.
+    const keys = ms.map((m) => contentFeatureKey(m.contentHash, m.sampleRateHz, fullScaleOffsetDbOf(m.meta), config));
     // Arrival-time features need the IQ of precisely timed receivers (cross-correlation): such
     // sessions take the extraction path (per-recording features still come from the cache).
-    const timed = ms.filter(
-      (m) => m.startUnixNs !== null && m.timestampSigmaS !== null && m.timestampSigmaS <= MAX_TIMESTAMP_SIGMA_S,
-    );
+    const timed = ms.filter((m) => isPreciselyTimed(m));
     const cached = cache && timed.length < 2 ? await Promise.all(keys.map((k) => cache.getAsync(k, config))) : [];
     const f =
       cached.length > 0 && cached.every((x) => x !== undefined)

@@ -59,6 +59,14 @@ export interface Run {
   tags: Record<string, string>;
 }
 
+/** What a new model version is made from: the model's name, the artifact URI, the producing run. */
+export interface NewModelVersion {
+  name: string;
+  source: string;
+  runId?: string;
+  tags?: Record<string, string>;
+}
+
 export interface ModelVersion {
   name: string;
   version: string;
@@ -135,7 +143,7 @@ export interface Tracker {
   /** undefined when no model has that name. */
   getRegisteredModel(name: string): Promise<RegisteredModel | undefined>;
   listRegisteredModels(): Promise<RegisteredModel[]>;
-  createModelVersion(o: { name: string; source: string; runId?: string; tags?: Record<string, string> }): Promise<ModelVersion>;
+  createModelVersion(o: NewModelVersion): Promise<ModelVersion>;
   getModelVersion(name: string, version: string): Promise<ModelVersion>;
   listModelVersions(name: string): Promise<ModelVersion[]>;
   transitionStage(name: string, version: string, stage: ModelStage, archiveExisting?: boolean): Promise<ModelVersion>;

@@ -11,6 +11,10 @@
 import { decodeInts, decodeString, type ProtoField, ProtoWriter, readFields, viewStart } from './protobuf.js';
 
 export const DataType = { FLOAT: 1, UINT8: 2, INT8: 3, INT64: 7 } as const;
+
+/** Opset 17 with IR version 8: the newest pair Debian's onnx 1.12 checker accepts. */
+export const ONNX_OPSET = 17;
+export const ONNX_IR_VERSION = 8;
 const AttrType = { FLOAT: 1, INT: 2, STRING: 3, FLOATS: 6, INTS: 7 } as const;
 
 export type AttributeValue = number | string | number[] | { floats: number[] };

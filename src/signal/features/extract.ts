@@ -118,6 +118,14 @@ export function extractFeatures(
 /** Clocks at least this good (s) take part in time differences by default (GPS-disciplined). */
 export const MAX_TIMESTAMP_SIGMA_S = 1e-4;
 
+/** Whether a recording's start time is good enough for time differences (a Recording or a catalog row). */
+export function isPreciselyTimed(
+  r: { startUnixNs: bigint | null; timestampSigmaS: number | null },
+  maxSigmaS = MAX_TIMESTAMP_SIGMA_S,
+): boolean {
+  return r.startUnixNs !== null && r.timestampSigmaS !== null && r.timestampSigmaS <= maxSigmaS;
+}
+
 /**
  * Per-receiver arrival times from the pairwise differences: the timed receivers' pairs all
  * include the first of them (network order), so arrival(j) = tdoa(first, j); centring on their
@@ -190,11 +198,7 @@ function timeDifferences(
     .map((r, i) => ({ r, i }))
     .filter(
       (x): x is { r: Recording; i: number } =>
-        x.r !== undefined &&
-        x.r.startUnixNs !== null &&
-        x.r.timestampSigmaS !== null &&
-        x.r.timestampSigmaS <= maxSigma &&
-        scalars[x.i * SCALAR_COUNT + scalarIndex('heard')] === 1,
+        x.r !== undefined && isPreciselyTimed(x.r, maxSigma) && scalars[x.i * SCALAR_COUNT + scalarIndex('heard')] === 1,
     );
   const out: TimeDifference[] = [];
   for (let a = 0; a < timed.length; a++) {

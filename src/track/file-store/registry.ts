@@ -15,6 +15,7 @@ import {
   MODEL_STAGES,
   type ModelStage,
   type ModelVersion,
+  type NewModelVersion,
   type RegisteredModel,
 } from '../types.js';
 import { filesUnder, readMeta, readText, subdirs, writeMeta, writeText } from './fs.js';
@@ -135,12 +136,7 @@ export class FileRegistry {
     return out;
   }
 
-  async createModelVersion(o: {
-    name: string;
-    source: string;
-    runId?: string;
-    tags?: Record<string, string>;
-  }): Promise<ModelVersion> {
+  async createModelVersion(o: NewModelVersion): Promise<ModelVersion> {
     checkTags(o.tags ?? {});
     const dir = this.modelDir(o.name);
     if (readMeta(join(dir, 'meta.yaml')) === undefined) throw this.notFound(o.name);

@@ -50,6 +50,16 @@ function defaultRunName(): string {
   return `run-${randomUUID().slice(0, 8)}`;
 }
 
+/** MLflow's length check of a param or tag value, with its message. */
+function checkValueLength(kind: 'Param' | 'Tag', v: string, limit: number): void {
+  if (v.length > limit) {
+    throw new MlflowError(
+      'INVALID_PARAMETER_VALUE',
+      `${kind} value '${v.slice(0, 50)}…' had length ${v.length}, which exceeded length limit of ${limit}`,
+    );
+  }
+}
+
 export class FileTracker extends FileRegistry implements Tracker {
   readonly location: string;
 
@@ -202,12 +212,7 @@ export class FileTracker extends FileRegistry implements Tracker {
     const tags = Object.entries(batch.tags ?? {});
     for (const [k, v] of params) {
       checkKey('parameter', k);
-      if (v.length > MAX_PARAM_VALUE_LENGTH) {
-        throw new MlflowError(
-          'INVALID_PARAMETER_VALUE',
-          `Param value '${v.slice(0, 50)}…' had length ${v.length}, which exceeded length limit of ${MAX_PARAM_VALUE_LENGTH}`,
-        );
-      }
+      checkValueLength('Param', v, MAX_PARAM_VALUE_LENGTH);
       const old = readText(join(dir, 'params', ...k.split('/')));
       if (old !== undefined && old !== v) {
         throw new MlflowError(
@@ -218,12 +223,7 @@ export class FileTracker extends FileRegistry implements Tracker {
     }
     for (const [k, v] of tags) {
       checkKey('tag', k);
-      if (v.length > MAX_TAG_VALUE_LENGTH) {
-        throw new MlflowError(
-          'INVALID_PARAMETER_VALUE',
-          `Tag value '${v.slice(0, 50)}…' had length ${v.length}, which exceeded length limit of ${MAX_TAG_VALUE_LENGTH}`,
-        );
-      }
+      checkValueLength('Tag', v, MAX_TAG_VALUE_LENGTH);
     }
     const byKey = new Map<string, Metric[]>();
     for (const m of batch.metrics ?? []) {

@@ -16,6 +16,7 @@ import {
   MlflowError,
   type ModelStage,
   type ModelVersion,
+  type NewModelVersion,
   type RegisteredModel,
   RUN_STATUSES,
   type Run,
@@ -326,12 +327,7 @@ export class RestTracker implements Tracker {
     return out;
   }
 
-  async createModelVersion(o: {
-    name: string;
-    source: string;
-    runId?: string;
-    tags?: Record<string, string>;
-  }): Promise<ModelVersion> {
+  async createModelVersion(o: NewModelVersion): Promise<ModelVersion> {
     const r = await this.http.json<{ model_version: J }>('POST', 'mlflow/model-versions/create', {
       name: o.name,
       source: o.source,
