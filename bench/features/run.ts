@@ -7,10 +7,10 @@ import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { Rng } from '../../src/math/rng.js';
 import { defaultFeatureConfig } from '../../src/signal/features/config.js';
 import { FeatureExtractor } from '../../src/signal/features/extractor.js';
 import type { Recording } from '../../src/signal/recording.js';
-import { Rng } from '../../src/sim/rng.js';
 
 const { values } = parseArgs({ options: { transmissions: { type: 'string', default: '300' } } });
 const count = Number(values.transmissions);

@@ -1,6 +1,6 @@
 // Localization metrics over a set of predictions: error statistics (m), calibration of the
 // predicted 2-D Gaussian (coverage of the 1σ/2σ ellipses, NLL) and the predicted CEP50.
-import { type Cov2, cep50 } from './gaussian2d.js';
+import { type Cov2, cep50 } from '../math/gaussian2d.js';
 
 export interface LocalizationSample {
   /** Prediction error, east and north (m): prediction − truth (the sign does not matter here). */

@@ -8,7 +8,7 @@
 import { zeros } from '../engine/creation.js';
 import { tidy } from '../engine/scope.js';
 import type { Tensor } from '../engine/tensor.js';
-import type { Cov2 } from '../eval/gaussian2d.js';
+import type { Cov2 } from '../math/gaussian2d.js';
 
 /** tanh(c) is scaled by this so |ρ| ≤ 0.999 and 1 − ρ² ≥ ~2e-3 even when tanh saturates. */
 export const RHO_SCALE = 1 - 1e-3;

@@ -9,9 +9,10 @@ import { join } from 'node:path';
 import { libtorchVersion, manualSeed } from '../engine/runtime.js';
 import { loadSafetensors } from '../engine/safetensors.js';
 import type { Tensor } from '../engine/tensor.js';
-import { type EvaluationReport, evaluate, fitSigmaScale } from '../eval/evaluate.js';
+import { fitSigmaScale } from '../eval/calibration.js';
 import { LocalFrame } from '../geo/local-frame.js';
 import { LocalizationNet } from '../model/localization-net.js';
+import type { Batch } from '../signal/features/batch.js';
 import { FeatureCache } from '../signal/features/cache.js';
 import { type FeatureConfig, FeatureConfigSchema } from '../signal/features/config.js';
 import { FeatureExtractor } from '../signal/features/extractor.js';
@@ -22,7 +23,7 @@ import { resolveScenario } from '../sim/scenario.js';
 import { simulate } from '../sim/simulate.js';
 import { createDataset } from '../store/datasets.js';
 import { importDirectory } from '../store/import.js';
-import { type Batch, DatasetLoader } from '../store/loader.js';
+import { DatasetLoader } from '../store/loader.js';
 import { openStore } from '../store/open.js';
 import { flattenParams } from '../track/config-params.js';
 import { openTracker } from '../track/open.js';
@@ -31,6 +32,7 @@ import { trackingCallback } from '../track/trainer-callback.js';
 import { LocalizationModule, loaderSource } from '../train/localization-module.js';
 import { type FitResult, Trainer } from '../train/trainer.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
+import { type EvaluationReport, evaluate } from './evaluate.js';
 import { type PublishedModel, publishModel } from './publish-model.js';
 
 export interface QuickstartOptions {
@@ -262,7 +264,13 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
       test_coverage_2sigma: m.coverage2Sigma,
       test_mean_nll: m.meanNll,
       sigma_scale: sigmaScale,
-      ...(evaluation.crlbMedianCep50M !== null ? { test_crlb_cep50_m: evaluation.crlbMedianCep50M } : {}),
+      ...(evaluation.crlb
+        ? {
+            test_crlb_cep50_m: evaluation.crlb.boundMedianM,
+            test_median_error_with_crlb_m: evaluation.crlb.medianErrorM,
+            test_without_crlb: evaluation.crlb.leftOut,
+          }
+        : {}),
     };
     await run.logMetrics(testMetrics, fit.epochs);
     await run.logArtifact(join(runArtifacts, 'config.json'));

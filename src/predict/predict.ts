@@ -2,9 +2,9 @@
 // feature code as training (FeatureExtractor → normalizeFeatures with the model's training
 // statistics) and onnxruntime. The library function behind `heimdall predict` and the HTTP API.
 
-import { type Cov2, cep50, type Ellipse, ellipseOf } from '../eval/gaussian2d.js';
 import type { SessionOptions } from '../export/ort.js';
 import { runBatch } from '../export/ort.js';
+import { type Cov2, cep50, type Ellipse, ellipseOf } from '../math/gaussian2d.js';
 import type { FeatureConfig } from '../signal/features/config.js';
 import { FeatureExtractor } from '../signal/features/extractor.js';
 import { type FeatureStats, normalizeFeatures } from '../signal/features/stats.js';

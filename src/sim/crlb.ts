@@ -5,7 +5,7 @@
 //   RSSᵢ = P₀ − L(dᵢ) + wᵢ,   wᵢ ~ N(0, σ_rss,ᵢ²)          (dB)
 //   TOAᵢ = T₀ + dᵢ/c + vᵢ,    vᵢ ~ N(0, σ_toa,ᵢ²)          (s)
 // Fisher information J = Σᵢ ∇μᵢ ∇μᵢᵀ / σᵢ²; the position CRLB is the top-left 2×2 block of J⁻¹.
-import { type Cov2, cep50, type Ellipse, ellipseOf } from '../eval/gaussian2d.js';
+import { type Cov2, cep50, type Ellipse, ellipseOf } from '../math/gaussian2d.js';
 import { SPEED_OF_LIGHT_M_S } from './propagation.js';
 
 export interface CrlbLink {

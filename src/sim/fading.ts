@@ -3,7 +3,7 @@
 // Monte-Carlo sum-of-sinusoids method). Rician: a line-of-sight term of power K/(K+1) plus the
 // scattered part scaled to 1/(K+1). The gain changes slowly (Doppler of a few Hz), so it is
 // evaluated exactly POINTS_PER_CYCLE times per Doppler period and interpolated linearly in between.
-import type { Rng } from './rng.js';
+import type { Rng } from '../math/rng.js';
 
 const PATHS = 12;
 /** Exact gain evaluations per Doppler period; linear interpolation in between (error < 0.2 %). */

@@ -2,8 +2,9 @@
 //   x[n] = A · env(tₙ − τ) · h(tₙ) · exp(j(φ(tₙ − τ) + 2π Δf tₙ + φ₀)) + noise,
 // with tₙ = t₀ + n/fs the receiver's true sampling instants, τ the propagation delay, Δf the
 // carrier offset from both oscillators, h the fading gain. Output is interleaved float32 IQ.
+
+import type { Rng } from '../math/rng.js';
 import type { FadingProcess } from './fading.js';
-import type { Rng } from './rng.js';
 import type { Waveform } from './waveforms.js';
 
 // cos/sin by table lookup with linear interpolation: error < 3e-7 (−130 dB), far below any

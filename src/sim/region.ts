@@ -1,7 +1,7 @@
 // Drawing transmitter positions uniformly by area inside a region (bounding box or polygon).
 import type { LatLon } from '../geo/wgs84.js';
+import type { Rng } from '../math/rng.js';
 import type { Region } from './config.js';
-import type { Rng } from './rng.js';
 
 const RAD = Math.PI / 180;
 

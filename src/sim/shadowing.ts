@@ -6,7 +6,7 @@
 // distribution with scale 1/L, so wave vectors are k = g / (L·|c|) with g ~ N(0, I₂), c ~ N(0, 1).
 // Then E[s(x)] = 0, Var = σ², Corr(s(x), s(x+r)) = exp(−|r|/L), and the field can be evaluated at
 // any point without a grid, deterministically from its seed.
-import type { Rng } from './rng.js';
+import type { Rng } from '../math/rng.js';
 
 const COMPONENTS = 256;
 

@@ -1,8 +1,9 @@
 // Transmitted baseband waveforms as phase and envelope functions of time, so each receiver can
 // evaluate the signal at its own, exactly delayed, sampling instants (no resampling, exact
 // fractional delays). Time 0 is the nominal start of the recording window.
+
+import type { Rng } from '../math/rng.js';
 import type { SignalKind } from './config.js';
-import type { Rng } from './rng.js';
 
 export interface SignalOptions {
   fmDeviationHz: number;

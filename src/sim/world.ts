@@ -2,8 +2,8 @@
 // shadowing terrain, true (unknown) calibration error and oscillator error. Drawn once per seed,
 // shared by every sample, as a real network's terrain and hardware would be.
 import { type EastNorth, LocalFrame } from '../geo/local-frame.js';
+import { Rng } from '../math/rng.js';
 import type { Receiver, Scenario } from './config.js';
-import { Rng } from './rng.js';
 import { ShadowingField } from './shadowing.js';
 
 export interface ReceiverState {

@@ -8,6 +8,8 @@
 // The catalog rows of the whole split are read once, at create().
 import { totalmem } from 'node:os';
 import type { LocalFrame } from '../geo/local-frame.js';
+import { Rng } from '../math/rng.js';
+import type { Batch, BatchSource } from '../signal/features/batch.js';
 import { contentFeatureKey } from '../signal/features/cache.js';
 import {
   assembleFeatures,
@@ -21,24 +23,10 @@ import { SCALAR_COUNT } from '../signal/features/scalars.js';
 import { type FeatureStats, normalizeFeatures } from '../signal/features/stats.js';
 import { decodeNpyIq } from '../signal/formats/npy.js';
 import type { Recording } from '../signal/recording.js';
-import { Rng } from '../sim/rng.js';
 import type { BlobStore } from './blobs/blob-store.js';
 import type { Catalog } from './catalog/catalog.js';
 import type { MeasurementRow } from './catalog/types.js';
 import type { Split } from './split.js';
-
-export interface Batch {
-  size: number;
-  sessionIds: number[];
-  /** [size][receivers][melBands][frames] */
-  mel: Float32Array;
-  /** [size][receivers][SCALAR_COUNT] */
-  scalars: Float32Array;
-  /** [size][receivers] */
-  mask: Uint8Array;
-  /** [size][2]: east, north (m) */
-  target: Float32Array;
-}
 
 export interface LoaderOptions {
   catalog: Catalog;
@@ -71,7 +59,9 @@ interface SessionRef {
 /** Default memory budget of one loader: a quarter of the machine's memory (6 GiB on 24 GiB). */
 export const DEFAULT_LOADER_MEMORY_BYTES = Math.floor(totalmem() / 4);
 
-export class DatasetLoader {
+export type { Batch } from '../signal/features/batch.js';
+
+export class DatasetLoader implements BatchSource {
   /** Normalized features per session, filled until the memory budget is reached. */
   readonly #memory = new Map<number, TransmissionFeatures>();
   #memoryBytes = 0;

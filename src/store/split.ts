@@ -1,6 +1,6 @@
 // Train/validation/test assignment BY SESSION, so one transmission never appears in two splits.
 // Deterministic in the seed; optionally stratified so every split covers the geometry alike.
-import { Rng } from '../sim/rng.js';
+import { Rng } from '../math/rng.js';
 import type { Split } from './catalog/types.js';
 
 export type { Split } from './catalog/types.js';

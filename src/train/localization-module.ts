@@ -4,7 +4,7 @@ import { fromFloat32Array, fromTypedArray } from '../engine/creation.js';
 import type { Tensor } from '../engine/tensor.js';
 import type { LocalizationNet } from '../model/localization-net.js';
 import { gaussianNll } from '../model/losses.js';
-import type { Batch, DatasetLoader } from '../store/loader.js';
+import type { Batch, BatchSource } from '../signal/features/batch.js';
 import type { DataSource, TrainableModule } from './types.js';
 
 export interface TensorBatch {
@@ -34,7 +34,7 @@ export function toTensors(
 }
 
 export function loaderSource(
-  loader: DatasetLoader,
+  loader: BatchSource,
   net: LocalizationNet,
   melBands: number,
   frames: number,

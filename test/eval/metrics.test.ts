@@ -2,8 +2,8 @@
 // overconfident predictor on samples drawn from known Gaussians.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type Cov2, cep50 } from '../../src/eval/gaussian2d.js';
 import { type LocalizationSample, localizationMetrics, mahalanobis2, quantile } from '../../src/eval/metrics.js';
+import { type Cov2, cep50 } from '../../src/math/gaussian2d.js';
 import { assertClose, prng } from '../helpers.js';
 
 /** N(0, 1) pairs by Box–Muller from the test PRNG. */

@@ -6,7 +6,7 @@ import { tensor } from '../../src/engine/creation.js';
 import { liveTensorCount, setNumThreads } from '../../src/engine/runtime.js';
 import { tidy } from '../../src/engine/scope.js';
 import type { Tensor } from '../../src/engine/tensor.js';
-import type { Cov2 } from '../../src/eval/gaussian2d.js';
+import type { Cov2 } from '../../src/math/gaussian2d.js';
 import { covarianceFromRaw, covarianceParams, gaussianNll, RHO_SCALE } from '../../src/model/losses.js';
 import { assertClose, f64, gradcheck, prng, randomValues, values } from '../helpers.js';
 

@@ -43,10 +43,11 @@ test('quickstart runs simulate → import → dataset → train → evaluate and
   assert.ok(
     r.evaluation.metrics.coverage1Sigma >= 0 && r.evaluation.metrics.coverage1Sigma <= r.evaluation.metrics.coverage2Sigma,
   );
-  assert.ok(
-    (r.evaluation.crlbMedianCep50M as number) > 10 && (r.evaluation.crlbMedianCep50M as number) < 1000,
-    `CRLB ${r.evaluation.crlbMedianCep50M} m`,
-  );
+  const crlb = r.evaluation.crlb;
+  assert.ok(crlb && crlb.boundMedianM > 10 && crlb.boundMedianM < 1000, `CRLB ${crlb?.boundMedianM} m`);
+  // Like with like: the compared sessions plus those left out are the whole test split.
+  assert.equal(crlb.compared + crlb.leftOut, r.evaluation.metrics.count);
+  assert.equal(crlb.leftOut, r.evaluation.withoutCrlb);
   assert.equal(r.fit.epochs, 2);
   assert.ok(r.checkpoint !== undefined && existsSync(r.checkpoint));
   assert.ok(log.some((l) => l.startsWith('1/6 simulating 40 transmissions')));

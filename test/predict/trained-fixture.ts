@@ -9,7 +9,7 @@ import { fromFloat32Array, fromTypedArray } from '../../src/engine/creation.js';
 import { AdamW } from '../../src/engine/optim/adam.js';
 import { manualSeed, setNumThreads } from '../../src/engine/runtime.js';
 import { tidy } from '../../src/engine/scope.js';
-import { fitSigmaScale } from '../../src/eval/evaluate.js';
+import { fitSigmaScale } from '../../src/eval/calibration.js';
 import { type ExportResult, exportLocalizationNet, localizationMetadata } from '../../src/export/export.js';
 import { LocalFrame } from '../../src/geo/local-frame.js';
 import { LocalizationNet } from '../../src/model/localization-net.js';

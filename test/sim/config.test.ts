@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { LatLon } from '../../src/geo/wgs84.js';
+import { Rng } from '../../src/math/rng.js';
 import {
   ConfigError,
   NetworkSchema,
@@ -17,7 +18,6 @@ import { loadNetworkFile, parseNetwork } from '../../src/sim/network-file.js';
 import { BUILT_IN_NETWORKS } from '../../src/sim/networks.js';
 import { PRESETS, presetNames } from '../../src/sim/presets.js';
 import { insidePolygon, samplePoint } from '../../src/sim/region.js';
-import { Rng } from '../../src/sim/rng.js';
 import { resolveScenario } from '../../src/sim/scenario.js';
 
 const RAD = Math.PI / 180;

@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { rssMaximumLikelihood } from '../../src/eval/rss-ml.js';
+import { Rng } from '../../src/math/rng.js';
 import { type CrlbLink, fadingResidualSigmaDb, positionCrlb, toaSigmaS, trigamma } from '../../src/sim/crlb.js';
 import { logDistanceLossDb, pathLossSlopeDbPerM } from '../../src/sim/propagation.js';
-import { Rng } from '../../src/sim/rng.js';
 import { generateSample } from '../../src/sim/sample.js';
 import { buildWorld } from '../../src/sim/world.js';
 import { ringNetwork, testScenario } from './fixtures.js';

@@ -2,10 +2,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { greatCircleDistanceM } from '../../src/geo/distance.js';
+import { Rng } from '../../src/math/rng.js';
 import { FadingProcess } from '../../src/sim/fading.js';
 import { synthesizeIq } from '../../src/sim/iq-synth.js';
 import { meanPower } from '../../src/sim/link-budget.js';
-import { Rng } from '../../src/sim/rng.js';
 import { generateSample } from '../../src/sim/sample.js';
 import { makeWaveform } from '../../src/sim/waveforms.js';
 import { buildWorld } from '../../src/sim/world.js';

@@ -1,7 +1,7 @@
 // Shadowing statistics match the configuration: zero mean, σ, and exp(−r/L) spatial correlation.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Rng } from '../../src/sim/rng.js';
+import { Rng } from '../../src/math/rng.js';
 import { ShadowingField } from '../../src/sim/shadowing.js';
 
 const SIGMA = 6;

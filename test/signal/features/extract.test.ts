@@ -2,6 +2,7 @@
 // differences, and clear errors for unusable recordings.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { Rng } from '../../../src/math/rng.js';
 import { defaultFeatureConfig, FeatureConfigSchema } from '../../../src/signal/features/config.js';
 import { extractFeatures, recordingFeatures } from '../../../src/signal/features/extract.js';
 import { gccPhat } from '../../../src/signal/features/gcc-phat.js';
@@ -9,7 +10,6 @@ import { SCALAR_COUNT, SCALAR_NAMES, scalarIndex } from '../../../src/signal/fea
 import type { Recording } from '../../../src/signal/recording.js';
 import { FadingProcess } from '../../../src/sim/fading.js';
 import { synthesizeIq } from '../../../src/sim/iq-synth.js';
-import { Rng } from '../../../src/sim/rng.js';
 import { makeWaveform } from '../../../src/sim/waveforms.js';
 
 const FS = 12_500;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Rng } from '../../src/sim/rng.js';
+import { Rng } from '../../src/math/rng.js';
 
 /** Standard normal tail probabilities P(|X| > k), from erfc(k/√2) (Abramowitz & Stegun tables). */
 const TWO_SIDED_TAIL_3 = 0.0026997960632601866;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type Cov2, cep50, ellipseOf, probabilityWithinRadius } from '../../src/eval/gaussian2d.js';
+import { type Cov2, cep50, ellipseOf, probabilityWithinRadius } from '../../src/math/gaussian2d.js';
 import { assertClose, prng } from '../helpers.js';
 
 const RAD = Math.PI / 180;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fitSigmaScale } from '../../src/eval/evaluate.js';
+import { compareWithBound, fitSigmaScale } from '../../src/eval/calibration.js';
 import { localizationMetrics } from '../../src/eval/metrics.js';
 import { prng } from '../helpers.js';
 
@@ -44,4 +44,19 @@ test('fitSigmaScale recovers the factor by which the predicted σ is off', () =>
     Math.abs(m.coverage1Sigma - 0.3935) < 0.03 && Math.abs(m.coverage2Sigma - 0.8647) < 0.03,
     `${m.coverage1Sigma}, ${m.coverage2Sigma}`,
   );
+});
+
+test('compareWithBound takes both medians over the samples that have a bound, and counts the others', () => {
+  // The two samples without a bound have the largest errors: leaving them in the error median
+  // (as a comparison over different sets would) moves it from 2 to 3.
+  const errors = [1, 2, 3, 100, 200];
+  const bounds = [10, 20, 30, null, null];
+  const c = compareWithBound(errors, bounds);
+  assert.ok(c);
+  assert.equal(c.medianErrorM, 2);
+  assert.equal(c.boundMedianM, 20);
+  assert.equal(c.compared, 3);
+  assert.equal(c.leftOut, 2);
+  assert.equal(compareWithBound([1, 2], [null, null]), null);
+  assert.throws(() => compareWithBound([1], []), /1 errors but 0 bounds/);
 });

@@ -1,0 +1,92 @@
+// Import layering, enforced in `npm test` (npm run lint:layers). See ../shared/DESIGN.md, "Layers":
+//   base      src/util, src/math                       shared maths and helpers, below everything
+//   core      geo signal sim engine model train eval   pure computation: no network, no database
+//   adapters  store track export predict jobs          one interface each, embedded | server
+//   pipeline  src/pipeline                             the steps composed once
+//   faces     cli api worker                           never import each other
+// A lower layer never imports a higher one.
+const CORE = '^src/(geo|signal|sim|engine|model|train|eval)/';
+const ADAPTERS = '(store|track|export|predict|jobs)';
+const FACES = '(cli|api|worker)';
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'base-imports-nothing-above',
+      comment: 'src/util and src/math are below every other part of Heimdall.',
+      severity: 'error',
+      from: { path: '^src/(util|math)/' },
+      to: { path: '^src/', pathNot: '^src/(util|math)/' },
+    },
+    {
+      name: 'core-imports-no-adapter-pipeline-or-face',
+      comment: 'Core computation never touches a database, a store, a tracker, a pipeline or a face.',
+      severity: 'error',
+      from: { path: CORE },
+      to: { path: `^src/(${ADAPTERS.slice(1, -1)}|pipeline|${FACES.slice(1, -1)})/` },
+    },
+    {
+      name: 'eval-takes-arrays',
+      comment: 'src/eval computes metrics and baselines from arrays; running a model over a split is pipeline work.',
+      severity: 'error',
+      from: { path: '^src/eval/' },
+      to: { path: '^src/(engine|model|train|sim)/' },
+    },
+    {
+      name: 'engine-is-below-the-models',
+      comment: 'The engine knows tensors and modules, not what they are used for.',
+      severity: 'error',
+      from: { path: '^src/engine/' },
+      to: { path: '^src/(geo|signal|sim|model|train|eval)/' },
+    },
+    {
+      name: 'sim-knows-no-learning',
+      comment: 'The simulator makes data; it does not know models or their evaluation.',
+      severity: 'error',
+      from: { path: '^src/sim/' },
+      to: { path: '^src/(engine|model|train|eval)/' },
+    },
+    {
+      name: 'adapters-import-no-pipeline-or-face',
+      severity: 'error',
+      from: { path: `^src/${ADAPTERS}/` },
+      to: { path: `^src/(pipeline|${FACES.slice(1, -1)})/` },
+    },
+    {
+      name: 'pipeline-imports-no-face',
+      severity: 'error',
+      from: { path: '^src/pipeline/' },
+      to: { path: `^src/${FACES}/` },
+    },
+    {
+      name: 'faces-do-not-import-each-other',
+      severity: 'error',
+      from: { path: '^src/(cli)/' },
+      to: { path: '^src/(api|worker)/' },
+    },
+    {
+      name: 'api-imports-no-other-face',
+      severity: 'error',
+      from: { path: '^src/api/' },
+      to: { path: '^src/(cli|worker)/' },
+    },
+    {
+      name: 'worker-imports-no-other-face',
+      severity: 'error',
+      from: { path: '^src/worker/' },
+      to: { path: '^src/(cli|api)/' },
+    },
+    {
+      name: 'src-never-imports-tests-or-benchmarks',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { path: '^(test|bench)/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(dist|native/build)/' },
+    tsPreCompilationDeps: true,
+    enhancedResolveOptions: { extensions: ['.ts', '.js'] },
+  },
+};
