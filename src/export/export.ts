@@ -9,14 +9,22 @@ import { fromFloat32Array } from '../engine/creation.js';
 import { tidy } from '../engine/scope.js';
 import type { LocalFrame } from '../geo/local-frame.js';
 import type { LocalizationNet } from '../model/localization-net.js';
-import { RHO_SCALE } from '../model/losses.js';
+import { sigmaRhoFromRaw } from '../model/losses.js';
+import { FEATURE_CODE_VERSION } from '../signal/features/code-version.js';
 import type { FeatureConfig } from '../signal/features/config.js';
 import { hopFor } from '../signal/features/config.js';
 import type { FeatureStats } from '../signal/features/stats.js';
 import { commitTemps, writeTemp } from '../util/atomic-file.js';
 import { type CheckerResult, runOnnxChecker } from './checker.js';
+import { checkInputContract } from './contract.js';
 import { localizationGraph } from './localization-graph.js';
-import { GRAPH_SHA256_KEY, METADATA_FORMAT_VERSION, type ModelMetadataInput, metadataProps } from './metadata.js';
+import {
+  GRAPH_SHA256_KEY,
+  METADATA_FORMAT_VERSION,
+  type ModelMetadataInput,
+  metadataProps,
+  parseMetadataProps,
+} from './metadata.js';
 import { encodeGraph, encodeModel, ONNX_IR_VERSION, ONNX_OPSET } from './onnx/model-proto.js';
 import { createSession, type InputBatch, type OutputBatch, runBatch } from './ort.js';
 import { calibrate, quantizeConvs } from './quantize.js';
@@ -62,6 +70,7 @@ export function localizationMetadata(net: LocalizationNet, info: MetadataInfo): 
     reference: { lat: ref.lat, lon: ref.lon, altM: ref.altM },
     scaleM: net.options.scaleM,
     featureConfig: info.featureConfig,
+    featureCodeVersion: FEATURE_CODE_VERSION,
     featureHop: hopFor(info.featureConfig),
     featureStats: info.featureStats,
     scalarNames: info.featureStats.scalarNames,
@@ -187,15 +196,13 @@ export function engineOutputs(
   );
   net.train(wasTraining);
   const scaleM = net.options.scaleM;
-  const cols = net.uncertaintyOutputs;
-  const softplus = (x: number) => (x > 20 ? x : Math.log1p(Math.exp(x))); // libtorch's threshold
-  const uncertainties = new Float32Array(3 * b.size);
-  for (let i = 0; i < b.size; i++) {
-    for (let k = 0; k < 2; k++) {
-      uncertainties[3 * i + k] = (softplus(out.raw[cols * i + k] as number) + o.sigmaFloor) * scaleM * o.sigmaScale;
-    }
-    uncertainties[3 * i + 2] = cols === 3 ? Math.tanh(out.raw[cols * i + 2] as number) * RHO_SCALE : 0;
-  }
+  // The shared post-processing (model/losses.ts): what evaluation and inference use too.
+  const rows = sigmaRhoFromRaw(out.raw, {
+    floor: o.sigmaFloor,
+    diagonal: net.options.diagonal ?? false,
+    scale: scaleM * o.sigmaScale,
+  });
+  const uncertainties = Float32Array.from(rows.flatMap((s) => [s.sigmaE, s.sigmaN, s.rho]));
   return { positions: out.position.map((v) => v * scaleM), uncertainties };
 }
 
@@ -246,6 +253,8 @@ export async function exportLocalizationNet(net: LocalizationNet, o: ExportOptio
   const synthetic = (size: number) =>
     syntheticBatch(size, net.receiverCount, meta.melBands, meta.frames, net.options.scalarCount);
   let onnxGraph = localizationGraph(net, { sigmaFloor, sigmaScale, ...dims });
+  // Never write a file that inference would refuse (scalars, feature code, input shapes).
+  checkInputContract(parseMetadataProps(props, o.path), onnxGraph.inputs, `ONNX export to ${o.path}`);
   if (precision === 'int8') {
     const ranges = await calibrate(onnxGraph, o.calibrationBatch ?? o.verifyBatch ?? synthetic(16), inputDims);
     onnxGraph = quantizeConvs(onnxGraph, ranges);

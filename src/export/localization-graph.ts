@@ -7,7 +7,7 @@
 import type { BatchNorm2d, Conv2d, Linear, MaxPool2d } from '../engine/nn/layers.js';
 import type { Tensor } from '../engine/tensor.js';
 import type { LocalizationNet } from '../model/localization-net.js';
-import { RHO_SCALE } from '../model/losses.js';
+import { RAW_INDEX, RHO_SCALE } from '../model/losses.js';
 import type { BasicBlock } from '../model/resnet.js';
 import { GraphBuilder } from './onnx/graph-builder.js';
 import { DataType, type OnnxGraph } from './onnx/model-proto.js';
@@ -144,9 +144,14 @@ export function localizationGraph(net: LocalizationNet, o: GraphOptions): OnnxGr
   const fusedIn = g.op('Concat', [image, m2], 'fuse_in', { axis: 1 });
   const hidden = g.op('Relu', [gemm(g, fusedIn, net.fuse, 'fuse')], 'fuse.relu');
 
-  // The head's rows split three ways: position (×scaleM: metres), σ parameters, ρ parameter.
+  // The head's rows split three ways: position (×scaleM: metres), σ parameters, ρ parameter; the
+  // raw rows follow the position's two in the order RAW_INDEX of model/losses.ts gives.
+  // This re-expresses sigmaRhoFromRaw (model/losses.ts) as ONNX operators — the parity tests
+  // compare onnxruntime's outputs with that function. (ONNX's Softplus has no linear branch above
+  // 20 like libtorch's; there the two differ by < 1e-8 relative.)
+  const raw = (k: number) => 2 + k;
   const pos = gemm(g, hidden, net.head, 'head.position', { from: 0, count: 2, scale: scaleM });
-  const sigmaRaw = gemm(g, hidden, net.head, 'head.sigma', { from: 2, count: 2 });
+  const sigmaRaw = gemm(g, hidden, net.head, 'head.sigma', { from: raw(RAW_INDEX.sigmaE), count: 2 });
   // σ = (softplus(raw) + floor)·scaleM·sigmaScale (metres, calibrated).
   const sigmaUnits = g.op(
     'Add',
@@ -164,7 +169,7 @@ export function localizationGraph(net: LocalizationNet, o: GraphOptions): OnnxGr
     );
     rho = g.op('Mul', [first, g.floats('zero', [0], [1])], 'rho');
   } else {
-    const rhoRaw = gemm(g, hidden, net.head, 'head.rho', { from: 4, count: 1 });
+    const rhoRaw = gemm(g, hidden, net.head, 'head.rho', { from: raw(RAW_INDEX.rho), count: 1 });
     rho = g.op('Mul', [g.op('Tanh', [rhoRaw], 'rho.tanh'), g.floats('rho_scale', [RHO_SCALE], [1])], 'rho');
   }
   g.rename(pos, OUTPUT_NAMES.positions);

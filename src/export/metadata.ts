@@ -5,7 +5,12 @@
 import { z } from 'zod';
 import { FeatureConfigSchema, hopFor } from '../signal/features/config.js';
 
-export const METADATA_FORMAT_VERSION = 1;
+/**
+ * Bumped whenever a model's inputs or metadata change meaning, so older files are refused rather
+ * than misread. 1: six scalars per receiver; 2: eight (arrival time, timed) and
+ * heimdall.feature_code_version.
+ */
+export const METADATA_FORMAT_VERSION = 2;
 
 const Finite = z.number().finite();
 const Lat = Finite.min(-90).max(90);
@@ -52,7 +57,10 @@ export const ModelMetadataSchema = z
     /** Origin of the local east/north frame (the network centroid in quickstart). */
     reference: z.object({ lat: Lat, lon: Lon, altM: Finite }),
     scaleM: Finite.positive(),
-    featureConfig: FeatureConfigSchema,
+    /** Strict: a setting this Heimdall does not know would be silently dropped, and features differ. */
+    featureConfig: FeatureConfigSchema.strict(),
+    /** FEATURE_CODE_VERSION of the code that computed the training features. */
+    featureCodeVersion: z.number().int().positive(),
     featureHop: z.number().int().nonnegative(),
     featureStats: FeatureStatsSchema,
     scalarNames: z.array(z.string()).min(1),
@@ -94,6 +102,7 @@ export const METADATA_KEYS: Record<keyof ModelMetadata, string> = {
   reference: 'heimdall.reference',
   scaleM: 'heimdall.scale_m',
   featureConfig: 'heimdall.feature_config',
+  featureCodeVersion: 'heimdall.feature_code_version',
   featureHop: 'heimdall.feature_hop',
   featureStats: 'heimdall.feature_stats',
   scalarNames: 'heimdall.scalar_names',
@@ -130,8 +139,22 @@ function describeIssues(e: z.ZodError): string {
     .join('; ');
 }
 
+/** What changed since format 1, for the refusal of older files. */
+const FORMAT_CHANGES = 'eight per-receiver scalars instead of six, and a feature-code version';
+
 /** metadata_props back to validated metadata; errors name the file and the key. */
 export function parseMetadataProps(props: Record<string, string>, file: string): ModelMetadata {
+  // The format version first: an older file is refused for what it is, not for a key it lacks.
+  const version = props[METADATA_KEYS.formatVersion];
+  if (version !== undefined && version !== String(METADATA_FORMAT_VERSION)) {
+    throw new Error(
+      `${file}: metadata heimdall.format_version is ${version}; this Heimdall reads version ${METADATA_FORMAT_VERSION}${
+        Number(version) < METADATA_FORMAT_VERSION
+          ? ` (the model's inputs changed since: ${FORMAT_CHANGES}); retrain and re-export the model with this Heimdall`
+          : ' (the model is newer than this Heimdall); upgrade Heimdall'
+      }`,
+    );
+  }
   const raw: Record<string, unknown> = {};
   for (const [field, key] of Object.entries(METADATA_KEYS) as [keyof ModelMetadata, string][]) {
     const v = props[key];
@@ -147,11 +170,6 @@ export function parseMetadataProps(props: Record<string, string>, file: string):
         throw new Error(`${file}: metadata ${key} is not valid JSON: ${v.slice(0, 80)}`);
       }
     }
-  }
-  if (raw.formatVersion !== METADATA_FORMAT_VERSION) {
-    throw new Error(
-      `${file}: metadata heimdall.format_version is ${JSON.stringify(raw.formatVersion)}; this Heimdall reads version ${METADATA_FORMAT_VERSION}`,
-    );
   }
   const parsed = ModelMetadataSchema.safeParse(raw);
   if (!parsed.success) throw new Error(`${file}: invalid metadata: ${describeIssues(parsed.error)}`);

@@ -14,6 +14,7 @@ import { cat, tensor } from '../engine/creation.js';
 import { Linear } from '../engine/nn/layers.js';
 import { Module } from '../engine/nn/module.js';
 import type { Tensor } from '../engine/tensor.js';
+import { rawColumns } from './losses.js';
 import { ResNet18 } from './resnet.js';
 
 export interface LocalizationNetOptions {
@@ -54,7 +55,7 @@ export class LocalizationNet extends Module {
     if (!(options.scaleM > 0)) throw new RangeError(`LocalizationNet: scaleM must be > 0, got ${options.scaleM}`);
     const hidden = options.hidden ?? 128;
     this.receiverCount = r;
-    this.uncertaintyOutputs = options.diagonal ? 2 : 3;
+    this.uncertaintyOutputs = rawColumns(options.diagonal ?? false);
     this.trunk = this.registerModule(
       'trunk',
       new ResNet18({ inChannels: r, widths: options.widths ?? [16, 32, 64, 128], outFeatures: 0 }),

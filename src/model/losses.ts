@@ -29,7 +29,7 @@ function checkFloor(floor: number, fn: string): void {
 }
 
 function checkRawShape(raw: Tensor, diagonal: boolean, fn: string): void {
-  const cols = diagonal ? 2 : 3;
+  const cols = rawColumns(diagonal);
   const s = raw.shape;
   if (s.length !== 2 || s[1] !== cols) {
     throw new RangeError(
@@ -43,9 +43,9 @@ export function covarianceParams(raw: Tensor, o: CovarianceOptions): { sigmaE: T
   checkRawShape(raw, o.diagonal, 'covarianceParams');
   checkFloor(o.floor, 'covarianceParams');
   return tidy(() => {
-    const sigmaE = raw.select(1, 0).softplus().add(o.floor);
-    const sigmaN = raw.select(1, 1).softplus().add(o.floor);
-    const rho = o.diagonal ? zeros([raw.shape[0] ?? 0], raw.dtype) : raw.select(1, 2).tanh().mul(RHO_SCALE);
+    const sigmaE = raw.select(1, RAW_INDEX.sigmaE).softplus().add(o.floor);
+    const sigmaN = raw.select(1, RAW_INDEX.sigmaN).softplus().add(o.floor);
+    const rho = o.diagonal ? zeros([raw.shape[0] ?? 0], raw.dtype) : raw.select(1, RAW_INDEX.rho).tanh().mul(RHO_SCALE);
     return { sigmaE, sigmaN, rho };
   });
 }
@@ -95,49 +95,85 @@ export function gaussianNll(pred: Tensor, raw: Tensor, target: Tensor, o: { floo
 }
 
 /** softplus as libtorch computes it (beta 1, threshold 20: linear above 20). */
-function softplus(x: number): number {
+export function softplus(x: number): number {
   return x > 20 ? x : Math.log1p(Math.exp(x));
 }
 
+/** Column of each parameter in a raw-output row [a, b, c]; the diagonal variant has no c. */
+export const RAW_INDEX = { sigmaE: 0, sigmaN: 1, rho: 2 } as const;
+/** Raw outputs per sample: 3, or 2 for the diagonal variant. */
+export const rawColumns = (diagonal: boolean): 2 | 3 => (diagonal ? 2 : 3);
+
+/** One sample's σₑ, σₙ (in the units `scale` converts to) and ρ. */
+export interface SigmaRho {
+  sigmaE: number;
+  sigmaN: number;
+  rho: number;
+}
+
 /**
- * Plain-JS covariance per sample from flat raw outputs (row-major [B, 3], or [B, 2] when
- * diagonal), with the same formulas as covarianceParams. `scale` converts the normalized units
- * to the evaluation's units (e.g. metres per unit): Σ is multiplied by scale².
+ * THE plain-number σ/ρ post-processing (covarianceParams' formulas), shared by evaluation, export
+ * verification, the ONNX parity tests and inference: σ = (softplus(raw) + floor)·scale,
+ * ρ = tanh(c)·RHO_SCALE (0 when diagonal). `raw` is row-major [B, 3] ([B, 2] when diagonal).
+ * Non-finite raw values give non-finite σ/ρ (export verification must see them, not throw).
  */
-export function covarianceFromRaw(
-  raw: Float32Array | Float64Array | number[],
-  o: { floor?: number; diagonal?: boolean; scale?: number } = {},
-): Cov2[] {
+export function sigmaRhoFromRaw(raw: RawOutputs, o: PostProcessing = {}): SigmaRho[] {
+  return sigmaRhoRows(raw, o, 'sigmaRhoFromRaw');
+}
+
+type RawOutputs = Float32Array | Float64Array | number[];
+export interface PostProcessing {
+  floor?: number;
+  diagonal?: boolean;
+  scale?: number;
+}
+
+function sigmaRhoRows(raw: RawOutputs, o: PostProcessing, fn: string): SigmaRho[] {
   const floor = o.floor ?? DEFAULT_SIGMA_FLOOR;
   const diagonal = o.diagonal ?? false;
   const scale = o.scale ?? 1;
-  checkFloor(floor, 'covarianceFromRaw');
+  checkFloor(floor, fn);
   if (!(Number.isFinite(scale) && scale > 0)) {
-    throw new RangeError(`covarianceFromRaw: scale must be a finite positive number, got ${scale}`);
+    throw new RangeError(`${fn}: scale must be a finite positive number, got ${scale}`);
   }
-  const cols = diagonal ? 2 : 3;
+  const cols = rawColumns(diagonal);
   if (raw.length % cols !== 0) {
-    throw new RangeError(
-      `covarianceFromRaw: raw length ${raw.length} is not a multiple of ${cols} (${diagonal ? 'diagonal' : 'full'})`,
-    );
+    throw new RangeError(`${fn}: raw length ${raw.length} is not a multiple of ${cols} (${diagonal ? 'diagonal' : 'full'})`);
   }
-  const out: Cov2[] = [];
-  const s2 = scale * scale;
+  const out: SigmaRho[] = [];
   for (let i = 0; i < raw.length; i += cols) {
-    const a = raw[i] as number;
-    const b = raw[i + 1] as number;
-    const c = diagonal ? 0 : (raw[i + 2] as number);
-    if (!(Number.isFinite(a) && Number.isFinite(b) && Number.isFinite(c))) {
-      throw new RangeError(`covarianceFromRaw: sample ${i / cols} has a non-finite raw value [${a}, ${b}, ${c}]`);
-    }
-    const sE = softplus(a) + floor;
-    const sN = softplus(b) + floor;
-    const rho = Math.tanh(c) * RHO_SCALE;
-    const off = rho * sE * sN * s2;
-    out.push([
-      [sE * sE * s2, off],
-      [off, sN * sN * s2],
-    ]);
+    out.push({
+      sigmaE: (softplus(raw[i + RAW_INDEX.sigmaE] as number) + floor) * scale,
+      sigmaN: (softplus(raw[i + RAW_INDEX.sigmaN] as number) + floor) * scale,
+      rho: diagonal ? 0 : Math.tanh(raw[i + RAW_INDEX.rho] as number) * RHO_SCALE,
+    });
   }
   return out;
+}
+
+/** Σ = [[σₑ², ρσₑσₙ], [ρσₑσₙ, σₙ²]] of one sample. */
+export function covarianceOf(s: SigmaRho): Cov2 {
+  const off = s.rho * s.sigmaE * s.sigmaN;
+  return [
+    [s.sigmaE * s.sigmaE, off],
+    [off, s.sigmaN * s.sigmaN],
+  ];
+}
+
+/**
+ * Covariance per sample from flat raw outputs (sigmaRhoFromRaw, then covarianceOf). `scale`
+ * converts the normalized units to the evaluation's units (e.g. metres per unit, times a σ
+ * calibration factor): Σ is multiplied by scale². Refuses non-finite raw values (evaluation
+ * must not average NaN into its metrics).
+ */
+export function covarianceFromRaw(raw: RawOutputs, o: PostProcessing = {}): Cov2[] {
+  const cols = rawColumns(o.diagonal ?? false);
+  for (let i = 0; i < raw.length; i++) {
+    if (!Number.isFinite(raw[i] as number)) {
+      const row = Math.floor(i / cols);
+      const values = Array.from(raw.slice(row * cols, row * cols + cols));
+      throw new RangeError(`covarianceFromRaw: sample ${row} has a non-finite raw value [${values.join(', ')}]`);
+    }
+  }
+  return sigmaRhoRows(raw, o, 'covarianceFromRaw').map(covarianceOf);
 }

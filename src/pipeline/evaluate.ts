@@ -32,7 +32,6 @@ export async function evaluate(
   catalog: Catalog,
   o: { melBands: number; frames: number; sigmaFloor: number; sigmaScale?: number },
 ): Promise<EvaluationReport> {
-  const k2 = (o.sigmaScale ?? 1) ** 2;
   net.eval();
   const samples: LocalizationSample[] = [];
   const bounds: (number | null)[] = [];
@@ -46,12 +45,17 @@ export async function evaluate(
           return { position: out.position.toFloat32Array(), raw: out.raw.toFloat32Array() };
         }),
       );
-      const covs = covarianceFromRaw(raw, { floor: o.sigmaFloor, diagonal: net.options.diagonal ?? false, scale });
+      // The shared post-processing (model/losses.ts), in metres and calibrated like the exported graph.
+      const covs = covarianceFromRaw(raw, {
+        floor: o.sigmaFloor,
+        diagonal: net.options.diagonal ?? false,
+        scale: scale * (o.sigmaScale ?? 1),
+      });
       for (let i = 0; i < b.size; i++) {
         samples.push({
           errorE: (position[2 * i] as number) * scale - (b.target[2 * i] as number),
           errorN: (position[2 * i + 1] as number) * scale - (b.target[2 * i + 1] as number),
-          cov: scaleCov(covs[i] as NonNullable<(typeof covs)[number]>, k2),
+          cov: covs[i] as NonNullable<(typeof covs)[number]>,
         });
         const s = await catalog.getSession(b.sessionIds[i] as number);
         const crlb = (s?.truth?.crlb ?? null) as { cep50M?: number } | null;
@@ -72,11 +76,4 @@ export async function evaluate(
     crlb,
     withoutCrlb: bounds.filter((b) => b === null).length,
   };
-}
-
-function scaleCov(c: LocalizationSample['cov'], k2: number): LocalizationSample['cov'] {
-  return [
-    [c[0][0] * k2, c[0][1] * k2],
-    [c[1][0] * k2, c[1][1] * k2],
-  ];
 }

@@ -87,18 +87,7 @@ const SIGMA_FLOOR = 1e-3;
 
 async function trainingStats(loader: DatasetLoader, receivers: number, c: FeatureConfig): Promise<FeatureStats> {
   const acc = new FeatureStatsAccumulator(c.melBands, c.frames);
-  const block = receivers * c.melBands * c.frames;
-  for await (const b of loader.epoch(0)) {
-    for (let i = 0; i < b.size; i++) {
-      acc.add({
-        receivers: [],
-        mel: b.mel.subarray(i * block, (i + 1) * block),
-        scalars: b.scalars.subarray(i * receivers * SCALAR_COUNT, (i + 1) * receivers * SCALAR_COUNT),
-        mask: b.mask.subarray(i * receivers, (i + 1) * receivers),
-        tdoa: [],
-      });
-    }
-  }
+  for await (const b of loader.epoch(0)) acc.addBatch(b, receivers);
   return acc.finish();
 }
 

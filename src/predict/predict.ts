@@ -4,9 +4,13 @@
 
 import type { SessionOptions } from '../export/ort.js';
 import { runBatch } from '../export/ort.js';
-import { type Cov2, cep50, type Ellipse, ellipseOf } from '../math/gaussian2d.js';
+import { cep50, type Ellipse, ellipseOf } from '../math/gaussian2d.js';
+import { covarianceOf } from '../model/losses.js';
+import { assembleBatch, type Batch } from '../signal/features/batch.js';
 import type { FeatureConfig } from '../signal/features/config.js';
+import type { TransmissionFeatures } from '../signal/features/extract.js';
 import { FeatureExtractor } from '../signal/features/extractor.js';
+import { SCALAR_COUNT } from '../signal/features/scalars.js';
 import { type FeatureStats, normalizeFeatures } from '../signal/features/stats.js';
 import type { Recording } from '../signal/recording.js';
 import { type LoadedModel, loadModel } from './model.js';
@@ -78,22 +82,60 @@ export function matchReceivers(
 
 /** The Gaussian of one output row: covariance (m²), ellipse and CEP50. */
 export function uncertaintyOf(sigmaEastM: number, sigmaNorthM: number, rho: number): { ellipse: Ellipse; cep50M: number } {
-  const off = rho * sigmaEastM * sigmaNorthM;
-  const cov: Cov2 = [
-    [sigmaEastM * sigmaEastM, off],
-    [off, sigmaNorthM * sigmaNorthM],
-  ];
+  const cov = covarianceOf({ sigmaE: sigmaEastM, sigmaN: sigmaNorthM, rho });
   return { ellipse: ellipseOf(cov), cep50M: cep50(cov) };
 }
 
-interface Prepared {
+/** A recording set ready for the model: normalized features and how its receivers matched. */
+export interface PreparedSet {
   label: string;
-  mel: Float32Array;
-  scalars: Float32Array;
-  mask: Uint8Array;
+  features: TransmissionFeatures;
   used: string[];
   missing: string[];
   ignored: string[];
+}
+
+/** What predict needs of a model's metadata to compute its inputs. */
+export interface InputSpec {
+  /** In the model's input order. */
+  receivers: readonly { id: string }[];
+  featureConfig: FeatureConfig;
+  featureStats: FeatureStats;
+}
+
+/**
+ * Features of each set, one transmission at a time through the extractor (the call the training
+ * loader makes), normalized with the model's training statistics. A set that cannot be used goes
+ * to `fail` and is left out.
+ */
+export async function prepareSets(
+  extractor: FeatureExtractor,
+  md: InputSpec,
+  sets: RecordingSet[],
+  o: { ignoreUnknown?: boolean; fail: (label: string, err: unknown) => void },
+): Promise<PreparedSet[]> {
+  const ids = md.receivers.map((r) => r.id);
+  const prepared: PreparedSet[] = [];
+  for (const set of sets) {
+    try {
+      const match = matchReceivers(set, ids, o.ignoreUnknown ?? false);
+      const features = await extractor.extract(match.recordings);
+      normalizeFeatures(features, md.featureStats);
+      prepared.push({ label: set.label, features, used: match.used, missing: match.missing, ignored: match.ignored });
+    } catch (err) {
+      o.fail(set.label, err);
+    }
+  }
+  return prepared;
+}
+
+/** The model's input batch of prepared sets: the same assembly as the training loader's. */
+export function inputBatch(prepared: readonly PreparedSet[], md: InputSpec): Batch {
+  const c = md.featureConfig;
+  return assembleBatch(
+    prepared.map((p) => p.features),
+    { receivers: md.receivers.length, melBands: c.melBands, frames: c.frames },
+  );
 }
 
 /**
@@ -111,7 +153,6 @@ export async function predictFromRecordings(
   const md = m.metadata;
   const ids = md.receivers.map((r) => r.id);
   const config: FeatureConfig = md.featureConfig;
-  const stats: FeatureStats = md.featureStats;
   const extractor = new FeatureExtractor({ config, receivers: ids, workers: o.workers ?? (sets.length < 8 ? 0 : undefined) });
   const fail = (label: string, err: unknown) => {
     const e = err instanceof Error ? err : new Error(String(err));
@@ -119,34 +160,14 @@ export async function predictFromRecordings(
     o.onInvalid(label, e);
   };
   try {
-    const prepared: Prepared[] = [];
-    // One transmission at a time through the extractor: the same call the training loader makes.
-    for (const set of sets) {
-      try {
-        const match = matchReceivers(set, ids, o.ignoreUnknown ?? false);
-        const f = await extractor.extract(match.recordings);
-        normalizeFeatures(f, stats);
-        prepared.push({ label: set.label, mel: f.mel, scalars: f.scalars, mask: f.mask, ...match });
-      } catch (err) {
-        fail(set.label, err);
-      }
-    }
+    const prepared = await prepareSets(extractor, md, sets, { ignoreUnknown: o.ignoreUnknown ?? false, fail });
     const out: Prediction[] = [];
     const size = Math.max(1, o.batchSize ?? 32);
-    const r = ids.length;
-    const dims = { receivers: r, melBands: config.melBands, frames: config.frames, scalars: md.scalarNames.length };
+    // loadModel checked the model takes SCALAR_COUNT scalars (checkInputContract).
+    const dims = { receivers: ids.length, melBands: config.melBands, frames: config.frames, scalars: SCALAR_COUNT };
     for (let start = 0; start < prepared.length; start += size) {
       const chunk = prepared.slice(start, start + size);
-      const block = r * config.melBands * config.frames;
-      const mel = new Float32Array(chunk.length * block);
-      const scalars = new Float32Array(chunk.length * r * dims.scalars);
-      const mask = new Uint8Array(chunk.length * r);
-      chunk.forEach((p, i) => {
-        mel.set(p.mel, i * block);
-        scalars.set(p.scalars, i * r * dims.scalars);
-        mask.set(p.mask, i * r);
-      });
-      const res = await runBatch(m.session, { size: chunk.length, mel, scalars, mask }, dims);
+      const res = await runBatch(m.session, inputBatch(chunk, md), dims);
       chunk.forEach((p, i) => {
         const eastM = res.positions[2 * i] as number;
         const northM = res.positions[2 * i + 1] as number;

@@ -9,17 +9,17 @@
 import { totalmem } from 'node:os';
 import type { LocalFrame } from '../geo/local-frame.js';
 import { Rng } from '../math/rng.js';
-import type { Batch, BatchSource } from '../signal/features/batch.js';
+import { assembleBatch, type Batch, type BatchSource } from '../signal/features/batch.js';
 import { contentFeatureKey } from '../signal/features/cache.js';
 import {
   assembleFeatures,
   fullScaleOffsetDbOf,
-  isPreciselyTimed,
+  needsTimeDifferences,
   type RecordingFeatures,
   type TransmissionFeatures,
 } from '../signal/features/extract.js';
 import type { FeatureExtractor } from '../signal/features/extractor.js';
-import { SCALAR_COUNT } from '../signal/features/scalars.js';
+import { scalarIndex } from '../signal/features/scalars.js';
 import { type FeatureStats, normalizeFeatures } from '../signal/features/stats.js';
 import { decodeNpyIq } from '../signal/formats/npy.js';
 import type { Recording } from '../signal/recording.js';
@@ -145,19 +145,21 @@ export class DatasetLoader implements BatchSource {
     const { config, receivers, cache } = this.o.extractor.o;
     // Cache keys from catalog rows alone: the blob hashes stand for the IQ.
     const keys = ms.map((m) => contentFeatureKey(m.contentHash, m.sampleRateHz, fullScaleOffsetDbOf(m.meta), config));
-    // Arrival-time features need the IQ of precisely timed receivers (cross-correlation): such
-    // sessions take the extraction path (per-recording features still come from the cache).
-    const timed = ms.filter((m) => isPreciselyTimed(m));
-    const cached = cache && timed.length < 2 ? await Promise.all(keys.map((k) => cache.getAsync(k, config))) : [];
+    const cached = cache ? await Promise.all(keys.map((k) => cache.getAsync(k, config))) : [];
+    const complete = cache !== undefined && cached.every((x) => x !== undefined);
+    // Arrival-time features need the IQ of the receivers that take part in time differences
+    // (cross-correlation): such sessions take the extraction path, with the cached
+    // per-recording features handed over. Whether a receiver heard comes from its cached scalars.
+    const heard = scalarIndex('heard');
     const f =
-      cached.length > 0 && cached.every((x) => x !== undefined)
+      complete && !needsTimeDifferences(ms, (k) => (cached[k] as RecordingFeatures).scalars[heard] === 1)
         ? assembleFeatures(
             ms.map((m) => m.receiverId),
             cached as RecordingFeatures[],
             receivers,
             config,
           )
-        : await this.o.extractor.extract(await this.#recordings(sessionId, ms), { keys });
+        : await this.o.extractor.extract(await this.#recordings(sessionId, ms), { keys, precomputed: cached });
     if (this.o.stats) normalizeFeatures(f, this.o.stats);
     const bytes = f.mel.byteLength + f.scalars.byteLength + f.mask.byteLength;
     if (this.#memoryBytes + bytes <= (this.o.memoryBytes ?? DEFAULT_LOADER_MEMORY_BYTES)) {
@@ -168,26 +170,13 @@ export class DatasetLoader implements BatchSource {
   }
 
   async #batch(refs: SessionRef[]): Promise<Batch> {
-    const r = this.o.extractor.o.receivers.length;
-    const c = this.o.extractor.o.config;
-    const block = r * c.melBands * c.frames;
-    const b: Batch = {
-      size: refs.length,
-      sessionIds: refs.map((s) => s.id),
-      mel: new Float32Array(refs.length * block),
-      scalars: new Float32Array(refs.length * r * SCALAR_COUNT),
-      mask: new Uint8Array(refs.length * r),
-      target: new Float32Array(refs.length * 2),
-    };
+    const { config: c, receivers } = this.o.extractor.o;
     const features = await Promise.all(refs.map((s) => this.#features(s.id)));
-    features.forEach((f, i) => {
-      b.mel.set(f.mel, i * block);
-      b.scalars.set(f.scalars, i * r * SCALAR_COUNT);
-      b.mask.set(f.mask, i * r);
-      b.target[2 * i] = (refs[i] as SessionRef).east;
-      b.target[2 * i + 1] = (refs[i] as SessionRef).north;
-    });
-    return b;
+    return assembleBatch(
+      features,
+      { receivers: receivers.length, melBands: c.melBands, frames: c.frames },
+      { targets: refs, sessionIds: refs.map((s) => s.id) },
+    );
   }
 
   /** The batches of one epoch, prepared up to `prefetch` ahead; order fixed by (seed, epoch). */

@@ -94,9 +94,12 @@ test('missing or invalid metadata is named', () => {
   });
   assert.throws(() => readOnnxMetadata(json), /metadata heimdall\.feature_stats is not valid JSON/);
   const future = withMetadata((m) => {
-    m['heimdall.format_version'] = '2';
+    m['heimdall.format_version'] = '3';
   });
-  assert.throws(() => readOnnxMetadata(future), /heimdall\.format_version is 2; this Heimdall reads version 1/);
+  assert.throws(
+    () => readOnnxMetadata(future),
+    /heimdall\.format_version is 3; this Heimdall reads version 2 \(the model is newer than this Heimdall\); upgrade Heimdall$/,
+  );
   const hop = withMetadata((m) => {
     m['heimdall.feature_hop'] = '100';
   });

@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { noGrad } from '../../src/engine/autograd.js';
 import { fromFloat32Array, fromTypedArray } from '../../src/engine/creation.js';
 import { AdamW } from '../../src/engine/optim/adam.js';
 import { setNumThreads } from '../../src/engine/runtime.js';
@@ -14,7 +15,7 @@ import { onnxCheckerAvailable } from '../../src/export/checker.js';
 import { compareOutputs, engineOutputs, exportLocalizationNet, syntheticBatch } from '../../src/export/export.js';
 import { decodeModel } from '../../src/export/onnx/model-proto.js';
 import { createSession, runBatch } from '../../src/export/ort.js';
-import { gaussianNll } from '../../src/model/losses.js';
+import { gaussianNll, sigmaRhoFromRaw } from '../../src/model/losses.js';
 import { SCALAR_COUNT } from '../../src/signal/features/scalars.js';
 import { makeNet, metadataFor, SITES } from './fixtures.js';
 
@@ -39,6 +40,33 @@ test('random weights with batch-norm statistics: ORT matches the engine to 1e-5 
     const cmp = compareOutputs(engineOutputs(net, b, post), await runBatch(session, b, dims(4)));
     assert.ok(cmp.maxRelDiff < 1e-5, `batch ${size}: ${cmp.maxRelDiff}`);
   }
+  // …and ORT's σ/ρ are the shared post-processing (model/losses.ts) of the engine's raw outputs.
+  const b7 = syntheticBatch(7, 4, 128, 32, S, 107);
+  const raw = tidy(() =>
+    noGrad(() => {
+      net.eval();
+      const out = net
+        .predict({
+          mel: fromFloat32Array(b7.mel, [7, 4, 128, 32]),
+          scalars: fromFloat32Array(b7.scalars, [7, 4, S]),
+          mask: fromTypedArray(b7.mask, [7, 4]),
+        })
+        .raw.toFloat32Array();
+      net.train();
+      return out;
+    }),
+  );
+  const shared = sigmaRhoFromRaw(raw, { floor: post.sigmaFloor, scale: net.options.scaleM * post.sigmaScale });
+  const ort = (await runBatch(session, b7, dims(4))).uncertainties;
+  shared.forEach((s, i) => {
+    for (const [k, want] of [s.sigmaE, s.sigmaN, s.rho].entries()) {
+      const got = ort[3 * i + k] as number;
+      assert.ok(
+        Math.abs(got - want) <= 1e-5 * Math.max(1, Math.abs(want)),
+        `sample ${i} output ${k}: ORT ${got}, shared ${want}`,
+      );
+    }
+  });
   // Masking is real: a masked receiver's inputs do not matter.
   const b = syntheticBatch(1, 4, 128, 32, S, 9);
   b.mask.set([1, 0, 1, 1]);

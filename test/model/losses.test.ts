@@ -7,7 +7,14 @@ import { liveTensorCount, setNumThreads } from '../../src/engine/runtime.js';
 import { tidy } from '../../src/engine/scope.js';
 import type { Tensor } from '../../src/engine/tensor.js';
 import type { Cov2 } from '../../src/math/gaussian2d.js';
-import { covarianceFromRaw, covarianceParams, gaussianNll, RHO_SCALE } from '../../src/model/losses.js';
+import {
+  covarianceFromRaw,
+  covarianceOf,
+  covarianceParams,
+  gaussianNll,
+  RHO_SCALE,
+  sigmaRhoFromRaw,
+} from '../../src/model/losses.js';
 import { assertClose, f64, gradcheck, prng, randomValues, values } from '../helpers.js';
 
 setNumThreads(1);
@@ -134,6 +141,44 @@ describe('gaussianNll: closed form', () => {
       const dc = covarianceFromRaw(raw.slice(0, 4), { floor: 0.02, diagonal: true });
       assert.equal(dc.length, 2);
       assert.equal(dc[0]![0][1], 0);
+    }));
+
+  test('sigmaRhoFromRaw is covarianceParams in plain numbers, and covarianceFromRaw is built on it', () =>
+    tidy(() => {
+      const B = 5;
+      // Around libtorch's softplus threshold (20) too, where the linear branch takes over.
+      const raw = [...randomValues(B * 3 - 3, 8, -6, 6), 19.5, 20.5, -3];
+      const { sigmaE, sigmaN, rho } = covarianceParams(f64(raw, [B, 3]), { floor: 0.01, diagonal: false });
+      const rows = sigmaRhoFromRaw(raw, { floor: 0.01 });
+      assertClose(
+        rows.flatMap((r) => [r.sigmaE, r.sigmaN, r.rho]),
+        rowsOf(raw, 3).flatMap((_, i) => [values(sigmaE)[i]!, values(sigmaN)[i]!, values(rho)[i]!]),
+        1e-12,
+        1e-12,
+        'σ/ρ',
+      );
+      // scale multiplies σ (metres, calibrated), never ρ; covarianceFromRaw is covarianceOf of the rows.
+      const scaled = sigmaRhoFromRaw(raw, { floor: 0.01, scale: 250 });
+      scaled.forEach((r, i) => {
+        assertClose(
+          [r.sigmaE, r.sigmaN, r.rho],
+          [250 * rows[i]!.sigmaE, 250 * rows[i]!.sigmaN, rows[i]!.rho],
+          1e-12,
+          1e-12,
+          `row ${i}`,
+        );
+      });
+      assert.deepEqual(covarianceFromRaw(raw, { floor: 0.01, scale: 250 }), scaled.map(covarianceOf));
+      assert.deepEqual(
+        sigmaRhoFromRaw([0.5, -0.5], { diagonal: true }).map((r) => r.rho),
+        [0],
+      );
+      // Export verification must see a NaN (and report the disagreement); evaluation refuses it.
+      assert.ok(Number.isNaN(sigmaRhoFromRaw([Number.NaN, 0, 0])[0]!.sigmaE));
+      assert.throws(
+        () => covarianceFromRaw([0, 0, 0, Number.NaN, 0, 0]),
+        /covarianceFromRaw: sample 1 has a non-finite raw value \[NaN, 0, 0\]/,
+      );
     }));
 
   test('shape and option errors name the function', () =>

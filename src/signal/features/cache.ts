@@ -1,6 +1,7 @@
 // Feature cache keyed by content: SHA-256 of the samples the features use, the sample rate, the
-// calibration offset and the feature configuration. Same content → same key, whatever the file
-// is called; any change of parameters → a new key. Files are written atomically (temp + rename);
+// calibration offset, the feature configuration and the feature-code version. Same content →
+// same key, whatever the file is called; any change of parameters or of the feature code
+// (FEATURE_CODE_VERSION) → a new key, so stale features are never served. Files are written atomically (temp + rename);
 // an unreadable or wrong-sized entry is treated as a miss and rewritten.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -8,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../util/atomic-file.js';
 import type { Recording } from '../recording.js';
+import { FEATURE_CODE_VERSION } from './code-version.js';
 import type { FeatureConfig } from './config.js';
 import { fullScaleOffsetDb, type RecordingFeatures } from './extract.js';
 import { SCALAR_COUNT } from './scalars.js';
@@ -15,11 +17,11 @@ import { SCALAR_COUNT } from './scalars.js';
 const MAGIC = 0x31434648; // "HFC1"
 const HEADER = 12;
 
-export function featureKey(r: Recording, c: FeatureConfig): string {
+export function featureKey(r: Recording, c: FeatureConfig, codeVersion = FEATURE_CODE_VERSION): string {
   const h = createHash('sha256');
   const iq = r.iq.subarray(0, 2 * c.samples);
   h.update(new Uint8Array(iq.buffer, iq.byteOffset, iq.byteLength));
-  h.update(JSON.stringify({ c, rate: r.sampleRateHz, cal: fullScaleOffsetDb(r) }));
+  h.update(JSON.stringify({ c, rate: r.sampleRateHz, cal: fullScaleOffsetDb(r), code: codeVersion }));
   return h.digest('hex');
 }
 
@@ -33,9 +35,10 @@ export function contentFeatureKey(
   sampleRateHz: number,
   fullScaleOffsetDb: number | null,
   c: FeatureConfig,
+  codeVersion = FEATURE_CODE_VERSION,
 ): string {
   return createHash('sha256')
-    .update(JSON.stringify({ blob: contentSha256, c, rate: sampleRateHz, cal: fullScaleOffsetDb }))
+    .update(JSON.stringify({ blob: contentSha256, c, rate: sampleRateHz, cal: fullScaleOffsetDb, code: codeVersion }))
     .digest('hex');
 }
 

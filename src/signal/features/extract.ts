@@ -118,12 +118,42 @@ export function extractFeatures(
 /** Clocks at least this good (s) take part in time differences by default (GPS-disciplined). */
 export const MAX_TIMESTAMP_SIGMA_S = 1e-4;
 
-/** Whether a recording's start time is good enough for time differences (a Recording or a catalog row). */
-export function isPreciselyTimed(
-  r: { startUnixNs: bigint | null; timestampSigmaS: number | null },
+/** A recording's clock as the timing rule sees it (a Recording or a catalog row). */
+export interface RecordingClock {
+  startUnixNs: bigint | null;
+  timestampSigmaS: number | null;
+}
+
+/** Whether a recording's start time is good enough for time differences. */
+export function isPreciselyTimed(r: RecordingClock, maxSigmaS = MAX_TIMESTAMP_SIGMA_S): boolean {
+  return r.startUnixNs !== null && r.timestampSigmaS !== null && r.timestampSigmaS <= maxSigmaS;
+}
+
+/**
+ * THE timing rule, for extraction and for the loader's choice of path: the indices of the
+ * recordings that take part in time differences — precisely timed and heard. `heard(k)` may be
+ * undefined when not known yet (no features): such a recording counts as heard, so a caller
+ * deciding before the features exist errs towards computing the differences.
+ */
+export function timingParticipants(
+  clocks: readonly (RecordingClock | undefined)[],
+  heard: (k: number) => boolean | undefined,
+  maxSigmaS = MAX_TIMESTAMP_SIGMA_S,
+): number[] {
+  const out: number[] = [];
+  clocks.forEach((r, k) => {
+    if (r !== undefined && isPreciselyTimed(r, maxSigmaS) && heard(k) !== false) out.push(k);
+  });
+  return out;
+}
+
+/** Whether a transmission has time differences (so its features need the IQ, not only cached per-recording features). */
+export function needsTimeDifferences(
+  clocks: readonly (RecordingClock | undefined)[],
+  heard: (k: number) => boolean | undefined,
   maxSigmaS = MAX_TIMESTAMP_SIGMA_S,
 ): boolean {
-  return r.startUnixNs !== null && r.timestampSigmaS !== null && r.timestampSigmaS <= maxSigmaS;
+  return timingParticipants(clocks, heard, maxSigmaS).length >= 2;
 }
 
 /**
@@ -194,12 +224,11 @@ function timeDifferences(
   c: FeatureConfig,
   maxSigma: number,
 ): TimeDifference[] {
-  const timed = byIndex
-    .map((r, i) => ({ r, i }))
-    .filter(
-      (x): x is { r: Recording; i: number } =>
-        x.r !== undefined && isPreciselyTimed(x.r, maxSigma) && scalars[x.i * SCALAR_COUNT + scalarIndex('heard')] === 1,
-    );
+  const heard = scalarIndex('heard');
+  const timed = timingParticipants(byIndex, (i) => scalars[i * SCALAR_COUNT + heard] === 1, maxSigma).map((i) => ({
+    r: byIndex[i] as Recording,
+    i,
+  }));
   const out: TimeDifference[] = [];
   for (let a = 0; a < timed.length; a++) {
     for (let b = a + 1; b < timed.length; b++) {

@@ -91,15 +91,21 @@ export class FeatureExtractor {
   /**
    * Features of one transmission (its recordings from any subset of the network). `keys` (one per
    * recording) replace the cache keys computed from the samples, e.g. contentFeatureKey of a
-   * catalog blob, so a caller can look entries up later without the IQ.
+   * catalog blob, so a caller can look entries up later without the IQ. `precomputed` (one per
+   * recording, undefined where unknown) are features the caller already read from the cache.
    */
-  async extract(recordings: Recording[], o: { keys?: string[] } = {}): Promise<TransmissionFeatures> {
+  async extract(
+    recordings: Recording[],
+    o: { keys?: string[]; precomputed?: (RecordingFeatures | undefined)[] } = {},
+  ): Promise<TransmissionFeatures> {
     for (const r of recordings) checkRecording(r, this.o.config); // fail fast, with the file named
     const cache = this.o.cache;
     if (o.keys !== undefined && o.keys.length !== recordings.length)
       throw new RangeError(`extract: ${o.keys.length} cache keys for ${recordings.length} recordings`);
     const keys = cache ? (o.keys ?? recordings.map((r) => featureKey(r, this.o.config))) : [];
-    const precomputed: (RecordingFeatures | undefined)[] = recordings.map((_, i) => cache?.get(keys[i] as string, this.o.config));
+    const precomputed: (RecordingFeatures | undefined)[] = recordings.map(
+      (_, i) => o.precomputed?.[i] ?? cache?.get(keys[i] as string, this.o.config),
+    );
     const missing = recordings.map((_, i) => i).filter((i) => precomputed[i] === undefined);
     if (missing.length > 0) {
       const computed = await this.#compute(missing.map((i) => recordings[i] as Recording));

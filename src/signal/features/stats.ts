@@ -3,6 +3,7 @@
 // every receiver keeps the power differences between receivers — the signal that carries the
 // position (the original z-scored each sample and erased it).
 
+import type { Batch } from './batch.js';
 import type { TransmissionFeatures } from './extract.js';
 import { SCALAR_COUNT, SCALAR_NAMES } from './scalars.js';
 
@@ -70,6 +71,21 @@ export class FeatureStatsAccumulator {
     });
   }
 
+  /** Adds every transmission of a batch (assembleBatch's layout, `receivers` per transmission). */
+  addBatch(b: Pick<Batch, 'size' | 'mel' | 'scalars' | 'mask'>, receivers: number): void {
+    const block = receivers * this.melBands * this.frames;
+    const scalars = receivers * SCALAR_COUNT;
+    for (let i = 0; i < b.size; i++) {
+      this.add({
+        receivers: [],
+        mel: b.mel.subarray(i * block, (i + 1) * block),
+        scalars: b.scalars.subarray(i * scalars, (i + 1) * scalars),
+        mask: b.mask.subarray(i * receivers, (i + 1) * receivers),
+        tdoa: [],
+      });
+    }
+  }
+
   finish(): FeatureStats {
     if (this.#count === 0) throw new Error('FeatureStats: no receiver recordings were added (empty training set?)');
     // A constant feature (σ = 0, e.g. a flag that never changes) is left unscaled.
@@ -89,6 +105,12 @@ export class FeatureStatsAccumulator {
 
 /** Normalizes in place: (x − mean) / σ for present receivers; absent ones stay 0. */
 export function normalizeFeatures(f: TransmissionFeatures, s: FeatureStats): void {
+  // Statistics of other scalars would shift the wrong values (or read past their arrays: NaN).
+  if (s.scalarNames.join() !== SCALAR_NAMES.join()) {
+    throw new RangeError(
+      `normalizeFeatures: statistics for scalars [${s.scalarNames.join(', ')}], features have [${SCALAR_NAMES.join(', ')}]`,
+    );
+  }
   const block = s.melBands * s.frames;
   if (f.mel.length !== f.mask.length * block) {
     throw new RangeError(

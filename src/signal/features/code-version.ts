@@ -1,0 +1,13 @@
+// The version of the feature CODE (as opposed to its parameters, FeatureConfig). Features are
+// cached on disk and a model is only valid for the features it was trained on, so both the
+// cache keys and every exported model carry this number: inference refuses a model trained on
+// another version, and the cache never serves features computed by older code.
+//
+// BUMP IT whenever a change alters any feature value for the same recording and configuration:
+// the STFT (window, framing, FFT scaling), the mel filter bank or dB conversion, the scalars
+// (their formulas, names or order: SCALAR_NAMES), the time differences / arrival-time scalars.
+// Do NOT bump it for changes that keep every value (speed-ups, refactors): the stft/mel/extract
+// tests against fixed references say whether values moved.
+//
+// History: 1 = six scalars (rssi_dbfs … heard); 2 = eight (+ toa_centered_us, timed).
+export const FEATURE_CODE_VERSION = 2;
