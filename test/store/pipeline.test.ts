@@ -11,7 +11,7 @@ import { FeatureCache } from '../../src/signal/features/cache.js';
 import { defaultFeatureConfig } from '../../src/signal/features/config.js';
 import { extractFeatures } from '../../src/signal/features/extract.js';
 import { FeatureExtractor } from '../../src/signal/features/extractor.js';
-import { SCALAR_COUNT } from '../../src/signal/features/scalars.js';
+import { SCALAR_COUNT, SCALAR_NAMES } from '../../src/signal/features/scalars.js';
 import type { FeatureStats } from '../../src/signal/features/stats.js';
 import { readSigmfCollection } from '../../src/signal/sigmf/read.js';
 import { simulate } from '../../src/sim/simulate.js';
@@ -242,7 +242,7 @@ function suite(backend: Backend): void {
       frames: 32,
       melMean: Array(128).fill(-40),
       melStd: Array(128).fill(7),
-      scalarNames: [],
+      scalarNames: [...SCALAR_NAMES],
       scalarMean: Array(SCALAR_COUNT).fill(0.5),
       scalarStd: Array(SCALAR_COUNT).fill(3),
       count: 1,
