@@ -27,6 +27,19 @@ export interface Recording {
   meta: Record<string, unknown>;
 }
 
+/** What a recording file says about itself without its samples: enough to group files into transmissions. */
+export interface RecordingProbe {
+  path: string;
+  receiverId: string;
+  centerFreqHz: number;
+  /** Time of sample 0 by the receiver's clock (ns since the Unix epoch), or null when the file does not say. */
+  startUnixNs: bigint | null;
+  /** Duration (s) from the sample count the file's size implies and its sample rate. */
+  durationS: number;
+  /** KiwiSDR WAVs: the file name's `<YYYYMMDDTHHMMSSZ>_<freq Hz>` prefix, which recordings of one moment share. */
+  nameKey?: string;
+}
+
 /** Number of complex samples. */
 export function sampleCount(r: Recording): number {
   return r.iq.length / 2;

@@ -1,23 +1,23 @@
 // `heimdall import`: registers recordings in the catalog and stores their IQ in the blob store.
 //
-// A transmission set is a SigMF collection, or the loose recordings of one folder (.npy + sidecar,
-// KiwiSDR WAVs, single SigMF files) taken as one transmission. Each set becomes one session:
+// Transmission sets are found by signal/formats/recording-sets.ts (a SigMF collection, or loose
+// recordings grouped by time: the same grouping predict and inspect use). Each set becomes one session:
 // its IQ goes to heimdall-raw-iq/sessions/<session hash>/<receiver>.npy (content-addressed, so
 // blobs are written before the catalog row without ever orphaning a reference), then the session
 // and its measurements are inserted in ONE transaction. Re-importing the same content is a no-op
-// (session content hash); a corrupt file is reported by name and skipped, the rest imported.
+// (session content hash); a corrupt file or collection, or an ambiguous group, is reported by name and
+// skipped, the rest imported.
 import { createHash } from 'node:crypto';
-import { readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { statSync } from 'node:fs';
+import { relative } from 'node:path';
 import { defaultFeatureConfig, FeatureConfigSchema } from '../signal/features/config.js';
 import { recordingFeatures } from '../signal/features/extract.js';
 import { SCALAR_NAMES } from '../signal/features/scalars.js';
-import { findRecordingSets, readRecording } from '../signal/formats/index.js';
 import { encodeNpyIq } from '../signal/formats/npy.js';
+import { discoverRecordingSets, type RecordingSet } from '../signal/formats/recording-sets.js';
 import type { Recording } from '../signal/recording.js';
-import { readSigmfCollection } from '../signal/sigmf/read.js';
 import type { BlobStore } from './blobs/blob-store.js';
-import type { Catalog } from './catalog/catalog.js';
+import { type Catalog, sessionContentHash } from './catalog/catalog.js';
 import type { NewMeasurement, NewSession } from './catalog/types.js';
 
 export const RAW_IQ_BUCKET = 'heimdall-raw-iq';
@@ -26,30 +26,11 @@ export interface ImportReport {
   imported: number;
   /** Sets whose content is already in the catalog. */
   duplicates: number;
+  /** Files, collections and sets that were skipped, with the reason. */
   failed: { path: string; error: string }[];
+  /** Groupings that may not be what was meant (see recording-sets.ts), naming the files. */
+  warnings: string[];
   sessionIds: number[];
-}
-
-interface RecordingSet {
-  path: string;
-  load: () => { recordings: Recording[]; extra: Record<string, unknown> };
-}
-
-/** Every transmission set under dir (recursively), in a stable order. */
-export function listSets(dir: string): RecordingSet[] {
-  const sets: RecordingSet[] = [];
-  const walk = (d: string) => {
-    const found = findRecordingSets(d);
-    for (const c of found.collections) sets.push({ path: c.path, load: () => readSigmfCollection(c.path) });
-    if (found.loose.length > 0)
-      sets.push({ path: d, load: () => ({ recordings: found.loose.map((f) => readRecording(f)), extra: {} }) });
-    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      if (e.isDirectory() && !e.name.startsWith('.')) walk(join(d, e.name));
-    }
-  };
-  if (!statSync(dir).isDirectory()) throw new Error(`import: ${dir} is not a folder`);
-  walk(dir);
-  return sets;
 }
 
 function sha256(bytes: Uint8Array | string): string {
@@ -87,14 +68,11 @@ async function importSet(set: RecordingSet, root: string, catalog: Catalog, blob
   const { recordings, extra } = set.load();
   if (recordings.length === 0) throw new Error('no recordings in the set');
   // Blobs are the .npy encoding of the IQ (the original project's format); their SHA-256 is the
-  // measurement's content hash, and the session's is a hash over its (receiver, blob hash) pairs.
+  // measurement's content hash, and the session's is the catalog's sessionContentHash of them.
   const blobsBytes = recordings.map((r) => encodeNpyIq(r.iq));
   const hashes = blobsBytes.map((b) => sha256(b));
-  const sessionHash = sha256(
-    recordings
-      .map((r, i) => `${r.receiver.id}:${hashes[i]}`)
-      .sort()
-      .join('\n'),
+  const sessionHash = sessionContentHash(
+    recordings.map((r, i) => ({ receiverId: r.receiver.id, contentHash: hashes[i] as string })),
   );
   if ((await catalog.findSessionByHash(sessionHash)) !== null) return null;
   const folder = `${RAW_IQ_BUCKET}/sessions/${sessionHash.slice(0, 16)}`;
@@ -134,7 +112,7 @@ async function importSet(set: RecordingSet, root: string, catalog: Catalog, blob
     startedAt: first === null ? new Date(0) : new Date(Number(first / 1_000_000n)),
     centerFreqHz: recordings[0]?.centerFreqHz ?? 0,
     ...truthOf(extra),
-    source: relative(root, set.path) || '.',
+    source: relative(root, set.label) || '.',
     contentHash: sessionHash,
   };
   const { sessionId } = await catalog.insertSession(session, measurements);
@@ -147,9 +125,18 @@ export interface ImportOptions {
   onProgress?: (done: number, total: number, path: string) => void;
 }
 
+/** Imports every transmission under `dir` (recursively); sources are recorded relative to it. */
 export async function importDirectory(dir: string, o: ImportOptions): Promise<ImportReport> {
-  const sets = listSets(dir);
-  const report: ImportReport = { imported: 0, duplicates: 0, failed: [], sessionIds: [] };
+  if (!statSync(dir).isDirectory()) throw new Error(`import: ${dir} is not a folder`);
+  const found = discoverRecordingSets([dir]);
+  const sets = found.sets;
+  const report: ImportReport = {
+    imported: 0,
+    duplicates: 0,
+    failed: found.skipped.map((s) => ({ path: s.path, error: s.reason })),
+    warnings: found.warnings,
+    sessionIds: [],
+  };
   for (const [i, set] of sets.entries()) {
     try {
       const id = await importSet(set, dir, o.catalog, o.blobs);
@@ -159,9 +146,9 @@ export async function importDirectory(dir: string, o: ImportOptions): Promise<Im
         report.sessionIds.push(id);
       }
     } catch (err) {
-      report.failed.push({ path: set.path, error: (err as Error).message });
+      report.failed.push({ path: set.label, error: (err as Error).message });
     }
-    o.onProgress?.(i + 1, sets.length, set.path);
+    o.onProgress?.(i + 1, sets.length, set.label);
   }
   return report;
 }

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { collectionAt, kiwiMoment, STATIONS, T0_NS } from '../signal/recording-sets-fixture.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const main = join(root, 'dist/src/cli/main.js');
@@ -86,7 +87,39 @@ test('heimdall inspect prints per-receiver scalars and GPS time differences, and
   if (online >= 2 && collection['heimdall:truth'].signal !== 'cw')
     assert.match(r.stdout, /TDOA kiwi-\S+ − kiwi-\S+: -?\d+\.\d+ µs/);
   assert.match(r.stderr, /skipped .*missing\.npy: .*ENOENT/);
-  assert.match(r.stderr, /1 of 2 path\(s\) could not be read/);
+  assert.match(r.stderr, /1 path\(s\) or set\(s\) could not be read/);
+});
+
+test('heimdall inspect shows KiwiSDR WAVs of one moment, given one by one, as one transmission', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'heimdall-cli-kiwi-'));
+  const files = kiwiMoment(dir, T0_NS);
+  const r = heimdall('inspect', ...files);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.split('\n').filter((l) => /^\s+receiver\s+samples/.test(l)).length, 1, r.stdout);
+  assert.deepEqual(
+    r.stdout
+      .split('\n')
+      .filter((l) => STATIONS.some((s) => l.startsWith(`  ${s} `)))
+      .map((l) => l.trim().split(/\s+/)[0])
+      .sort(),
+    [...STATIONS].sort(),
+  );
+  assert.equal(r.stderr, '');
+});
+
+test('heimdall import skips a malformed collection by name, imports the rest, and exits 1', () => {
+  const home = mkdtempSync(join(tmpdir(), 'heimdall-cli-import-'));
+  const data = join(home, 'data');
+  collectionAt(join(data, 'tx-1'), 'tx-1', ['rx-a', 'rx-b'], T0_NS);
+  mkdirSync(join(data, 'tx-2'));
+  writeFileSync(join(data, 'tx-2', 'tx-2.sigmf-collection'), '{');
+  const r = heimdall('import', data, '--home', home);
+  assert.equal(r.status, 1, 'something was skipped');
+  assert.match(r.stdout, /Imported 1 transmission\(s\) into pglite:.*; 0 already catalogued; 1 skipped/);
+  assert.match(
+    r.stderr,
+    new RegExp(`skipped ${join(data, 'tx-2', 'tx-2.sigmf-collection').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not valid JSON`),
+  );
 });
 
 test('simulate --into, import and dataset create work end to end on the embedded store', () => {

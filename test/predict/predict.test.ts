@@ -3,7 +3,7 @@
 // the training-path features), masking of missing receivers, refusal of unknown ones, and the CLI.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { compareOutputs, engineOutputs } from '../../src/export/export.js';
@@ -227,4 +227,51 @@ test('heimdall predict prints JSON and writes GeoJSON', () => {
   });
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /localization@production: Registered Model with name=localization not found/);
+});
+
+test('heimdall predict groups loose recordings by time wherever they are given, and skips a bad collection by name', () => {
+  const cli = join(process.cwd(), 'dist/src/cli/main.js');
+  const [a, b, c] = [fx.test[1], fx.test[2], fx.test[3]].map((t) => t?.set as RecordingSet);
+  // One transmission's files named one by one as arguments…
+  const argsDir = join(fx.dir, 'loose-args');
+  mkdirSync(argsDir, { recursive: true });
+  const aFiles = (a as RecordingSet).recordings.map((r) => {
+    const path = join(argsDir, `${r.receiver.id}.npy`);
+    writeNpyRecording(path, r);
+    return path;
+  });
+  // …and a folder holding two transmissions a minute apart, plus a collection that is not JSON.
+  const mixed = join(fx.dir, 'loose-mixed');
+  mkdirSync(mixed, { recursive: true });
+  for (const [tag, set] of [
+    ['b', b],
+    ['c', c],
+  ] as const) {
+    for (const r of (set as RecordingSet).recordings) writeNpyRecording(join(mixed, `${r.receiver.id}-${tag}.npy`), r);
+  }
+  const bad = join(mixed, 'broken.sigmf-collection');
+  writeFileSync(bad, '{');
+  const r = spawnSync(process.execPath, [cli, 'predict', '--model', fx.modelPath, ...aFiles, mixed], { encoding: 'utf8' });
+  assert.equal(r.status, 1, 'something was skipped');
+  const doc = JSON.parse(r.stdout);
+  const firstOf = (set: RecordingSet, tag: string) =>
+    join(mixed, `${[...set.recordings.map((x) => `${x.receiver.id}-${tag}.npy`)].sort()[0]}`);
+  assert.deepEqual(
+    doc.predictions.map((p: Prediction) => [p.label, p.receiversUsed.length]),
+    [
+      [argsDir, (a as RecordingSet).recordings.length],
+      [
+        `${firstOf(b as RecordingSet, 'b')} (+${(b as RecordingSet).recordings.length - 1} more)`,
+        (b as RecordingSet).recordings.length,
+      ],
+      [
+        `${firstOf(c as RecordingSet, 'c')} (+${(c as RecordingSet).recordings.length - 1} more)`,
+        (c as RecordingSet).recordings.length,
+      ],
+    ],
+  );
+  assert.deepEqual(doc.failed.length, 1);
+  assert.equal(doc.failed[0].label, bad);
+  assert.match(doc.failed[0].error, /^not valid JSON: /);
+  assert.match(r.stderr, new RegExp(`skipped ${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not valid JSON`));
 });

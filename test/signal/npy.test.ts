@@ -3,14 +3,14 @@
 // numpy — numpy.load of our files and np.save'd files read back exactly.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { findRecordingSets, readRecording } from '../../src/signal/formats/index.js';
+import { readRecording } from '../../src/signal/formats/index.js';
 import { npyHeaderC8, readNpyRecording, writeNpyRecording } from '../../src/signal/formats/npy.js';
 import { type Recording, RecordingError } from '../../src/signal/recording.js';
-import { writeSigmfCollection, writeSigmfRecording } from '../../src/signal/sigmf/index.js';
+import { writeSigmfRecording } from '../../src/signal/sigmf/index.js';
 import { randomValues } from '../helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'heimdall-npy-'));
@@ -414,7 +414,7 @@ describe('.npy recordings', () => {
   });
 });
 
-describe('readRecording and findRecordingSets', () => {
+describe('readRecording', () => {
   test('readRecording dispatches by extension and names the supported ones otherwise', () => {
     const dir = freshDir();
     const npy = join(dir, 'a.npy');
@@ -435,29 +435,5 @@ describe('readRecording and findRecordingSets', () => {
       () => readRecording(join(dir, 'c.sigmf-collection')),
       `${join(dir, 'c.sigmf-collection')}: is a SigMF collection (several recordings); read it with readSigmfCollection`,
     );
-  });
-
-  test('findRecordingSets lists collections with their recordings, then loose recordings', () => {
-    const dir = freshDir();
-    const small = Float32Array.from([1, 0]);
-    const base = { iq: small, sampleRateHz: 1e6, centerFreqHz: 1e8, datetime: new Date(0) };
-    const a = writeSigmfRecording(dir, 'rx-a', base);
-    const b = writeSigmfRecording(dir, 'rx-b', base);
-    writeSigmfRecording(dir, 'rx-loose', base);
-    const col = writeSigmfCollection(dir, 'tx-1', {
-      streams: [
-        { baseName: 'rx-b', metaSha512: b.sha512 },
-        { baseName: 'rx-a', metaSha512: a.sha512 },
-      ],
-    });
-    writeNpyRecording(join(dir, 'old.npy'), recording(small));
-    writeFileSync(join(dir, 'kiwi.wav'), 'RIFF');
-    writeFileSync(join(dir, 'notes.txt'), 'x');
-    mkdirSync(join(dir, 'sub.npy'));
-    assert.deepEqual(findRecordingSets(dir), {
-      collections: [{ path: col, recordings: [a.metaPath.replace('rx-a', 'rx-b'), a.metaPath] }],
-      loose: [join(dir, 'kiwi.wav'), join(dir, 'old.npy'), join(dir, 'rx-loose.sigmf-meta')],
-    });
-    rmSync(dir, { recursive: true });
   });
 });

@@ -118,7 +118,7 @@ function sample(i: number, origin: SessionOrigin = 'simulated'): { session: NewS
       'heimdall:seed': 42,
     },
     source: `/data/simulated/tx-${String(i).padStart(6, '0')}`,
-    contentHash: sessionContentHash(measurements.map((m) => m.contentHash)),
+    contentHash: sessionContentHash(measurements.map((m) => ({ receiverId: m.receiver.id, contentHash: m.contentHash }))),
   };
   return { session, measurements };
 }

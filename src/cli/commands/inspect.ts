@@ -1,27 +1,11 @@
 // `heimdall inspect`: reads recordings in any supported format and prints what the feature layer
 // sees: per receiver, the recording and its scalars; per GPS-timed pair, the time difference.
-import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { FeatureConfigSchema } from '../../signal/features/config.js';
 import { extractFeatures, recordingFeatures } from '../../signal/features/extract.js';
 import { SCALAR_NAMES } from '../../signal/features/scalars.js';
-import { findRecordingSets, readRecording } from '../../signal/formats/index.js';
+import { discoverRecordingSets } from '../../signal/formats/recording-sets.js';
 import type { Recording } from '../../signal/recording.js';
-import { readSigmfCollection } from '../../signal/sigmf/read.js';
-
-/** The recordings a path names: a collection's streams, a folder's sets, or one file. */
-function load(path: string): { label: string; recordings: Recording[] }[] {
-  if (statSync(path).isDirectory()) {
-    const sets = findRecordingSets(path);
-    return [
-      ...sets.collections.map((c) => ({ label: c.path, recordings: readSigmfCollection(c.path).recordings })),
-      ...sets.loose.map((f) => ({ label: f, recordings: [readRecording(f)] })),
-    ];
-  }
-  if (path.toLowerCase().endsWith('.sigmf-collection'))
-    return [{ label: path, recordings: readSigmfCollection(path).recordings }];
-  return [{ label: path, recordings: [readRecording(path)] }];
-}
 
 const fmt = (v: number, digits = 1) => (Number.isFinite(v) ? v.toFixed(digits) : '—');
 
@@ -66,17 +50,23 @@ export function registerInspect(program: Command): void {
     )
     .argument('<paths...>', 'recording files, .sigmf-collection files or folders')
     .action((paths: string[]) => {
-      let failed = 0;
-      for (const p of paths) {
+      // All paths together: files of one transmission are shown as one set, as import and predict group them.
+      const found = discoverRecordingSets(paths);
+      let failed = found.skipped.length;
+      for (const s of found.skipped) console.error(`heimdall inspect: skipped ${s.path}: ${s.reason}`);
+      for (const w of found.warnings) console.error(`heimdall inspect: warning: ${w}`);
+      for (const set of found.sets) {
         try {
-          for (const set of load(p)) describe(set.label, set.recordings);
+          const loaded = set.load();
+          describe(loaded.label, loaded.recordings);
         } catch (err) {
           failed++;
-          console.error(`heimdall inspect: skipped ${p}: ${(err as Error).message}`);
+          const m = (err as Error).message;
+          console.error(`heimdall inspect: skipped ${m.startsWith(set.label) ? m : `${set.label}: ${m}`}`);
         }
       }
       if (failed > 0) {
-        console.error(`heimdall inspect: ${failed} of ${paths.length} path(s) could not be read`);
+        console.error(`heimdall inspect: ${failed} path(s) or set(s) could not be read`);
         process.exitCode = 1;
       }
     });

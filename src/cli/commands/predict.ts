@@ -6,7 +6,8 @@ import { toGeoJson } from '../../predict/geojson.js';
 import { loadModel } from '../../predict/model.js';
 import { type Prediction, predictFromRecordings } from '../../predict/predict.js';
 import { type ModelResolver, resolveModelRef } from '../../predict/resolve.js';
-import { listRecordingSets, type RecordingSet } from '../../predict/sets.js';
+import type { RecordingSet } from '../../predict/sets.js';
+import { discoverRecordingSets } from '../../signal/formats/recording-sets.js';
 import { writeFileAtomic } from '../../util/atomic-file.js';
 import { positiveInt } from '../parse.js';
 
@@ -46,18 +47,16 @@ export function registerPredict(program: Command, o: { resolveModel?: ModelResol
         failed.push({ label, error: e.message });
         console.error(`heimdall predict: skipped ${e.message.startsWith(label) ? e.message : `${label}: ${e.message}`}`);
       };
+      // All paths together: files of one transmission group into one set wherever they were given.
+      const found = discoverRecordingSets(paths);
+      for (const s of found.skipped) onInvalid(s.path, new Error(s.reason));
+      for (const w of found.warnings) console.error(`heimdall predict: warning: ${w}`);
       const sets: RecordingSet[] = [];
-      for (const p of paths) {
+      for (const s of found.sets) {
         try {
-          for (const s of listRecordingSets(p)) {
-            try {
-              sets.push(s.load());
-            } catch (err) {
-              onInvalid(s.label, err as Error);
-            }
-          }
+          sets.push(s.load());
         } catch (err) {
-          onInvalid(p, err as Error);
+          onInvalid(s.label, err as Error);
         }
       }
       try {

@@ -32,7 +32,11 @@ export async function importAndReport(store: Store, dir: string): Promise<{ fail
     `Imported ${r.imported} transmission(s) into ${store.catalog.location}; ${r.duplicates} already catalogued; ${r.failed.length} skipped`,
   );
   console.log(`  blobs: ${store.blobs.location}`);
-  for (const f of r.failed) console.error(`  skipped ${f.path}: ${f.error}`);
+  for (const f of r.failed)
+    console.error(
+      `  skipped ${f.path}: ${f.error.startsWith(f.path) ? f.error.slice(f.path.length).replace(/^: /, '') : f.error}`,
+    );
+  for (const w of r.warnings) console.error(`  warning: ${w}`);
   return { failed: r.failed.length, imported: r.imported + r.duplicates };
 }
 
@@ -48,13 +52,14 @@ export function registerStore(program: Command): void {
   program
     .command('import')
     .description(
-      'register recordings (SigMF collections, .npy sets, KiwiSDR WAV sets; folders searched recursively) in the catalog and store their IQ; re-imports are no-ops; bad files are reported and skipped',
+      'register recordings (SigMF collections; loose SigMF, .npy and KiwiSDR WAV files grouped into transmissions by time; folders searched recursively) in the catalog and store their IQ; re-imports are no-ops; bad files are reported and skipped (exit code 1)',
     )
     .argument('<dir>', 'folder to import')
     .option('--home <dir>', HOME_HELP)
     .action(async (dir: string, o: { home?: string }) => {
       const r = await withStore(o.home, (s) => importAndReport(s, dir));
-      if (r.failed > 0 && r.imported === 0) process.exitCode = 1;
+      // Anything skipped makes the exit code 1, even when the rest was imported.
+      if (r.failed > 0) process.exitCode = 1;
     });
 
   const dataset = program.command('dataset').description('named, versioned train/val/test splits of catalogued sessions');

@@ -37,8 +37,8 @@
 //   The final fit is expressed relative to the first timestamp used, and startUnixNs is assembled in bigint.
 //   Fewer than 2 usable timestamps, or a fitted rate more than 0.1 % from the header's, is a RecordingError.
 // - All samples are kept (block 0 too: its samples are fine, only its timestamp is not).
-import { readFileSync } from 'node:fs';
-import { type Recording, RecordingError } from '../recording.js';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { type Recording, RecordingError, type RecordingProbe } from '../recording.js';
 
 const HEADER_BYTES = 36;
 const BLOCK_SAMPLES = 512;
@@ -89,7 +89,7 @@ function gpsMinusUtcS(unixS: number): number {
 }
 
 /** What kiwirecorder's default file name says: station, centre frequency, start time (host clock). */
-interface KiwiFileName {
+export interface KiwiFileName {
   station: string;
   centerFreqHz: number;
   /** The file name's UTC time, Unix seconds. */
@@ -100,7 +100,7 @@ interface KiwiFileName {
 const NAME_PATTERN = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z_(\d+)_(.+)_[iI][qQ]\.[wW][aA][vV]$/;
 
 /** Parses `<YYYYMMDDTHHMMSSZ>_<freq Hz>_<STATION>_iq.wav` (directories are ignored), or says what is wrong. */
-function parseKiwiFileName(fileName: string): KiwiFileName | { error: string } {
+export function parseKiwiFileName(fileName: string): KiwiFileName | { error: string } {
   const base = fileName.split(/[\\/]/).pop() ?? fileName;
   const m = NAME_PATTERN.exec(base);
   const expected = `cannot get station/frequency/time from the file name "${base}": expected <YYYYMMDDTHHMMSSZ>_<freq Hz>_<STATION>_iq.wav`;
@@ -369,4 +369,39 @@ export function readKiwiWav(path: string): Recording {
     throw new RecordingError(path, `cannot read the file (${code ?? (err as Error).message})`);
   }
   return parseKiwiWav(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path);
+}
+
+/**
+ * What a KiwiSDR WAV says without reading its samples: station, frequency and start time from the file name (the
+ * recording host's clock, whole seconds), duration from the header's rate and the file size. Recordings of one
+ * moment share the file name's time prefix (`nameKey`).
+ */
+export function probeKiwiWav(path: string): RecordingProbe {
+  const name = parseKiwiFileName(path);
+  if ('error' in name) throw new RecordingError(path, name.error);
+  let size: number;
+  const header = new Uint8Array(HEADER_BYTES);
+  try {
+    size = statSync(path).size;
+    const fd = openSync(path, 'r');
+    try {
+      readSync(fd, header, 0, HEADER_BYTES, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new RecordingError(path, code === 'ENOENT' ? 'file not found' : `cannot read (${code ?? (err as Error).message})`);
+  }
+  const rateHz = new DataView(header.buffer).getUint32(24, true);
+  const samples = Math.max(0, Math.floor((size - HEADER_BYTES) / BLOCK_BYTES)) * BLOCK_SAMPLES;
+  const base = path.split(/[\\/]/).pop() ?? path;
+  return {
+    path,
+    receiverId: name.station,
+    centerFreqHz: name.centerFreqHz,
+    startUnixNs: BigInt(name.unixS) * 1_000_000_000n,
+    durationS: rateHz > 0 ? samples / rateHz : 0,
+    nameKey: base.slice(0, base.indexOf('_', 17)),
+  };
 }

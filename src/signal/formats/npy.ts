@@ -15,11 +15,11 @@
 // are read; anything else is refused. fortran_order True is accepted for 1-D arrays only, where the layout is
 // identical to C order; every other shape than (N,) is refused. Data bytes beyond the shape are refused too
 // (numpy ignores them, but they mean the header and the data disagree).
-import { readFileSync, rmSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { basename } from 'node:path';
 import { commitTemps, writeTemp } from '../../util/atomic-file.js';
-import { assertFiniteIq, type ReceiverInfo, type Recording, RecordingError } from '../recording.js';
+import { assertFiniteIq, type ReceiverInfo, type Recording, RecordingError, type RecordingProbe } from '../recording.js';
 
 const MAGIC = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]); // \x93NUMPY
 const ARRAY_ALIGN = 64;
@@ -283,7 +283,42 @@ export function readNpyRecording(path: string): Recording {
     throw new RecordingError(path, code === 'ENOENT' ? 'file not found' : `cannot read (${code ?? (err as Error).message})`);
   }
   const iq = decodeNpyIq(bytes, path);
-  return { iq, ...readSidecar(path), source: path };
+  return { iq, ...readNpySidecar(path), source: path };
+}
+
+/** Bytes read for a probe: np.save headers are 128 bytes; ones longer than this are refused as truncated. */
+const PROBE_HEADER_BYTES = 65_536;
+
+/**
+ * What `<base>.npy` and its sidecar say without reading the samples: receiver, frequency and start from the sidecar,
+ * duration from the header's data type, the file size and the sidecar's rate. The reader checks the rest.
+ */
+export function probeNpyRecording(path: string): RecordingProbe {
+  const sidecar = readNpySidecar(path);
+  let size: number;
+  let head: Uint8Array;
+  try {
+    size = statSync(path).size;
+    head = new Uint8Array(Math.min(size, PROBE_HEADER_BYTES));
+    const fd = openSync(path, 'r');
+    try {
+      readSync(fd, head, 0, head.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new RecordingError(path, code === 'ENOENT' ? 'file not found' : `cannot read (${code ?? (err as Error).message})`);
+  }
+  const h = parseNpyHeader(head, path);
+  const itemBytes = typeof h.descr === 'string' ? 2 * (DTYPES[h.descr]?.bytes ?? 4) : 8;
+  return {
+    path,
+    receiverId: sidecar.receiver.id,
+    centerFreqHz: sidecar.centerFreqHz,
+    startUnixNs: sidecar.startUnixNs,
+    durationS: Math.max(0, size - h.dataOffset) / itemBytes / sidecar.sampleRateHz,
+  };
 }
 
 /** The bytes of a .npy file holding `iq` as a 1-D complex64 array (what np.save writes). */
@@ -345,7 +380,8 @@ export function decodeNpyIq(bytes: Uint8Array, source: string): Float32Array {
   return iq;
 }
 
-function readSidecar(npyPath: string): Omit<Recording, 'iq' | 'source'> {
+/** Reads and checks the `<base>_metadata.json` sidecar of `<base>.npy` (errors name the sidecar or the .npy). */
+export function readNpySidecar(npyPath: string): Omit<Recording, 'iq' | 'source'> {
   const path = npySidecarPath(npyPath);
   let text: string;
   try {

@@ -24,10 +24,10 @@
 // Decisions beyond the spec: a later capture that retunes (different core:frequency) is refused, since the
 // Recording has one centre frequency; later captures' samples are otherwise read as one continuous stream.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { assertFiniteIq, type ReceiverInfo, type Recording, RecordingError } from '../recording.js';
+import { assertFiniteIq, type ReceiverInfo, type Recording, RecordingError, type RecordingProbe } from '../recording.js';
 
 const SUPPORTED = 'c{f32,f64,i32,i16,u32,u16}_{le,be}, ci8, cu8';
 const LITTLE_ENDIAN_HOST = endianness() === 'LE';
@@ -388,6 +388,55 @@ export function readSigmfRecording(path: string): Recording {
     receiver,
     source: metaPath,
     meta,
+  };
+}
+
+/**
+ * What a SigMF recording says without reading its samples: receiver, frequency and start (captures[0]) from the
+ * metadata, duration from the dataset file's size, the datatype and the rate. readSigmfRecording checks the rest.
+ */
+export function probeSigmfRecording(path: string): RecordingProbe {
+  const metaPath = sigmfMetaPath(path);
+  const base = metaPath.slice(0, -'.sigmf-meta'.length);
+  const doc = readJsonFile(metaPath, 'metadata file', metaPath, 'metadata file not found');
+  const fail = (msg: string): never => {
+    throw new RecordingError(metaPath, msg);
+  };
+  if (!isObject(doc) || !isObject(doc.global)) return fail("not SigMF metadata: no 'global' object");
+  const g = doc.global;
+  if (typeof g['core:datatype'] !== 'string') return fail(`core:datatype must be a string, got ${show(g['core:datatype'])}`);
+  const type = parseSigmfDatatype(g['core:datatype'], metaPath);
+  const rate = g['core:sample_rate'];
+  if (typeof rate !== 'number' || !Number.isFinite(rate) || rate <= 0) {
+    return fail(`core:sample_rate must be a positive finite number, got ${show(rate)}`);
+  }
+  const first = Array.isArray(doc.captures) && isObject(doc.captures[0]) ? doc.captures[0] : {};
+  const freq = first['core:frequency'];
+  if (typeof freq !== 'number' || !Number.isFinite(freq)) {
+    return fail(`captures[0].core:frequency must be a finite number, got ${show(freq)}`);
+  }
+  const datetime = first['core:datetime'];
+  if (datetime !== undefined && typeof datetime !== 'string') {
+    fail(`captures[0].core:datetime must be a string, got ${show(datetime)}`);
+  }
+  const startUnixNs = typeof datetime === 'string' ? parseSigmfDatetime(datetime, metaPath, 'captures[0].core:datetime') : null;
+  const rxId = g['heimdall:receiver_id'];
+  const ncd = g['core:dataset'];
+  let dataPath = `${base}.sigmf-data`;
+  if (typeof ncd === 'string' && ncd !== '' && !/[/\\]/.test(ncd) && !existsSync(dataPath))
+    dataPath = join(dirname(metaPath), ncd);
+  let bytes = 0;
+  try {
+    bytes = statSync(dataPath).size;
+  } catch {
+    // No dataset: the reader says why when the recording is read; here it only has no duration.
+  }
+  return {
+    path: metaPath,
+    receiverId: typeof rxId === 'string' && rxId !== '' ? rxId : basename(base),
+    centerFreqHz: freq,
+    startUnixNs,
+    durationS: bytes / ((2 * type.bits) / 8) / rate,
   };
 }
 

@@ -34,13 +34,13 @@ export class DuplicateSessionError extends Error {
 }
 
 /**
- * A session's content hash: SHA-256 (hex) over its measurements' content hashes, sorted, so the
- * order in which receivers are listed does not matter.
+ * A session's content hash, the one `heimdall import` stores: SHA-256 (hex) of its measurements'
+ * `<receiver id>:<content hash>` lines, sorted and joined by newlines — so the order in which
+ * receivers are listed does not matter, but which receiver recorded which samples does.
  */
-export function sessionContentHash(measurementHashes: readonly string[]): string {
-  const h = createHash('sha256');
-  for (const m of [...measurementHashes].sort()) h.update(`${m}\n`);
-  return h.digest('hex');
+export function sessionContentHash(measurements: readonly { receiverId: string; contentHash: string }[]): string {
+  const lines = measurements.map((m) => `${m.receiverId}:${m.contentHash}`).sort();
+  return createHash('sha256').update(lines.join('\n')).digest('hex');
 }
 
 const RECEIVER_COLUMNS = `id, name, lat, lon, alt_m AS "altM", url, bands AS "bandsHz", gps_disciplined AS "gpsDisciplined",

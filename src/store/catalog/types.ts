@@ -53,7 +53,7 @@ export interface NewSession {
   truth?: Record<string, unknown> | null;
   /** Where it came from (a folder, a file, a live feed), for provenance. */
   source: string;
-  /** Hash over the measurements' content hashes (see sessionContentHash): re-imports are detected. */
+  /** Hash over the measurements' (receiver, content hash) pairs (see sessionContentHash): re-imports are detected. */
   contentHash: string;
 }
 
