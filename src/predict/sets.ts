@@ -1,4 +1,4 @@
-// The transmissions named on a command line or by an API caller: a SigMF collection is one
+// The transmissions named on a command line or by a library caller: a SigMF collection is one
 // transmission; a folder holds its collections plus, taken together, its loose recordings
 // (.npy + sidecar, KiwiSDR WAVs, single SigMF files), and its sub-folders are searched too
 // (the simulator writes one folder per transmission); a single recording file is a set of one.
