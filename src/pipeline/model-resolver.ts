@@ -1,5 +1,5 @@
-// NAME@alias → a local .onnx file, for `heimdall predict --model localization@champion` and the
-// HTTP API: the tracker's registry says which version the alias points at; the file comes from
+// NAME@alias → a local .onnx file, for `heimdall predict --model localization@champion`: the
+// tracker's registry says which version the alias points at; the file comes from
 // the version's source when it is a local path, else from the blob store copy that publishModel
 // uploaded (cached under <home>/models).
 import { existsSync, mkdirSync } from 'node:fs';

@@ -2,9 +2,10 @@
 // simulate a preset → import into the catalog and blob store → dataset (by session, seeded) →
 // normalization statistics from the training split → train LocalizationNet with the Gaussian
 // NLL → evaluate the best checkpoint on the test split against the Cramér–Rao bound.
-// Re-running with the same options reuses the simulation, the import and the feature cache.
+// Re-running with the same options reuses the simulation (once it is marked complete), the import
+// and the feature cache; the dataset holds exactly this run's transmissions (this seed, this count).
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { libtorchVersion, manualSeed } from '../engine/runtime.js';
 import { loadSafetensors } from '../engine/safetensors.js';
@@ -18,6 +19,7 @@ import { type FeatureConfig, FeatureConfigSchema } from '../signal/features/conf
 import { FeatureExtractor } from '../signal/features/extractor.js';
 import { SCALAR_COUNT } from '../signal/features/scalars.js';
 import { type FeatureStats, FeatureStatsAccumulator } from '../signal/features/stats.js';
+import { incompleteBecause, simulationStamp } from '../sim/completion.js';
 import type { Scenario } from '../sim/config.js';
 import { resolveScenario } from '../sim/scenario.js';
 import { simulate } from '../sim/simulate.js';
@@ -25,6 +27,7 @@ import { createDataset } from '../store/datasets.js';
 import { importDirectory } from '../store/import.js';
 import { DatasetLoader } from '../store/loader.js';
 import { openStore } from '../store/open.js';
+import { assignSplits, type SplitSpec } from '../store/split.js';
 import { flattenParams } from '../track/config-params.js';
 import { openTracker } from '../track/open.js';
 import { type ActiveRun, startRun } from '../track/run.js';
@@ -84,10 +87,57 @@ export interface QuickstartReport {
 }
 
 const SIGMA_FLOOR = 1e-3;
+const SPLIT: SplitSpec = { train: 0.7, val: 0.15, test: 0.15 };
 
-async function trainingStats(loader: DatasetLoader, receivers: number, c: FeatureConfig): Promise<FeatureStats> {
+/** Split sizes of n transmissions (the same rounding as the dataset's assignment). */
+function splitCounts(n: number): Record<'train' | 'val' | 'test', number> {
+  const counts = { train: 0, val: 0, test: 0 };
+  for (const split of assignSplits(
+    Array.from({ length: n }, (_, i) => ({ sessionId: i })),
+    SPLIT,
+    0,
+  ).values())
+    counts[split]++;
+  return counts;
+}
+
+/**
+ * The fewest transmissions from which on every split is non-empty. Only small counts can leave one
+ * empty (from 20 on, each 15 % split holds at least 2), so scanning to 100 is enough.
+ */
+export const MIN_QUICKSTART_SAMPLES = (() => {
+  let min = 1;
+  for (let n = 1; n <= 100; n++) if (Object.values(splitCounts(n)).some((c) => c === 0)) min = n + 1;
+  return min;
+})();
+
+/** Refuses, before anything is simulated, a sample count that would leave a split empty. */
+export function checkQuickstartSamples(samples: number): void {
+  if (!Number.isInteger(samples) || samples < 1)
+    throw new RangeError(`quickstart: --samples must be a positive integer, got ${samples}`);
+  const c = splitCounts(samples);
+  if (c.train > 0 && c.val > 0 && c.test > 0) return;
+  throw new RangeError(
+    `quickstart: --samples ${samples} is too few: the 70/15/15 split gives ${c.train} train / ${c.val} validation / ${c.test} test transmissions, and training needs all three; use --samples ${MIN_QUICKSTART_SAMPLES} or more`,
+  );
+}
+
+/** Throws when the run was interrupted (Ctrl-C), naming the step it stopped at. */
+function stopIfAborted(signal: AbortSignal | undefined, step: string): void {
+  if (signal?.aborted) throw new Error(`quickstart: interrupted while ${step}`);
+}
+
+async function trainingStats(
+  loader: DatasetLoader,
+  receivers: number,
+  c: FeatureConfig,
+  signal: AbortSignal | undefined,
+): Promise<FeatureStats> {
   const acc = new FeatureStatsAccumulator(c.melBands, c.frames);
-  for await (const b of loader.epoch(0)) acc.addBatch(b, receivers);
+  for await (const b of loader.epoch(0)) {
+    stopIfAborted(signal, 'computing the normalization statistics');
+    acc.addBatch(b, receivers);
+  }
   return acc.finish();
 }
 
@@ -123,15 +173,23 @@ export function featureConfigFor(scenario: Scenario): FeatureConfig {
 
 export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport> {
   const started = performance.now();
+  checkQuickstartSamples(o.samples);
   const scenario = quickstartScenario(o);
   const name = scenario.name;
   const simDir = join(o.home, 'quickstart', `${name}-seed${o.seed}-n${o.samples}`);
-  const done =
-    existsSync(join(simDir, 'scenario.json')) &&
-    JSON.parse(readFileSync(join(simDir, 'scenario.json'), 'utf8')).samples === o.samples;
-  if (!done) {
+  // Only a folder whose completion marker (written last) matches this scenario, seed and count is
+  // reused; anything else, e.g. what an interrupted run left, is simulated again.
+  const incomplete = incompleteBecause(simDir, simulationStamp(scenario, o.seed, o.samples));
+  if (incomplete !== undefined) {
     o.log(`1/6 simulating ${o.samples} transmissions of ${name} …`);
-    await simulate({ scenario, seed: o.seed, samples: o.samples, outDir: simDir });
+    if (incomplete !== 'not simulated yet') o.log(`    (${simDir}: ${incomplete})`);
+    try {
+      await simulate({ scenario, seed: o.seed, samples: o.samples, outDir: simDir, ...(o.signal ? { signal: o.signal } : {}) });
+    } catch (err) {
+      if (o.signal?.aborted)
+        throw new Error(`quickstart: interrupted while simulating; ${simDir} is not marked complete and will be simulated again`);
+      throw err;
+    }
   } else o.log(`1/6 simulation found in ${simDir}`);
 
   const store = await openStore({ home: o.home, ...(o.env ? { env: o.env } : {}) });
@@ -145,15 +203,28 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
   });
   try {
     o.log(`2/6 importing into ${store.catalog.location} …`);
-    const imported = await importDirectory(simDir, { catalog: store.catalog, blobs: store.blobs });
-    if (imported.failed.length > 0)
-      o.log(`    skipped ${imported.failed.length} set(s): ${imported.failed.map((f) => f.path).join(', ')}`);
+    const imported = await importDirectory(simDir, {
+      catalog: store.catalog,
+      blobs: store.blobs,
+      onProgress: () => stopIfAborted(o.signal, 'importing'),
+    });
+    // The dataset is this run's transmissions and nothing else: not the other seeds' or sample
+    // counts' sessions of the same scenario, so data.samples/data.seed say what was trained on.
+    if (imported.failed.length > 0 || imported.sets.length !== o.samples) {
+      const first = imported.failed[0];
+      throw new Error(
+        `quickstart: ${simDir} holds ${imported.sets.length} importable transmission(s), not ${o.samples}${first ? ` (${imported.failed.length} failed; first ${first.path}: ${first.error})` : ''}; delete the folder to simulate it again`,
+      );
+    }
+    const sourceOf = new Map(imported.sets.map((x) => [x.sessionId, x.path]));
     const dataset = await createDataset(store.catalog, {
       name: `quickstart-${name}`,
-      split: { train: 0.7, val: 0.15, test: 0.15 },
+      split: SPLIT,
       seed: o.seed,
       scenario: name,
+      sessionIds: imported.sets.map((x) => x.sessionId),
     });
+    stopIfAborted(o.signal, 'creating the dataset');
     o.log(
       `3/6 dataset ${dataset.name} v${dataset.version}: ${dataset.counts.train} train / ${dataset.counts.val} val / ${dataset.counts.test} test`,
     );
@@ -179,7 +250,7 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
         ...(stats ? { stats } : {}),
         ...extra,
       });
-    const stats = await trainingStats(await loaderFor('train'), positions.length, features);
+    const stats = await trainingStats(await loaderFor('train'), positions.length, features, o.signal);
 
     manualSeed(o.seed);
     const net = new LocalizationNet({ receivers: positions, scaleM, scalarCount: SCALAR_COUNT, widths: o.widths });
@@ -195,7 +266,7 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
     );
     const config = {
       scenario,
-      data: { scenario: name, samples: o.samples, seed: o.seed, split: { train: 0.7, val: 0.15, test: 0.15 } },
+      data: { scenario: name, samples: o.samples, seed: o.seed, split: SPLIT },
       dataset: { name: dataset.name, version: dataset.version },
       features: c,
       model: { kind: 'LocalizationNet', widths: o.widths, hidden: 128, diagonal: false, scaleM, sigmaFloor: SIGMA_FLOOR },
@@ -301,6 +372,8 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
     await run.end(fit.stoppedBecause === 'aborted' ? 'KILLED' : 'FINISHED');
     net.dispose();
     const first = (await store.catalog.datasetSessions(dataset.id, 'test'))[0];
+    // This run's own folder for it (a duplicate session's catalogued source may be another folder's).
+    const example = first === undefined ? undefined : sourceOf.get(first.id);
     return {
       preset: name,
       dataset: { name: dataset.name, version: dataset.version, ...dataset.counts },
@@ -309,7 +382,7 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
       checkpoint: fit.bestCheckpoint,
       run: { id: run.runId, experiment: 'quickstart', artifactUri: run.info.artifactUri },
       model,
-      exampleRecording: first ? join(simDir, first.source) : undefined,
+      exampleRecording: example,
       seconds: (performance.now() - started) / 1000,
     };
   } catch (err) {

@@ -1,6 +1,6 @@
 // predictFromRecordings: recordings → positions with uncertainty ellipses, through the SAME
 // feature code as training (FeatureExtractor → normalizeFeatures with the model's training
-// statistics) and onnxruntime. The library function behind `heimdall predict` and the HTTP API.
+// statistics) and onnxruntime. The library function behind `heimdall predict`.
 
 import type { SessionOptions } from '../export/ort.js';
 import { runBatch } from '../export/ort.js';

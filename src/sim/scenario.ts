@@ -1,9 +1,17 @@
 // Resolving a scenario from a preset name or a file, optionally with a custom network file.
+// Transmitters are drawn in the scenario's region, so the region must fit the network: a preset's
+// region belongs to the preset's network and is replaced by one around a network file's receivers;
+// a scenario file may leave its region out (then it is derived the same way), and a region that
+// lies far from every receiver is refused.
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { ConfigError, parseConfig, type Scenario, ScenarioSchema } from './config.js';
 import { loadNetworkFile } from './network-file.js';
 import { PRESETS, presetNames } from './presets.js';
+import { distanceToRegionM, regionAround, regionSizeM } from './region.js';
+
+/** A region farther than this fraction of its own size from the nearest receiver is refused. */
+export const MAX_REGION_GAP = 0.25;
 
 export interface ScenarioSource {
   /** A built-in preset name (see presetNames()). */
@@ -37,7 +45,34 @@ export function resolveScenario(src: ScenarioSource): Scenario {
     }
   }
   if (src.networkFile !== undefined) {
-    input = { ...(input as object), network: loadNetworkFile(src.networkFile) };
+    const network = loadNetworkFile(src.networkFile);
+    const fields = input as Record<string, unknown>;
+    // The preset's region was drawn around the preset's receivers, not these.
+    input = { ...fields, network, ...(src.preset !== undefined ? { region: regionAround(network.receivers) } : {}) };
   }
-  return parseConfig(ScenarioSchema, input, source);
+  const fields = input as Record<string, unknown>;
+  if (fields !== null && typeof fields === 'object' && fields.region === undefined) {
+    const receivers = (fields.network as { receivers?: unknown } | undefined)?.receivers;
+    const points = Array.isArray(receivers) ? (receivers as { lat?: unknown; lon?: unknown }[]) : [];
+    if (points.length > 0 && points.every((p) => typeof p?.lat === 'number' && typeof p?.lon === 'number'))
+      input = { ...fields, region: regionAround(points as { lat: number; lon: number }[]) };
+  }
+  const scenario = parseConfig(ScenarioSchema, input, source);
+  checkRegionNearNetwork(scenario, source);
+  return scenario;
+}
+
+/** Refuses a region whose nearest receiver is more than MAX_REGION_GAP of the region's size away. */
+export function checkRegionNearNetwork(s: Scenario, source: string): void {
+  const size = regionSizeM(s.region);
+  let nearest = { id: '', m: Number.POSITIVE_INFINITY };
+  for (const r of s.network.receivers) {
+    const m = distanceToRegionM(r, s.region);
+    if (m < nearest.m) nearest = { id: r.id, m };
+  }
+  if (nearest.m <= MAX_REGION_GAP * size) return;
+  const km = (m: number) => `${(m / 1000).toFixed(0)} km`;
+  throw new ConfigError(source, [
+    `region: every receiver of network '${s.network.name}' is outside it, the nearest (${nearest.id}) ${km(nearest.m)} away — more than a quarter of the region's ${km(size)} size; the simulated transmitters would be far from the whole network. Give a region around the receivers, or leave 'region' out to draw transmitters around them`,
+  ]);
 }

@@ -13,11 +13,27 @@ export interface CreateDatasetOptions {
   scenario?: string;
   /** Stratify by transmitter position on a cells × cells grid (0/undefined: no stratification). */
   stratifyCells?: number;
+  /**
+   * Exactly these sessions (e.g. one simulation run's), instead of every labelled session that
+   * matches origin/scenario. Each must exist and be labelled.
+   */
+  sessionIds?: readonly number[];
 }
 
 export async function createDataset(catalog: Catalog, o: CreateDatasetOptions): Promise<DatasetRow> {
   const filter = { ...(o.origin ? { origin: o.origin } : {}), ...(o.scenario ? { scenario: o.scenario } : {}) };
-  const sessions = (await catalog.listSessions(filter)).filter((s) => s.truthLat !== null && s.truthLon !== null);
+  let sessions = (await catalog.listSessions(filter)).filter((s) => s.truthLat !== null && s.truthLon !== null);
+  if (o.sessionIds !== undefined) {
+    const wanted = new Set(o.sessionIds);
+    sessions = sessions.filter((s) => wanted.has(s.id));
+    if (sessions.length !== wanted.size) {
+      const found = new Set(sessions.map((s) => s.id));
+      const missing = [...wanted].filter((id) => !found.has(id));
+      throw new Error(
+        `dataset '${o.name}': ${missing.length} of the ${wanted.size} given sessions are not labelled sessions${Object.keys(filter).length > 0 ? ' of the filter' : ''} in the catalog (first: ${missing[0]})`,
+      );
+    }
+  }
   if (sessions.length === 0) {
     const what = [o.origin && `origin '${o.origin}'`, o.scenario && `scenario '${o.scenario}'`].filter(Boolean).join(', ');
     throw new Error(
@@ -36,7 +52,7 @@ export async function createDataset(catalog: Catalog, o: CreateDatasetOptions): 
   return catalog.createDataset(
     o.name,
     o.seed,
-    { ...o.split, stratifyCells: cells, ...filter },
+    { ...o.split, stratifyCells: cells, ...filter, ...(o.sessionIds !== undefined ? { sessions: sessions.length } : {}) },
     [...assigned].map(([sessionId, split]) => ({ sessionId, split })),
   );
 }

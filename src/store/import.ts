@@ -30,7 +30,10 @@ export interface ImportReport {
   failed: { path: string; error: string }[];
   /** Groupings that may not be what was meant (see recording-sets.ts), naming the files. */
   warnings: string[];
+  /** The sessions imported now. */
   sessionIds: number[];
+  /** Every set of the folder that is in the catalog now (imported or a duplicate), in listing order. */
+  sets: { path: string; sessionId: number }[];
 }
 
 function sha256(bytes: Uint8Array | string): string {
@@ -63,8 +66,13 @@ function truthOf(
   };
 }
 
-/** Imports one set; returns the session id, or null when its content is already catalogued. */
-async function importSet(set: RecordingSet, root: string, catalog: Catalog, blobs: BlobStore): Promise<number | null> {
+/** Imports one set; returns its session id, and whether its content was already catalogued. */
+async function importSet(
+  set: RecordingSet,
+  root: string,
+  catalog: Catalog,
+  blobs: BlobStore,
+): Promise<{ sessionId: number; duplicate: boolean }> {
   const { recordings, extra } = set.load();
   if (recordings.length === 0) throw new Error('no recordings in the set');
   // Blobs are the .npy encoding of the IQ (the original project's format); their SHA-256 is the
@@ -74,7 +82,8 @@ async function importSet(set: RecordingSet, root: string, catalog: Catalog, blob
   const sessionHash = sessionContentHash(
     recordings.map((r, i) => ({ receiverId: r.receiver.id, contentHash: hashes[i] as string })),
   );
-  if ((await catalog.findSessionByHash(sessionHash)) !== null) return null;
+  const existing = await catalog.findSessionByHash(sessionHash);
+  if (existing !== null) return { sessionId: existing.id, duplicate: true };
   const folder = `${RAW_IQ_BUCKET}/sessions/${sessionHash.slice(0, 16)}`;
   const measurements: NewMeasurement[] = [];
   for (const [i, r] of recordings.entries()) {
@@ -116,7 +125,7 @@ async function importSet(set: RecordingSet, root: string, catalog: Catalog, blob
     contentHash: sessionHash,
   };
   const { sessionId } = await catalog.insertSession(session, measurements);
-  return sessionId;
+  return { sessionId, duplicate: false };
 }
 
 export interface ImportOptions {
@@ -136,14 +145,16 @@ export async function importDirectory(dir: string, o: ImportOptions): Promise<Im
     failed: found.skipped.map((s) => ({ path: s.path, error: s.reason })),
     warnings: found.warnings,
     sessionIds: [],
+    sets: [],
   };
   for (const [i, set] of sets.entries()) {
     try {
-      const id = await importSet(set, dir, o.catalog, o.blobs);
-      if (id === null) report.duplicates++;
+      const { sessionId, duplicate } = await importSet(set, dir, o.catalog, o.blobs);
+      report.sets.push({ path: set.label, sessionId });
+      if (duplicate) report.duplicates++;
       else {
         report.imported++;
-        report.sessionIds.push(id);
+        report.sessionIds.push(sessionId);
       }
     } catch (err) {
       report.failed.push({ path: set.label, error: (err as Error).message });

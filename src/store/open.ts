@@ -1,5 +1,5 @@
 // The composition root of the data store: builds the catalog, the blob store and the feature
-// cache from configuration (environment and a home folder). Faces (CLI, API, worker) call this
+// cache from configuration (environment and a home folder). The CLI and the pipelines call this
 // once and pass the parts down; nothing else reads the environment.
 import { join, resolve } from 'node:path';
 import type { BlobStore } from './blobs/blob-store.js';

@@ -21,6 +21,9 @@ test('the preset keeps its name; a network file replaces the receivers under a c
     mine.network.receivers.map((r) => r.id),
     ['rx0', 'rx1', 'rx2', 'rx3', 'rx4'],
   );
+  // Transmitters are drawn around these receivers (5 on a 20 km circle around 45 N, 8 E: 44.854–45.180 N,
+  // 7.758–8.242 E, widened by 10 % of the span on each side), not in the preset's region.
+  assert.deepEqual(mine.region, { kind: 'bbox', south: 44.821848, north: 45.212522, west: 7.710026, east: 8.289974 });
   assert.equal(quickstartScenario({ preset: 'nw-italy-2m', networkFile: file }).name, mine.name, 'same content, same name');
   writeFileSync(file, JSON.stringify(ringNetwork(6, 20_000)));
   assert.notEqual(

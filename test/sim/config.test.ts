@@ -17,7 +17,7 @@ import {
 import { loadNetworkFile, parseNetwork } from '../../src/sim/network-file.js';
 import { BUILT_IN_NETWORKS } from '../../src/sim/networks.js';
 import { PRESETS, presetNames } from '../../src/sim/presets.js';
-import { insidePolygon, samplePoint } from '../../src/sim/region.js';
+import { distanceToRegionM, insidePolygon, regionBounds, regionSizeM, samplePoint } from '../../src/sim/region.js';
 import { resolveScenario } from '../../src/sim/scenario.js';
 
 const RAD = Math.PI / 180;
@@ -500,6 +500,92 @@ describe('resolveScenario from files', () => {
       join(dir, 'no-net.json'),
       /^cannot read the file \(ENOENT/,
     );
+  });
+});
+
+describe('the region follows the network', () => {
+  let dir = '';
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'heimdall-region-'));
+  });
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+  /** Three receivers in Bavaria / Baden-Württemberg, 200–400 km north of the Italian presets' regions. */
+  const germany = {
+    name: 'south-germany',
+    receivers: [
+      { id: 'muenchen', name: 'München', lat: 48.14, lon: 11.58 },
+      { id: 'nuernberg', name: 'Nürnberg', lat: 49.45, lon: 11.08 },
+      { id: 'stuttgart', name: 'Stuttgart', lat: 48.78, lon: 9.18 },
+    ],
+  };
+
+  test("a preset with a network file draws transmitters around that network, not in the preset's region", () => {
+    const netPath = join(dir, 'germany.json');
+    writeFileSync(netPath, JSON.stringify(germany));
+    const s = resolveScenario({ preset: 'kiwisdr-hf-tdoa', networkFile: netPath });
+    // The receivers' box (48.14–49.45 N, 9.18–11.58 E) widened by 10 % of its span on each side.
+    assert.deepEqual(s.region, { kind: 'bbox', south: 48.009, north: 49.581, west: 8.94, east: 11.82 });
+    const b = regionBounds(s.region);
+    for (const r of s.network.receivers) assert.ok(r.lat > b.south && r.lat < b.north && r.lon > b.west && r.lon < b.east, r.id);
+    assert.equal(
+      Math.min(...s.network.receivers.map((r) => distanceToRegionM(r, PRESETS['kiwisdr-hf-tdoa']?.region as Region))),
+      distanceToRegionM(germany.receivers[0] as LatLon, PRESETS['kiwisdr-hf-tdoa']?.region as Region),
+      'München is the receiver nearest to the preset region',
+    );
+  });
+
+  test('a scenario file without a region gets one around its receivers (at least 1 km of margin)', () => {
+    const path = join(dir, 'no-region.json');
+    const single = { name: 'one', receivers: [{ id: 'solo', name: 'Solo', lat: 45, lon: 7 }] };
+    writeFileSync(
+      path,
+      JSON.stringify({
+        name: 'lonely',
+        network: single,
+        frequencyHz: 433.5e6,
+        txPowerDbm: [20, 30],
+        propagation: { model: 'free-space' },
+      }),
+    );
+    const s = resolveScenario({ scenarioFile: path });
+    assert.equal(s.region.kind, 'bbox');
+    const b = regionBounds(s.region);
+    assert.ok(Math.abs((b.north - 45) * 111_132 - 1000) < 1, `north margin ${(b.north - 45) * 111_132} m`);
+    assert.ok(Math.abs(distanceToRegionM({ lat: 45, lon: 7 }, s.region)) === 0);
+    assert.ok(Math.abs(regionSizeM(s.region) - 2000) < 20, `size ${regionSizeM(s.region)} m`);
+  });
+
+  test('a given region far from every receiver is refused, naming the nearest receiver and the distances', () => {
+    const path = join(dir, 'italy-region.json');
+    writeFileSync(path, JSON.stringify({ ...PRESETS['kiwisdr-hf-tdoa'], network: germany }));
+    assertConfigError(() => resolveScenario({ scenarioFile: path }), 'italy-region.json', [
+      "region: every receiver of network 'south-germany' is outside it, the nearest (muenchen) 238 km away — more than a quarter of the region's 339 km size; the simulated transmitters would be far from the whole network. Give a region around the receivers, or leave 'region' out to draw transmitters around them",
+    ]);
+    const netPath = join(dir, 'germany.json');
+    writeFileSync(netPath, JSON.stringify(germany));
+    const scenarioPath = join(dir, 'kiwi.json');
+    writeFileSync(scenarioPath, JSON.stringify(PRESETS['kiwisdr-hf-tdoa']));
+    assertConfigErrorMatching(
+      () => resolveScenario({ scenarioFile: scenarioPath, networkFile: netPath }),
+      'kiwi.json',
+      /^region: every receiver of network 'south-germany' is outside it, the nearest \(muenchen\) 238 km away/,
+    );
+    // Receivers just outside (within a quarter of the region's size) are accepted: HF networks are wide.
+    const near = { ...germany, receivers: [{ id: 'bolzano', name: 'Bolzano', lat: 46.5, lon: 11.35 }] };
+    writeFileSync(path, JSON.stringify({ ...PRESETS['kiwisdr-hf-tdoa'], network: near }));
+    assert.equal(resolveScenario({ scenarioFile: path }).network.receivers[0]?.id, 'bolzano');
+  });
+
+  test('every preset has its receivers within reach of its region', () => {
+    for (const name of presetNames()) {
+      const s = resolveScenario({ preset: name });
+      assert.ok(
+        s.network.receivers.some((r) => distanceToRegionM(r, s.region) === 0),
+        `${name}: some receiver lies inside the region`,
+      );
+    }
   });
 });
 

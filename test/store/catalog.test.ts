@@ -174,24 +174,13 @@ for (const b of backends) {
     test('migrations are idempotent: a second run applies nothing and changes no table', async () => {
       const db = await empty();
       assert.equal(await schemaVersion(db), 0);
-      assert.deepEqual(await migrate(db), [1]);
+      assert.deepEqual(await migrate(db), [1, 2]);
       const first = await tables(db);
-      assert.deepEqual(first, [
-        'dataset_sessions',
-        'datasets',
-        'known_sources',
-        'measurements',
-        'models',
-        'receivers',
-        'schema_migrations',
-        'sessions',
-        'training_jobs',
-        'training_metrics',
-      ]);
+      assert.deepEqual(first, ['dataset_sessions', 'datasets', 'measurements', 'receivers', 'schema_migrations', 'sessions']);
       assert.deepEqual(await migrate(db), []);
       await Catalog.open(db); // opening migrates too
       assert.equal(await schemaVersion(db), SCHEMA_VERSION);
-      assert.equal(SCHEMA_VERSION, 1);
+      assert.equal(SCHEMA_VERSION, 2);
       assert.deepEqual(await tables(db), first);
       const applied = await db.query('SELECT version, name FROM schema_migrations ORDER BY version');
       assert.deepEqual(
@@ -200,11 +189,45 @@ for (const b of backends) {
       );
     });
 
+    test('a catalog made by the first migration upgrades: its data stays, the unused tables go', async () => {
+      const db = await empty();
+      assert.deepEqual(await migrate(db, MIGRATIONS.slice(0, 1)), [1]);
+      assert.deepEqual(
+        (await tables(db)).filter((t) => ['known_sources', 'models', 'training_jobs', 'training_metrics'].includes(t)),
+        ['known_sources', 'models', 'training_jobs', 'training_metrics'],
+      );
+      // Rows in the dropped tables (models → training_jobs, metrics → jobs) must not block the upgrade.
+      await db.query(`INSERT INTO known_sources (name, lat, lon) VALUES ('beacon', 45, 7)`);
+      await db.query(`INSERT INTO training_jobs (id, config) VALUES (1, '{}'::jsonb)`);
+      await db.query(`INSERT INTO models (name, version, run_id, blob_key) VALUES ('m', 1, 1, 'k')`);
+      await db.query(`INSERT INTO training_metrics (job_id, epoch, name, value) VALUES (1, 1, 'loss', 0.5)`);
+      const old = await Catalog.open(db);
+      assert.equal(await schemaVersion(db), 2);
+      const { session, measurements } = sample(0);
+      await old.insertSession(session, measurements);
+      assert.deepEqual(await migrate(db), []);
+      assert.deepEqual(await tables(db), [
+        'dataset_sessions',
+        'datasets',
+        'measurements',
+        'receivers',
+        'schema_migrations',
+        'sessions',
+      ]);
+      assert.equal(await old.countSessions(), 1);
+    });
+
     test('concurrent migrate calls apply each migration once', async () => {
       const db = await empty();
       const results = await Promise.all([migrate(db), migrate(db), migrate(db)]);
-      assert.deepEqual(results.flat(), [1]);
-      assert.deepEqual((await db.query('SELECT version FROM schema_migrations')).rows, [{ version: 1 }]);
+      assert.deepEqual(
+        results.flat().sort((a, b) => a - b),
+        [1, 2],
+      );
+      assert.deepEqual((await db.query('SELECT version FROM schema_migrations ORDER BY version')).rows, [
+        { version: 1 },
+        { version: 2 },
+      ]);
     });
 
     test('a database migrated by a newer program is refused', async () => {
@@ -212,7 +235,7 @@ for (const b of backends) {
       await migrate(db);
       await db.query(`INSERT INTO schema_migrations (version, name) VALUES (99, 'future')`);
       await assert.rejects(migrate(db), {
-        message: `${db.location}: the catalog is at schema version 99, newer than this program's 1; upgrade heimdall`,
+        message: `${db.location}: the catalog is at schema version 99, newer than this program's 2; upgrade heimdall`,
       });
     });
 
@@ -479,18 +502,18 @@ for (const b of backends) {
       withCatalog(async (c) => {
         const db = c.db;
         const value = await db.transaction(async (tx) => {
-          await tx.query(`INSERT INTO known_sources (name, lat, lon) VALUES ('beacon', 45, 7)`);
+          await tx.query(`INSERT INTO receivers (id, name) VALUES ('beacon', 'Beacon')`);
           return 'done';
         });
         assert.equal(value, 'done');
         await assert.rejects(
           db.transaction(async (tx) => {
-            await tx.query(`INSERT INTO known_sources (name, lat, lon) VALUES ('ghost', 44, 8)`);
+            await tx.query(`INSERT INTO receivers (id, name) VALUES ('ghost', 'Ghost')`);
             throw new Error('changed my mind');
           }),
           { message: 'changed my mind' },
         );
-        assert.deepEqual((await db.query('SELECT name FROM known_sources ORDER BY id')).rows, [{ name: 'beacon' }]);
+        assert.deepEqual((await db.query('SELECT id FROM receivers ORDER BY id')).rows, [{ id: 'beacon' }]);
       }));
 
     test('the catalog persists across close and reopen', async (t) => {

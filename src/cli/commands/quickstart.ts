@@ -19,8 +19,16 @@ export function registerQuickstart(program: Command): void {
     )
     .option('--preset <name>', `scenario (${presetNames().join(', ')})`, d.preset)
     .option('--scenario <file>', 'scenario JSON file (same fields as a preset) instead of --preset (docs/SIMULATOR.md)')
-    .option('--network <file>', 'your receiver network, JSON or GeoJSON, replacing the scenario’s network')
-    .option('--samples <n>', 'transmissions to simulate (70/15/15 split)', positiveInt('--samples'), d.samples)
+    .option(
+      '--network <file>',
+      'your receiver network, JSON or GeoJSON, replacing the scenario’s network (with a preset, transmitters are drawn around it)',
+    )
+    .option(
+      '--samples <n>',
+      'transmissions to simulate (70/15/15 split; a count that leaves a split empty is refused)',
+      positiveInt('--samples'),
+      d.samples,
+    )
     .option('--epochs <n>', 'maximum epochs (early stopping on validation NLL)', positiveInt('--epochs'), d.maxEpochs)
     .option('--batch-size <n>', 'batch size', positiveInt('--batch-size'), d.batchSize)
     .option('--lr <x>', 'peak learning rate (AdamW, cosine schedule with warm-up)', positiveNumber('--lr'), d.lr)
@@ -41,7 +49,10 @@ export function registerQuickstart(program: Command): void {
         home?: string;
       }) => {
         const controller = new AbortController();
-        const stop = () => controller.abort();
+        const stop = () => {
+          console.error('\ninterrupted: stopping (Ctrl-C again to quit at once) …');
+          controller.abort();
+        };
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
         try {

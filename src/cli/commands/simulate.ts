@@ -37,7 +37,11 @@ export function registerSimulate(program: Command): void {
       positiveInt('--seed', true),
       1,
     )
-    .option('--out <dir>', 'output folder (one sub-folder per transmission, plus scenario.json)', 'heimdall-sim')
+    .option(
+      '--out <dir>',
+      'output folder (one sub-folder per transmission, scenario.json, and simulation-complete.json written last)',
+      'heimdall-sim',
+    )
     .option('--workers <n>', 'worker threads (default: all cores; 0 = this thread)', positiveInt('--workers', true))
     .option('--into', 'also import the output into the catalog and blob store (see heimdall import)')
     .option('--home <dir>', 'data folder for --into (default $HEIMDALL_HOME or ./.heimdall)')
@@ -52,14 +56,30 @@ export function registerSimulate(program: Command): void {
         `Simulating ${o.samples} transmissions of '${scenario.name}' (${scenario.network.receivers.length} receivers, seed ${o.seed}) into ${out}`,
       );
       const progress = createProgress('simulate');
-      const r = await simulate({
-        scenario,
-        seed: o.seed,
-        samples: o.samples,
-        outDir: out,
-        workers: o.workers,
-        onProgress: progress.update,
-      });
+      // Ctrl-C stops the workers; the folder is then left without simulation-complete.json.
+      const controller = new AbortController();
+      const stop = () => controller.abort();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      let r: Awaited<ReturnType<typeof simulate>>;
+      try {
+        r = await simulate({
+          scenario,
+          seed: o.seed,
+          samples: o.samples,
+          outDir: out,
+          workers: o.workers,
+          onProgress: progress.update,
+          signal: controller.signal,
+        });
+      } catch (err) {
+        if (!controller.signal.aborted) throw err;
+        progress.finish();
+        throw new Error(`simulate: interrupted; ${out} is incomplete (no simulation-complete.json) — run the command again`);
+      } finally {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+      }
       progress.finish();
       console.log('');
       console.log('Summary');

@@ -5,8 +5,9 @@
 //
 // The tables follow the original project (PostgreSQL catalog + MinIO blobs): receivers, sessions
 // (one transmission heard by several receivers), measurements (one receiver's recording of it,
-// the IQ itself in the blob store), versioned datasets with train/val/test assignments, and
-// models / training jobs / per-epoch metrics for the training service.
+// the IQ itself in the blob store) and versioned datasets with train/val/test assignments.
+// Runs, metrics and registered models live in the tracker (MLflow layout), not here: migration 2
+// drops the tables migration 1 created for them (and for known sources), which nothing used.
 import type { SqlDatabase, SqlExecutor } from '../sql.js';
 
 export interface Migration {
@@ -126,6 +127,17 @@ CREATE TABLE training_metrics (
   value double precision NOT NULL,
   PRIMARY KEY (job_id, epoch, name)
 );
+`,
+  },
+  {
+    version: 2,
+    name: 'drop-unused-tables',
+    // models references training_jobs, and training_metrics references it too: drop them first.
+    sql: `
+DROP TABLE IF EXISTS training_metrics;
+DROP TABLE IF EXISTS models;
+DROP TABLE IF EXISTS training_jobs;
+DROP TABLE IF EXISTS known_sources;
 `,
   },
 ];

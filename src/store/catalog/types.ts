@@ -8,9 +8,6 @@ export type SessionOrigin = (typeof SESSION_ORIGINS)[number];
 export const SPLITS = ['train', 'val', 'test'] as const;
 export type Split = (typeof SPLITS)[number];
 
-export const TRAINING_JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
-export type TrainingJobStatus = (typeof TRAINING_JOB_STATUSES)[number];
-
 /** A receiver as the catalog learns it; undefined/null fields never overwrite known values. */
 export interface NewReceiver {
   /** Stable id (file-name safe), the same as Recording.receiver.id. */
