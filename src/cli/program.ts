@@ -20,6 +20,9 @@ export function buildProgram(): Command {
   const program = new Command('heimdall')
     .description('Heimdall: learn to localize radio transmitters from multi-receiver IQ recordings, with calibrated uncertainty')
     .version(packageVersion(), '-V, --version', 'print the Heimdall version')
+    // Root options only before the command: `dataset show NAME --version 2` is the dataset's
+    // --version, not the program's (which commander would otherwise match anywhere on the line).
+    .enablePositionalOptions()
     .showHelpAfterError('(run heimdall --help for usage)');
   registerDemo(program);
   registerSimulate(program);
