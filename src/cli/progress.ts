@@ -1,6 +1,9 @@
 // Progress for long work: on a terminal, a cli-progress bar (redrawn at most 10 times a second,
 // with ETA); on a pipe or log file, one line at each 10 % step, so logs stay short and readable.
-import { Format, SingleBar } from 'cli-progress';
+import cliProgress from 'cli-progress';
+
+// cli-progress is CommonJS without named ESM exports.
+const { Format, SingleBar } = cliProgress;
 
 export interface Progress {
   update(done: number, total: number): void;

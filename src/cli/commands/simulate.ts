@@ -52,15 +52,19 @@ export function registerSimulate(program: Command): void {
         `Simulating ${o.samples} transmissions of '${scenario.name}' (${scenario.network.receivers.length} receivers, seed ${o.seed}) into ${out}`,
       );
       const progress = createProgress('simulate');
-      const r = await simulate({
-        scenario,
-        seed: o.seed,
-        samples: o.samples,
-        outDir: out,
-        workers: o.workers,
-        onProgress: progress.update,
-      });
-      progress.finish();
+      let r: Awaited<ReturnType<typeof simulate>>;
+      try {
+        r = await simulate({
+          scenario,
+          seed: o.seed,
+          samples: o.samples,
+          outDir: out,
+          workers: o.workers,
+          onProgress: progress.update,
+        });
+      } finally {
+        progress.finish();
+      }
       console.log('');
       console.log('Summary');
       console.log(`  samples           ${r.samples} in ${r.seconds.toFixed(1)} s (${r.samplesPerSecond.toFixed(1)} samples/s)`);

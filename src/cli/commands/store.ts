@@ -23,12 +23,16 @@ async function withStore<T>(home: string | undefined, fn: (s: Store) => Promise<
 export async function importAndReport(store: Store, dir: string): Promise<{ failed: number; imported: number }> {
   const { importDirectory } = await import('../../store/import.js');
   const progress = createProgress('import');
-  const r = await importDirectory(dir, {
-    catalog: store.catalog,
-    blobs: store.blobs,
-    onProgress: (d, t) => progress.update(d, t),
-  });
-  progress.finish();
+  let r: Awaited<ReturnType<typeof importDirectory>>;
+  try {
+    r = await importDirectory(dir, {
+      catalog: store.catalog,
+      blobs: store.blobs,
+      onProgress: (d, t) => progress.update(d, t),
+    });
+  } finally {
+    progress.finish();
+  }
   console.log(
     `Imported ${r.imported} transmission(s) into ${store.catalog.location}; ${r.duplicates} already catalogued; ${r.failed.length} skipped`,
   );
