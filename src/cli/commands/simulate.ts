@@ -3,7 +3,6 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { presetNames } from '../../sim/presets.js';
 import { positiveInt } from '../parse.js';
-import { createProgress } from '../progress.js';
 import { importAndReport } from './store.js';
 
 interface SimulateCliOptions {
@@ -42,6 +41,7 @@ export function registerSimulate(program: Command): void {
       // The simulator loads here, on first use, and the store only for --into.
       const { resolveScenario } = await import('../../sim/scenario.js');
       const { simulate } = await import('../../sim/simulate.js');
+      const { createProgress } = await import('../progress.js');
       const scenario = resolveScenario({
         preset: o.preset ?? (o.scenario ? undefined : 'nw-italy-2m'),
         scenarioFile: o.scenario,

@@ -4,7 +4,6 @@ import { InvalidArgumentError } from 'commander';
 import type { Store } from '../../store/open.js';
 import { parseSplitSpec } from '../../store/split.js';
 import { positiveInt } from '../parse.js';
-import { createProgress } from '../progress.js';
 
 const HOME_HELP = 'data folder: embedded catalog, blobs, feature cache (default $HEIMDALL_HOME or ./.heimdall)';
 
@@ -22,6 +21,7 @@ async function withStore<T>(home: string | undefined, fn: (s: Store) => Promise<
 /** Imports a folder and prints the report; shared by `import` and `simulate --into`. */
 export async function importAndReport(store: Store, dir: string): Promise<{ failed: number; imported: number }> {
   const { importDirectory } = await import('../../store/import.js');
+  const { createProgress } = await import('../progress.js');
   const progress = createProgress('import');
   let r: Awaited<ReturnType<typeof importDirectory>>;
   try {
