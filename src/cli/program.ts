@@ -1,7 +1,11 @@
 // Builds the `heimdall` command tree. Each subcommand lives in commands/ and only calls
 // pipeline functions; the CLI holds no pipeline logic of its own.
+// Start-up: building the tree loads only commander and the option declarations. Each command
+// imports its implementation (libtorch addon, onnxruntime, PGlite, pg, the S3 SDK …) inside its
+// action, so `heimdall --version` and `heimdall inspect` do not pay for the others
+// (test/cli/startup.test.ts checks what loads; docs/PERFORMANCE.md has the timings).
 import { Command } from 'commander';
-import { registryResolver } from '../pipeline/model-resolver.js';
+import type { ModelResolver } from '../predict/resolve.js';
 import { registerDemo } from './commands/demo.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerModels } from './commands/models.js';
@@ -16,6 +20,9 @@ export function buildProgram(): Command {
   const program = new Command('heimdall')
     .description('Heimdall: learn to localize radio transmitters from multi-receiver IQ recordings, with calibrated uncertainty')
     .version(packageVersion(), '-V, --version', 'print the Heimdall version')
+    // Root options only before the command: `dataset show NAME --version 2` is the dataset's
+    // --version, not the program's (which commander would otherwise match anywhere on the line).
+    .enablePositionalOptions()
     .showHelpAfterError('(run heimdall --help for usage)');
   registerDemo(program);
   registerSimulate(program);
@@ -24,6 +31,12 @@ export function buildProgram(): Command {
   registerQuickstart(program);
   registerRuns(program);
   registerModels(program);
-  registerPredict(program, { resolveModel: registryResolver() });
+  registerPredict(program, { resolveModel: registryLookup });
   return program;
 }
+
+/** NAME@alias through the tracker's registry; the tracker and blob store load only when a reference is looked up. */
+const registryLookup: ModelResolver = async (ref) => {
+  const { registryResolver } = await import('../pipeline/model-resolver.js');
+  return registryResolver()(ref);
+};

@@ -60,16 +60,7 @@ export interface QuickstartOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-export const quickstartDefaults: Omit<QuickstartOptions, 'home' | 'log'> = {
-  preset: 'nw-italy-2m',
-  samples: 3000,
-  seed: 1,
-  maxEpochs: 40,
-  batchSize: 32,
-  widths: [16, 32, 64, 128],
-  lr: 2e-3,
-  patience: 8,
-};
+export { quickstartDefaults } from './quickstart-defaults.js';
 
 export interface QuickstartReport {
   preset: string;

@@ -10,17 +10,9 @@ import { clipGradNorm } from '../engine/optim/clip.js';
 import { getNumThreads, manualSeed } from '../engine/runtime.js';
 import { keep, tidy } from '../engine/scope.js';
 import type { Tensor } from '../engine/tensor.js';
+import { type ToyRegressionOptions, toyRegressionDefaults } from './toy-regression-defaults.js';
 
-export interface ToyRegressionOptions {
-  steps: number; // optimizer steps
-  batchSize: number;
-  lr: number;
-  seed: number;
-  /** Report the loss every this many steps. */
-  logEvery: number;
-}
-
-export const toyRegressionDefaults: ToyRegressionOptions = { steps: 400, batchSize: 64, lr: 3e-3, seed: 42, logEvery: 50 };
+export { type ToyRegressionOptions, toyRegressionDefaults };
 
 export interface ToyRegressionResult {
   losses: { step: number; loss: number }[];

@@ -151,6 +151,14 @@ test('simulate --into, import and dataset create work end to end on the embedded
   assert.match(ds.stdout, /Dataset demo v1: train 3, val 2, test 1 sessions \(seed 2\)/);
   const show = heimdall('dataset', 'show', 'demo', '--home', home);
   assert.equal(JSON.parse(show.stdout).version, 1);
+  const v2 = heimdall('dataset', 'create', 'demo', '--split', '0.5/0.25/0.25', '--seed', '3', '--home', home);
+  assert.match(v2.stdout, /Dataset demo v2: /, v2.stderr);
+  // The subcommand's --version, not the program's (which used to print the package version here).
+  const first = heimdall('dataset', 'show', 'demo', '--version', '1', '--home', home);
+  assert.equal(first.status, 0, first.stderr);
+  assert.equal(JSON.parse(first.stdout).version, 1);
+  assert.equal(JSON.parse(first.stdout).seed, 2);
+  assert.equal(JSON.parse(heimdall('dataset', 'show', 'demo', '--home', home).stdout).version, 2);
   const bad = heimdall('dataset', 'create', 'x', '--split', '0.5/0.5', '--home', home);
   assert.notEqual(bad.status, 0);
   assert.match(bad.stderr, /--split expects three non-negative fractions/);

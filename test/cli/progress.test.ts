@@ -105,43 +105,64 @@ describe('createProgress with a controlled clock', () => {
       'sim: 200/200 (100%), 1m00s elapsed, ETA 0s\n',
     ]);
   });
-
-  test('TTY: carriage-return bars at most every 100 ms, the last one always, and a final newline', () => {
-    const { stream, writes } = fakeStream(true);
-    const p = createProgress('sim', stream);
-    now = 1000;
-    p.update(50, 200); // 1 s for 50 → 3 s to go; 30·50/200 = 7.5 → 8 cells
-    now = 1050;
-    p.update(60, 200); // 50 ms after the last draw: skipped
-    now = 1100;
-    p.update(100, 200);
-    now = 1110;
-    p.update(200, 200); // done: drawn even 10 ms later
-    p.finish();
-    assert.deepEqual(writes, [
-      `\rsim [${'#'.repeat(8)}${'.'.repeat(22)}] 50/200 ETA 3s  `,
-      `\rsim [${'#'.repeat(15)}${'.'.repeat(15)}] 100/200 ETA 1s  `,
-      `\rsim [${'#'.repeat(30)}] 200/200 ETA 0s  `,
-      '\n',
-    ]);
-  });
 });
 
-describe('createProgress on a TTY (real clock)', () => {
-  test('writes carriage-return bars and a final newline on finish', () => {
+// The terminal bar is cli-progress: it moves to column 1 (ESC[1G), draws, and clears the rest of
+// the line (ESC[0K), so a shorter redraw leaves no stale characters; its clock is Date and setTimeout.
+describe('createProgress on a TTY (cli-progress bar)', () => {
+  const CLEAR_RIGHT = '\x1b[0K';
+  const drawn = (writes: string[]) => writes.filter((w) => w.startsWith('sim ['));
+
+  beforeEach(() => {
+    mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
+  });
+  afterEach(() => {
+    mock.timers.reset();
+  });
+
+  test('label, a 30-cell bar, done/total and the ETA from the recent rate; at most 10 redraws a second', () => {
     const { stream, writes } = fakeStream(true);
-    const p = createProgress('train', stream);
-    for (let done = 1; done <= 200; done++) p.update(done, 200);
-    p.finish();
-    assert.ok(writes.length >= 2, `${writes.length} writes`);
-    assert.equal(writes.at(-1), '\n');
-    const bars = writes.slice(0, -1);
-    for (const w of bars) {
-      assert.match(w, /^\rtrain \[[#.]{30}\] \d+\/200 ETA (\d+s|\d+m\d\ds|--) {2}$/);
-      assert.ok(!w.includes('\n'));
+    const p = createProgress('sim', stream);
+    p.update(0, 200);
+    mock.timers.tick(1000);
+    p.update(50, 200); // 50 in 1 s → 150 more in 3 s; 30·50/200 = 7.5 → 8 cells
+    mock.timers.tick(20);
+    p.update(51, 200); // 20 ms after the last draw: not drawn now
+    mock.timers.tick(10);
+    p.update(200, 200);
+    p.finish(); // the final state is always drawn
+    assert.deepEqual(drawn(writes), [
+      `sim [${'.'.repeat(30)}] 0/200 ETA --`,
+      `sim [${'#'.repeat(8)}${'.'.repeat(22)}] 50/200 ETA 3s`,
+      `sim [${'#'.repeat(30)}] 200/200 ETA 0s`,
+    ]);
+    for (const bar of drawn(writes)) {
+      const after = writes[writes.indexOf(bar) + 1];
+      assert.equal(after, CLEAR_RIGHT, 'every draw clears the rest of the line');
     }
-    // A fast loop redraws at most every 100 ms, and always draws the completed bar.
-    assert.ok(bars.length <= 3, `${bars.length} bars for a loop that takes well under 100 ms`);
-    assert.match(bars.at(-1) as string, /^\rtrain \[#{30}\] 200\/200 /);
+    assert.equal(writes.at(-1), '\n');
+  });
+
+  test('the redraw timer redraws a skipped update, and finish() stops it (the process can exit)', () => {
+    const { stream, writes } = fakeStream(true);
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    const p = createProgress('sim', stream);
+    p.update(0, 10);
+    mock.timers.tick(10);
+    p.update(4, 10); // too soon to draw now …
+    mock.timers.tick(100); // … drawn by the timer; cli-progress rounds the ETA (15 ms) up to whole seconds
+    assert.equal(drawn(writes).at(-1), `sim [${'#'.repeat(12)}${'.'.repeat(18)}] 4/10 ETA 1s`);
+    p.finish();
+    assert.equal(timers(), before);
+    const count = writes.length;
+    mock.timers.tick(1000);
+    assert.equal(writes.length, count, 'nothing is drawn after finish()');
+  });
+
+  test('finish() before any update writes nothing', () => {
+    const { stream, writes } = fakeStream(true);
+    createProgress('sim', stream).finish();
+    assert.deepEqual(writes, []);
   });
 });

@@ -1,7 +1,6 @@
 // `heimdall demo`: trains a small network on a toy regression and prints the falling loss.
 import type { Command } from 'commander';
-import { libtorchVersion, setNumThreads } from '../../engine/runtime.js';
-import { runToyRegression, toyRegressionDefaults } from '../../train/toy-regression.js';
+import { toyRegressionDefaults } from '../../train/toy-regression-defaults.js';
 import { positiveInt, positiveNumber } from '../parse.js';
 
 export function registerDemo(program: Command): void {
@@ -16,7 +15,10 @@ export function registerDemo(program: Command): void {
     .option('--lr <x>', 'Adam learning rate', positiveNumber('--lr'), d.lr)
     .option('--seed <n>', 'random seed (same seed, same losses)', positiveInt('--seed', true), d.seed)
     .option('--threads <n>', 'libtorch threads (default: all cores, or HEIMDALL_THREADS)', positiveInt('--threads'))
-    .action((opts: { steps: number; batchSize: number; lr: number; seed: number; threads?: number }) => {
+    .action(async (opts: { steps: number; batchSize: number; lr: number; seed: number; threads?: number }) => {
+      // The engine (libtorch addon) loads here, on first use, not when the command tree is built.
+      const { libtorchVersion, setNumThreads } = await import('../../engine/runtime.js');
+      const { runToyRegression } = await import('../../train/toy-regression.js');
       if (opts.threads !== undefined) setNumThreads(opts.threads);
       const logEvery = Math.max(1, Math.round(opts.steps / 8));
       console.log(`Training a 2-64-64-1 MLP on y = sin(πx₁)·cos(πx₂) + x₁/2 (libtorch ${libtorchVersion()})`);

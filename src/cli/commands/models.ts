@@ -1,7 +1,6 @@
 // `heimdall models list|promote`: the model registry (MLflow file store or server).
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { promoteModel } from '../../track/run.js';
 import { canonicalStage, type ModelStage } from '../../track/types.js';
 import { TRACKING_HOME_HELP, withTracker } from './runs.js';
 
@@ -49,6 +48,7 @@ export function registerModels(program: Command): void {
     .action(
       async (name: string, version: string, o: { alias: string; stage?: ModelStage; keepExisting?: boolean; home?: string }) => {
         if (!/^\d+$/.test(version)) throw new InvalidArgumentError(`version expects a positive integer, got '${version}'`);
+        const { promoteModel } = await import('../../track/run.js');
         await withTracker(o.home, async (t) => {
           const v = await promoteModel(t, name, version, {
             alias: o.alias,

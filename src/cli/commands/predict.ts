@@ -2,13 +2,9 @@
 // exported .onnx model (or a registry reference once a resolver is configured). Only argument
 // handling and output here; the work is predict/predictFromRecordings.
 import type { Command } from 'commander';
-import { toGeoJson } from '../../predict/geojson.js';
-import { loadModel } from '../../predict/model.js';
-import { type Prediction, predictFromRecordings } from '../../predict/predict.js';
-import { type ModelResolver, resolveModelRef } from '../../predict/resolve.js';
+import type { Prediction } from '../../predict/predict.js';
+import type { ModelResolver } from '../../predict/resolve.js';
 import type { RecordingSet } from '../../predict/sets.js';
-import { discoverRecordingSets } from '../../signal/formats/recording-sets.js';
-import { writeFileAtomic } from '../../util/atomic-file.js';
 import { positiveInt } from '../parse.js';
 
 interface PredictCliOptions {
@@ -39,6 +35,13 @@ export function registerPredict(program: Command, o: { resolveModel?: ModelResol
       if (opts.format !== 'json' && opts.format !== 'geojson') {
         throw new Error(`heimdall predict: --format must be json or geojson, got '${opts.format}'`);
       }
+      // onnxruntime and the feature layer load here, on first use, not when the command tree is built.
+      const { toGeoJson } = await import('../../predict/geojson.js');
+      const { loadModel } = await import('../../predict/model.js');
+      const { predictFromRecordings } = await import('../../predict/predict.js');
+      const { resolveModelRef } = await import('../../predict/resolve.js');
+      const { discoverRecordingSets } = await import('../../signal/formats/recording-sets.js');
+      const { writeFileAtomic } = await import('../../util/atomic-file.js');
       const model = await loadModel(await resolveModelRef(opts.model, o.resolveModel), {
         ...(opts.threads ? { threads: opts.threads } : {}),
       });

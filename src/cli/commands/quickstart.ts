@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { describeChecker } from '../../export/checker.js';
-import { quickstart, quickstartDefaults } from '../../pipeline/quickstart.js';
+import { quickstartDefaults } from '../../pipeline/quickstart-defaults.js';
 import { presetNames } from '../../sim/presets.js';
 import { positiveInt, positiveNumber } from '../parse.js';
 
@@ -48,6 +48,8 @@ export function registerQuickstart(program: Command): void {
         seed: number;
         home?: string;
       }) => {
+        // The pipeline (engine, store, tracker, onnxruntime) loads here, on first use.
+        const { quickstart } = await import('../../pipeline/quickstart.js');
         const controller = new AbortController();
         const stop = () => {
           console.error('\ninterrupted: stopping (Ctrl-C again to quit at once) …');

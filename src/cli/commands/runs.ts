@@ -1,14 +1,15 @@
 // `heimdall runs list|show`: the tracked training runs, on the embedded MLflow file store or on
 // the MLflow server named by MLFLOW_TRACKING_URI (see docs/TRACKING.md).
 import type { Command } from 'commander';
-import { openTracker } from '../../track/open.js';
 import type { Run, Tracker } from '../../track/types.js';
 import { positiveInt } from '../parse.js';
 
 export const TRACKING_HOME_HELP =
   'data folder whose mlruns/ is the embedded tracking store (default $HEIMDALL_HOME or ./.heimdall; ignored when MLFLOW_TRACKING_URI is set)';
 
+/** Opens the tracker (loaded on first use: the MLflow REST client pulls in the S3 SDK), runs fn, closes it. */
 export async function withTracker<T>(home: string | undefined, fn: (t: Tracker) => Promise<T>): Promise<T> {
+  const { openTracker } = await import('../../track/open.js');
   const tracker = openTracker(home === undefined ? {} : { home });
   try {
     return await fn(tracker);

@@ -2,11 +2,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { presetNames } from '../../sim/presets.js';
-import { resolveScenario } from '../../sim/scenario.js';
-import { simulate } from '../../sim/simulate.js';
-import { openStore } from '../../store/open.js';
 import { positiveInt } from '../parse.js';
-import { createProgress } from '../progress.js';
 import { importAndReport } from './store.js';
 
 interface SimulateCliOptions {
@@ -46,6 +42,10 @@ export function registerSimulate(program: Command): void {
     .option('--into', 'also import the output into the catalog and blob store (see heimdall import)')
     .option('--home <dir>', 'data folder for --into (default $HEIMDALL_HOME or ./.heimdall)')
     .action(async (o: SimulateCliOptions) => {
+      // The simulator loads here, on first use, and the store only for --into.
+      const { resolveScenario } = await import('../../sim/scenario.js');
+      const { simulate } = await import('../../sim/simulate.js');
+      const { createProgress } = await import('../progress.js');
       const scenario = resolveScenario({
         preset: o.preset ?? (o.scenario ? undefined : 'nw-italy-2m'),
         scenarioFile: o.scenario,
@@ -74,13 +74,12 @@ export function registerSimulate(program: Command): void {
         });
       } catch (err) {
         if (!controller.signal.aborted) throw err;
-        progress.finish();
         throw new Error(`simulate: interrupted; ${out} is incomplete (no simulation-complete.json) — run the command again`);
       } finally {
+        progress.finish();
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
       }
-      progress.finish();
       console.log('');
       console.log('Summary');
       console.log(`  samples           ${r.samples} in ${r.seconds.toFixed(1)} s (${r.samplesPerSecond.toFixed(1)} samples/s)`);
@@ -94,6 +93,7 @@ export function registerSimulate(program: Command): void {
         console.log(`  unlocalizable     ${r.unlocalizable} sample(s): too few receivers heard them (no CRLB)`);
       console.log(`  output            ${out}/tx-NNNNNN/*.sigmf-meta|data + tx-NNNNNN.sigmf-collection`);
       if (o.into) {
+        const { openStore } = await import('../../store/open.js');
         const store = await openStore(o.home === undefined ? {} : { home: o.home });
         try {
           await importAndReport(store, out);

@@ -1,16 +1,15 @@
 // `heimdall import` and `heimdall dataset …`: the data-store faces over src/store.
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { createDataset } from '../../store/datasets.js';
-import { importDirectory } from '../../store/import.js';
-import { openStore, type Store } from '../../store/open.js';
+import type { Store } from '../../store/open.js';
 import { parseSplitSpec } from '../../store/split.js';
 import { positiveInt } from '../parse.js';
-import { createProgress } from '../progress.js';
 
 const HOME_HELP = 'data folder: embedded catalog, blobs, feature cache (default $HEIMDALL_HOME or ./.heimdall)';
 
+// The store's modules (PGlite, pg, the S3 client) load on first use, not when the command tree is built.
 async function withStore<T>(home: string | undefined, fn: (s: Store) => Promise<T>): Promise<T> {
+  const { openStore } = await import('../../store/open.js');
   const store = await openStore(home === undefined ? {} : { home });
   try {
     return await fn(store);
@@ -21,13 +20,19 @@ async function withStore<T>(home: string | undefined, fn: (s: Store) => Promise<
 
 /** Imports a folder and prints the report; shared by `import` and `simulate --into`. */
 export async function importAndReport(store: Store, dir: string): Promise<{ failed: number; imported: number }> {
+  const { importDirectory } = await import('../../store/import.js');
+  const { createProgress } = await import('../progress.js');
   const progress = createProgress('import');
-  const r = await importDirectory(dir, {
-    catalog: store.catalog,
-    blobs: store.blobs,
-    onProgress: (d, t) => progress.update(d, t),
-  });
-  progress.finish();
+  let r: Awaited<ReturnType<typeof importDirectory>>;
+  try {
+    r = await importDirectory(dir, {
+      catalog: store.catalog,
+      blobs: store.blobs,
+      onProgress: (d, t) => progress.update(d, t),
+    });
+  } finally {
+    progress.finish();
+  }
   console.log(
     `Imported ${r.imported} transmission(s) into ${store.catalog.location}; ${r.duplicates} already catalogued; ${r.failed.length} skipped`,
   );
@@ -88,6 +93,7 @@ export function registerStore(program: Command): void {
         if (o.origin !== undefined && !['simulated', 'imported', 'live'].includes(o.origin)) {
           throw new Error(`--origin expects simulated, imported or live, got '${o.origin}'`);
         }
+        const { createDataset } = await import('../../store/datasets.js');
         const d = await withStore(o.home, (s) =>
           createDataset(s.catalog, {
             name,
