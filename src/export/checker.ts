@@ -1,5 +1,5 @@
 // ONNX's own checker (Debian's python3-onnx), run on an exported file: an independent reading
-// of our hand-written protobuf against the ONNX spec, with full shape inference. Optional at
+// of our encoded protobuf against the ONNX spec, with full shape inference. Optional at
 // run time (install with `apt-get install python3-onnx`); CI installs it so tests never skip.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';

@@ -260,19 +260,17 @@ export async function exportLocalizationNet(net: LocalizationNet, o: ExportOptio
     onnxGraph = quantizeConvs(onnxGraph, ranges);
   }
   const graph = encodeGraph(onnxGraph);
-  const hash = createHash('sha256');
-  for (const c of graph.chunks()) hash.update(c);
-  const chunks = encodeModel(
+  const model = encodeModel(
     {
       irVersion: ONNX_IR_VERSION,
       opsetVersion: ONNX_OPSET,
       producerName: 'heimdall',
       producerVersion: process.env.npm_package_version ?? '0.1.0',
-      metadata: { ...props, [GRAPH_SHA256_KEY]: hash.digest('hex') },
+      metadata: { ...props, [GRAPH_SHA256_KEY]: createHash('sha256').update(graph).digest('hex') },
     },
     graph,
   );
-  const tmp = writeTemp(o.path, chunks);
+  const tmp = writeTemp(o.path, model);
   try {
     const batch = o.verifyBatch ?? synthetic(4);
     const session = await createSession(tmp);
@@ -294,9 +292,16 @@ export async function exportLocalizationNet(net: LocalizationNet, o: ExportOptio
       );
     }
     const checker: CheckerResult = o.checker === false ? { status: 'skipped', reason: 'disabled' } : runOnnxChecker(tmp);
-    const bytes = chunks.reduce((n, c) => n + c.byteLength, 0);
     commitTemps([{ tmp, path: o.path }]);
-    return { path: o.path, bytes, checker, ...parity, batchSize: batch.size, precision, ...(int8 ? { int8 } : {}) };
+    return {
+      path: o.path,
+      bytes: model.byteLength,
+      checker,
+      ...parity,
+      batchSize: batch.size,
+      precision,
+      ...(int8 ? { int8 } : {}),
+    };
   } catch (err) {
     rmSync(tmp, { force: true });
     // Messages name the file the caller asked for, not the temporary it was checked under.

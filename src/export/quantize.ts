@@ -60,17 +60,15 @@ export async function calibrate(
 ): Promise<Ranges> {
   const names = quantizedActivations(g);
   const probe: OnnxGraph = { ...g, outputs: [...g.outputs, ...names.map((name) => ({ name, elemType: DataType.FLOAT }))] };
-  const bytes = Buffer.concat(
-    encodeModel(
-      {
-        irVersion: ONNX_IR_VERSION,
-        opsetVersion: ONNX_OPSET,
-        producerName: 'heimdall-calibration',
-        producerVersion: '',
-        metadata: {},
-      },
-      encodeGraph(probe),
-    ),
+  const bytes = encodeModel(
+    {
+      irVersion: ONNX_IR_VERSION,
+      opsetVersion: ONNX_OPSET,
+      producerName: 'heimdall-calibration',
+      producerVersion: '',
+      metadata: {},
+    },
+    encodeGraph(probe),
   );
   const session = await createSession(bytes);
   try {

@@ -4,8 +4,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { GRAPH_SHA256_KEY, type ModelMetadata, parseMetadataProps } from './metadata.js';
-import { decodeModel, type OnnxModel } from './onnx/model-proto.js';
-import { ProtobufError } from './onnx/protobuf.js';
+import { decodeModel, OnnxDecodeError, type OnnxModel } from './onnx/model-proto.js';
 
 /** The ModelProto fields an ONNX file may start with, and their wire types. */
 const MODEL_FIELD_WIRE: Record<number, number> = { 1: 0, 2: 2, 3: 2, 4: 2, 5: 0, 6: 2, 7: 2, 8: 2, 14: 2, 20: 2, 25: 2, 30: 2 };
@@ -34,7 +33,7 @@ export function parseOnnx(bytes: Uint8Array, file: string): ReadOnnxResult {
   try {
     model = decodeModel(bytes);
   } catch (err) {
-    if (!(err instanceof ProtobufError)) throw err;
+    if (!(err instanceof OnnxDecodeError)) throw err;
     if (err.truncated) throw new Error(`${file}: truncated at byte ${err.offset} (${err.problem}); re-export or re-download it`);
     throw new Error(`${file}: corrupted ONNX file (${err.message})`);
   }

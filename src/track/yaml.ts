@@ -1,92 +1,64 @@
-// The YAML subset of MLflow's meta.yaml files: one flat mapping of scalar values, plus the empty
-// list `[]` and empty mapping `{}` that MLflow writes for `tags` and `aliases`. MLflow writes
-// these files with PyYAML's safe_dump (block style, keys sorted); we write the same shape and
-// read both ours and MLflow's own (including PyYAML's continuation lines for long plain strings).
-// A hand-written subset keeps a YAML dependency out for a few dozen lines of format.
+// MLflow's meta.yaml files through the `yaml` package. MLflow reads and writes them with PyYAML
+// (YAML 1.1, safe_dump: block style, keys sorted), so both directions use YAML 1.1: a string that
+// 1.1 would read as something else ('yes', '0', '1_000', '12:30', '2025-01-02') is quoted.
+import { parse, type ScalarTag, stringify, YAMLParseError } from 'yaml';
 
 export type YamlScalar = string | number | boolean | null | [] | Record<string, never>;
 export type YamlMap = Record<string, YamlScalar>;
 /** What reading gives: MLflow itself may write one nested block (e.g. `aliases:` then `  champion: '1'`). */
 export type YamlValue = string | number | boolean | null | YamlValue[] | { [key: string]: YamlValue };
 
-/** Words a YAML 1.1 reader (PyYAML) would not read back as a string if written plain. */
-const RESERVED = /^(?:~|null|true|false|yes|no|on|off|y|n)$/i;
-const NUMBER_LIKE = /^[-+]?(?:\.?\d|\.inf|\.nan|0x|0o)/i;
-
-function formatString(s: string): string {
-  // Control characters, and anything outside printable ASCII, go double-quoted with JSON escapes
-  // (a JSON string is a valid YAML double-quoted scalar).
-  if (/[^\x20-\x7e]/.test(s)) return JSON.stringify(s);
-  const plain =
-    /^[A-Za-z_/.]/.test(s) &&
-    !RESERVED.test(s) &&
-    !NUMBER_LIKE.test(s) &&
-    !/:(\s|$)/.test(s) &&
-    !s.includes(' #') &&
-    !/\s$/.test(s);
-  return plain ? s : `'${s.replaceAll("'", "''")}'`;
-}
-
-function formatValue(v: YamlScalar): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return '[]';
-  if (typeof v === 'object') return '{}';
-  if (typeof v === 'boolean') return v ? 'true' : 'false';
-  if (typeof v === 'number') {
-    if (!Number.isFinite(v)) throw new RangeError(`yaml: cannot write the number ${v}`);
-    return String(v);
-  }
-  return formatString(v);
-}
-
-/** `key: value` lines, keys sorted as PyYAML's dump(sort_keys=True) sorts them. */
-export function writeYaml(map: YamlMap): string {
-  return `${Object.keys(map)
-    .sort()
-    .map((k) => `${formatString(k)}: ${formatValue(map[k] as YamlScalar)}`)
-    .join('\n')}\n`;
-}
-
-function parseScalar(raw: string, where: string): YamlScalar {
-  const s = raw.trim();
-  if (s === '' || s === '~' || /^null$/i.test(s)) return null;
-  if (s === '[]') return [];
-  if (s === '{}') return {};
-  if (/^(?:true|false)$/i.test(s)) return s.toLowerCase() === 'true';
-  if (s.startsWith("'")) {
-    if (!s.endsWith("'") || s.length < 2) throw new SyntaxError(`${where}: unterminated quoted string ${s}`);
-    return s.slice(1, -1).replaceAll("''", "'");
-  }
-  if (s.startsWith('"')) return JSON.parse(s) as string;
-  if (/^[-+]?\d+$/.test(s)) return Number(s);
-  if (/^[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:e[-+]?\d+)?$/i.test(s)) return Number(s);
-  return s;
-}
-
 /**
- * Reads a mapping. Indented lines after a key with no value form a nested block (`- item` lines
- * a list, `k: v` lines a mapping); indented lines after a key with a value continue that value
- * (PyYAML folds long plain strings that way).
+ * Strings yaml@2.8.1 writes in a form PyYAML 6.0 cannot read back (checked with yaml.safe_load,
+ * test/track/yaml.test.ts): tab and DEL (written raw: "found character '\t' that cannot start any
+ * token", "unacceptable character #x007f"), NEL, U+2028/9 and the BOM (written raw: PyYAML folds
+ * or rejects them), and the plain words '<<' and '=' (PyYAML: "could not determine a constructor
+ * for the tag 'tag:yaml.org,2002:merge'").
  */
+const PYYAML_UNSAFE = /[\p{Cc}\u2028\u2029\ufeff\ufffe\uffff]|^(?:<<|=)$/u;
+const ESCAPE = /[\p{Cc}\u2028\u2029\ufeff\ufffe\uffff]/gu;
+
+/** Those strings double-quoted with every special character escaped (JSON escapes are valid in YAML double quotes). */
+const escapedString: ScalarTag = {
+  tag: 'tag:yaml.org,2002:str',
+  default: true,
+  identify: (v) => typeof v === 'string' && PYYAML_UNSAFE.test(v),
+  // With a `test`, this tag wins over yaml's merge-key tag, which also claims the string '<<'.
+  test: /^(?:<<|=)$/,
+  resolve: (s) => s,
+  stringify: ({ value }) =>
+    JSON.stringify(value).replace(ESCAPE, (c) => `\\u${(c.codePointAt(0) as number).toString(16).padStart(4, '0')}`),
+};
+
+/** `key: value` lines, keys sorted as PyYAML's dump(sort_keys=True) sorts them; no line folding. */
+export function writeYaml(map: YamlMap): string {
+  for (const [k, v] of Object.entries(map)) {
+    if (typeof v === 'number' && !Number.isFinite(v)) throw new RangeError(`yaml: cannot write the number ${v} (key ${k})`);
+  }
+  return stringify(map, {
+    version: '1.1',
+    sortMapEntries: true,
+    lineWidth: 0,
+    blockQuote: false,
+    singleQuote: true, // as PyYAML quotes ('0', 'yes'); strings with escapes go double-quoted (escapedString)
+    doubleQuotedAsJSON: true,
+    customTags: (tags) => [escapedString, ...tags],
+  });
+}
+
+const TIMESTAMP = 'tag:yaml.org,2002:timestamp';
+
+/** Reads a mapping (nested blocks, lists, PyYAML's continuation lines included); `where` names the file in errors. */
 export function readYaml(text: string, where = 'meta.yaml'): Record<string, YamlValue> {
-  const entries: { key: string; raw: string; block: string[] }[] = [];
-  for (const line of text.split(/\r?\n/)) {
-    if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
-    const last = entries.at(-1);
-    if (last !== undefined && (/^\s/.test(line) || (last.raw === '' && line.startsWith('- ')))) {
-      if (last.raw === '') last.block.push(line.trim());
-      else last.raw += ` ${line.trim()}`;
-      continue;
-    }
-    const m = /^('(?:[^']|'')*'|[^:\s][^:]*):(?:\s(.*))?$/.exec(line);
-    if (m === null) throw new SyntaxError(`${where}: cannot read line '${line}'`);
-    entries.push({ key: String(parseScalar(m[1] as string, where)), raw: (m[2] ?? '').trim(), block: [] });
+  let doc: unknown;
+  try {
+    // Timestamps stay strings: MLflow's times are integers, and a Date is no YamlValue.
+    doc = parse(text, { version: '1.1', customTags: (tags) => tags.filter((t) => typeof t === 'string' || t.tag !== TIMESTAMP) });
+  } catch (err) {
+    if (err instanceof YAMLParseError) throw new SyntaxError(`${where}: ${err.message.split('\n')[0]?.replace(/:$/, '')}`);
+    throw err;
   }
-  const out: Record<string, YamlValue> = {};
-  for (const e of entries) {
-    if (e.block.length === 0) out[e.key] = parseScalar(e.raw, where);
-    else if (e.block.every((l) => l.startsWith('- '))) out[e.key] = e.block.map((l) => parseScalar(l.slice(2), where));
-    else out[e.key] = readYaml(e.block.join('\n'), where);
-  }
-  return out;
+  if (doc === null || doc === undefined) return {};
+  if (typeof doc !== 'object' || Array.isArray(doc)) throw new SyntaxError(`${where}: not a YAML mapping`);
+  return doc as Record<string, YamlValue>;
 }

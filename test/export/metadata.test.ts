@@ -1,6 +1,7 @@
 // Every metadata field survives the file; damaged, truncated and foreign files fail with
 // messages that say what is wrong.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,8 +36,7 @@ function withMetadata(edit: (m: Record<string, string>) => void): string {
   const metadata = { ...m.metadata };
   edit(metadata);
   const out = join(dir, `edited-${Math.random().toString(36).slice(2)}.onnx`);
-  const chunks = encodeModel({ ...m, metadata }, encodeGraph(m.graph));
-  writeFileSync(out, Buffer.concat(chunks));
+  writeFileSync(out, encodeModel({ ...m, metadata }, encodeGraph(m.graph)));
   return out;
 }
 
@@ -144,4 +144,19 @@ test('foreign and corrupted files are refused with the reason', async () => {
   const g = join(dir, 'garbled.onnx');
   writeFileSync(g, garbled);
   assert.throws(() => readOnnxModel(g), /garbled\.onnx: (corrupted ONNX file|truncated at byte)/);
+});
+
+test('the checksum covers the graph as stored, so files from another encoder stay readable', () => {
+  // The graph with its name field repeated (valid protobuf: the last value wins), as another
+  // encoder might write it: same graph, different bytes from what onnx-proto would re-encode.
+  const m = decodeModel(bytes);
+  const name = new TextEncoder().encode(m.graph.name);
+  const stored = Buffer.concat([m.graphBytes, Uint8Array.from([0x12, name.byteLength]), name]);
+  assert.notDeepEqual(encodeGraph(m.graph), stored);
+  const sha = createHash('sha256').update(stored).digest('hex');
+  const other = join(dir, 'other-encoder.onnx');
+  writeFileSync(other, encodeModel({ ...m, metadata: { ...m.metadata, 'heimdall.graph_sha256': sha } }, stored));
+  const read = readOnnxModel(other);
+  assert.deepEqual(read.model.graph, m.graph);
+  assert.equal(read.metadata.modelVersion, '3');
 });

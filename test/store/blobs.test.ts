@@ -574,6 +574,62 @@ describe('S3BlobStore', () => {
     assertSameBytes(await store.get('mp/blob.bin', sha256(old)), old, 'previous blob');
   });
 
+  test('every PutObject and UploadPart carries the Content-MD5 of its own body', async () => {
+    const { store } = s3Store();
+    const md5s: [string, string | undefined][] = [];
+    store.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const request = args.request as { headers: Record<string, string>; query: Record<string, string> };
+        md5s.push([`${context.commandName} ${request.query.partNumber ?? ''}`.trim(), request.headers['content-md5']]);
+        return next(args);
+      },
+      { step: 'finalizeRequest', name: 'recordMd5' },
+    );
+    const small = randomBytes(1000);
+    const large = randomBytes(11 * MiB);
+    await store.put('md5/small.bin', small);
+    await store.put('md5/large.bin', large);
+    const md5 = (b: Uint8Array) => createHash('md5').update(b).digest('base64');
+    const uploads = md5s.filter(([c]) => c.startsWith('PutObject') || c.startsWith('UploadPart'));
+    assert.deepEqual(uploads.sort(), [
+      ['PutObjectCommand', md5(small)], // after the bucket was created
+      ['PutObjectCommand', md5(small)],
+      ['UploadPartCommand 1', md5(large.subarray(0, 5 * MiB))],
+      ['UploadPartCommand 2', md5(large.subarray(5 * MiB, 10 * MiB))],
+      ['UploadPartCommand 3', md5(large.subarray(10 * MiB))],
+    ]);
+    assertSameBytes(await store.get('md5/large.bin', sha256(large)), large, 'large');
+  });
+
+  test('an aborted signal stops a multipart upload: nothing completes and the previous blob stays', async () => {
+    const { store, sent } = s3Store();
+    const old = randomBytes(1000);
+    await store.put('mp/aborted.bin', old);
+    const controller = new AbortController();
+    store.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'UploadPartCommand') controller.abort();
+        return next(args);
+      },
+      { step: 'initialize', name: 'abortAtFirstPart' },
+    );
+    await rejectsWith(
+      store.put('mp/aborted.bin', randomBytes(11 * MiB), { signal: controller.signal }),
+      Error,
+      `${store.location}: cannot store blob 'mp/aborted.bin': Upload aborted.`,
+    );
+    await rejectsWith(
+      store.put('mp/aborted.bin', randomBytes(10), { signal: controller.signal }),
+      Error,
+      `${store.location}: cannot store blob 'mp/aborted.bin': This operation was aborted`,
+    );
+    // Upload sends AbortMultipartUpload once the parts in flight have settled.
+    for (let i = 0; i < 100 && !sent.includes('AbortMultipartUploadCommand'); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(sent.filter((c) => c === 'AbortMultipartUploadCommand').length, 1);
+    assert.equal(sent.includes('CompleteMultipartUploadCommand'), false);
+    assertSameBytes(await store.get('mp/aborted.bin', sha256(old)), old, 'previous blob');
+  });
+
   test('network errors are retried maxAttempts times, then reported with the key', async () => {
     // A port nobody listens on.
     const port = await new Promise<number>((resolve) => {

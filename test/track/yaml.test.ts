@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { readYaml, writeYaml } from '../../src/track/yaml.js';
+import { readYaml, writeYaml, type YamlMap } from '../../src/track/yaml.js';
 import { parseMetaYaml } from './mlflow-reader.js';
 
 test('writeYaml writes sorted block-style keys and quotes what PyYAML would not read back as a string', () => {
@@ -73,9 +74,9 @@ test('readYaml reads what MLflow writes: nested alias blocks, lists, continuatio
   assert.equal(m.flag, true);
   assert.deepEqual(m.versions, [1, 'two']);
   assert.equal(m.name, 'heimdall-locnet');
-  assert.throws(() => readYaml('no colon here'), /cannot read line 'no colon here'/);
-  assert.throws(() => readYaml("a: 'open"), /unterminated quoted string/);
-  assert.throws(() => writeYaml({ x: Number.NaN }), /cannot write the number NaN/);
+  assert.throws(() => readYaml('no colon here', 'runs/1/meta.yaml'), new SyntaxError('runs/1/meta.yaml: not a YAML mapping'));
+  assert.throws(() => readYaml("a: 'open"), new SyntaxError("meta.yaml: Missing closing 'quote at line 1, column 9"));
+  assert.throws(() => writeYaml({ x: Number.NaN }), new RangeError('yaml: cannot write the number NaN (key x)'));
 });
 
 test('writeYaml and readYaml round-trip awkward strings', () => {
@@ -97,7 +98,47 @@ test('writeYaml and readYaml round-trip awkward strings', () => {
     '- item',
     '[1]',
     'ok/path.v2',
+    '1_000',
+    '12:30',
+    '0o17',
+    '2025-01-02',
+    '<<',
+    '=',
+    'tab\there',
+    'del\x7f nel\x85 ls\u2028',
+    '\ufeffbom',
+    'σ-east µ 😀',
+    'x'.repeat(200),
   ];
   const map = Object.fromEntries(values.map((v, i) => [`k${i}`, v]));
   assert.deepEqual(readYaml(writeYaml(map)), map);
+});
+
+test('PyYAML (what MLflow reads meta.yaml with) reads back every value writeYaml writes', (t) => {
+  const python = spawnSync('/usr/bin/python3', ['-c', 'import yaml'], { encoding: 'utf8' });
+  if (python.status !== 0) return t.skip('python3-yaml not installed');
+  const values = [
+    ...['0', '1.5', '.inf', 'null', '~', 'True', 'on', 'y', 'n', '#x', 'a #b', 'x:', ' lead', 'trail ', '"q"', "it's"],
+    ...['- item', '[1]', '{a: 1}', '1_000', '12:30', '0o17', '0x1F', '2025-01-02', '2025-01-02 03:04:05', '<<', '=', '!tag'],
+    ...['&anchor', '*alias', '%x', '@x', '`x', '|', '>', '?', 'tab\there', 'line\nbreak', 'del\x7f', 'nel\x85', 'ls\u2028'],
+    ...['\ufeffbom', 'σ-east µ 😀', '', 'x'.repeat(200), `${'word '.repeat(40)}end`],
+  ];
+  const map: YamlMap = {
+    ...Object.fromEntries(values.map((v, i) => [`k${i}`, v])),
+    yes: 'a key that reads as a boolean',
+    int: 1700000000123,
+    float: 0.125,
+    negative: -3,
+    flag: true,
+    nothing: null,
+    tags: [],
+    aliases: {},
+  };
+  const read = spawnSync(
+    '/usr/bin/python3',
+    ['-c', 'import json, sys, yaml; print(json.dumps(yaml.safe_load(sys.stdin.read())))'],
+    { input: writeYaml(map), encoding: 'utf8' },
+  );
+  assert.equal(read.status, 0, read.stderr);
+  assert.deepEqual(JSON.parse(read.stdout), map);
 });

@@ -1,21 +1,22 @@
-// ONNX's ModelProto and the parts of it Heimdall writes, as plain objects, with an encoder and a
-// decoder. Field numbers are onnx/onnx.proto's (checked against the upstream file):
-//   ModelProto      ir_version 1, producer_name 2, producer_version 3, graph 7, opset_import 8, metadata_props 14
-//   GraphProto      node 1, name 2, initializer 5, input 11, output 12
-//   NodeProto       input 1, output 2, name 3, op_type 4, attribute 5
-//   AttributeProto  name 1, f 2, i 3, s 4, floats 7, ints 8, type 20 (FLOAT 1, INT 2, STRING 3, FLOATS 6, INTS 7)
-//   TensorProto     dims 1, data_type 2 (FLOAT 1, UINT8 2, INT8 3, INT64 7), name 8, raw_data 9 (little-endian)
-//   ValueInfoProto  name 1, type 2; TypeProto tensor_type 1; TypeProto.Tensor elem_type 1, shape 2
-//   TensorShapeProto dim 1; Dimension dim_value 1, dim_param 2
-//   StringStringEntryProto key 1, value 2; OperatorSetIdProto domain 1, version 2
-import { decodeInts, decodeString, type ProtoField, ProtoWriter, readFields, viewStart } from './protobuf.js';
+// The ONNX graph as Heimdall builds it (plain objects, weights as little-endian bytes), and its
+// conversion to and from ONNX's own ModelProto. The wire format is ONNX's schema compiled by
+// protobufjs (the onnx-proto package: onnx.proto v1.10, static code); nothing here knows field numbers
+// except where the graph's raw bytes are needed (encodeModel, graphBytes).
+import onnxProto, { type onnx as proto } from 'onnx-proto';
+import protobuf from 'protobufjs/minimal.js';
 
-export const DataType = { FLOAT: 1, UINT8: 2, INT8: 3, INT64: 7 } as const;
+const { onnx } = onnxProto;
+
+export const DataType = onnx.TensorProto.DataType;
+export type DataType = proto.TensorProto.DataType;
+const AttrType = onnx.AttributeProto.AttributeType;
 
 /** Opset 17 with IR version 8: the newest pair Debian's onnx 1.12 checker accepts. */
 export const ONNX_OPSET = 17;
 export const ONNX_IR_VERSION = 8;
-const AttrType = { FLOAT: 1, INT: 2, STRING: 3, FLOATS: 6, INTS: 7 } as const;
+
+/** ModelProto.graph's field number and wire type (length-delimited) in onnx.proto. */
+const GRAPH_FIELD = 7;
 
 export type AttributeValue = number | string | number[] | { floats: number[] };
 
@@ -31,7 +32,7 @@ export interface OnnxNode {
 export interface OnnxTensor {
   name: string;
   dims: number[];
-  dataType: (typeof DataType)[keyof typeof DataType];
+  dataType: DataType;
   /** Little-endian element bytes. */
   raw: Uint8Array;
 }
@@ -60,161 +61,176 @@ export interface OnnxModel {
   metadata: Record<string, string>;
 }
 
-function attribute(name: string, v: AttributeValue): ProtoWriter {
-  const w = new ProtoWriter().string(1, name);
-  if (typeof v === 'string') return w.string(4, v).int(20, AttrType.STRING);
-  if (typeof v === 'number') {
-    return Number.isInteger(v) ? w.int(3, v).int(20, AttrType.INT) : w.float(2, v).int(20, AttrType.FLOAT);
-  }
-  if (Array.isArray(v)) return w.packedInts(8, v).int(20, AttrType.INTS);
-  for (const f of v.floats) w.float(7, f);
-  return w.int(20, AttrType.FLOATS);
+const utf8 = { encode: (s: string) => new TextEncoder().encode(s), decode: (b: Uint8Array) => new TextDecoder().decode(b) };
+
+/** protobufjs reads int64 fields as Long objects (the `long` package is installed) and writes numbers as they are. */
+function int64(v: unknown): number {
+  if (v === null || v === undefined) return 0;
+  return typeof v === 'number' ? v : (v as { toNumber(): number }).toNumber();
 }
 
-function node(n: OnnxNode): ProtoWriter {
-  const w = new ProtoWriter();
-  for (const i of n.inputs) w.string(1, i);
-  for (const o of n.outputs) w.string(2, o);
-  w.string(3, n.name).string(4, n.opType);
-  for (const [k, v] of Object.entries(n.attributes ?? {})) w.message(5, attribute(k, v));
-  return w;
+// ---- Heimdall's graph → ONNX's messages ----
+
+function attributeProto(name: string, v: AttributeValue): proto.IAttributeProto {
+  if (typeof v === 'string') return { name, type: AttrType.STRING, s: utf8.encode(v) };
+  if (typeof v === 'number')
+    return Number.isInteger(v) ? { name, type: AttrType.INT, i: v } : { name, type: AttrType.FLOAT, f: v };
+  if (Array.isArray(v)) return { name, type: AttrType.INTS, ints: v };
+  return { name, type: AttrType.FLOATS, floats: v.floats };
 }
 
-function tensor(t: OnnxTensor): ProtoWriter {
-  const w = new ProtoWriter();
-  for (const d of t.dims) w.int(1, d);
-  return w.int(2, t.dataType).string(8, t.name).bytes(9, t.raw);
+function valueInfoProto(v: OnnxValueInfo): proto.IValueInfoProto {
+  const dim = v.shape?.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d }));
+  return { name: v.name, type: { tensorType: { elemType: v.elemType, ...(dim ? { shape: { dim } } : {}) } } };
 }
 
-function valueInfo(v: OnnxValueInfo): ProtoWriter {
-  const tensorType = new ProtoWriter().int(1, v.elemType);
-  if (v.shape !== undefined) {
-    const shape = new ProtoWriter();
-    for (const d of v.shape)
-      shape.message(1, typeof d === 'number' ? new ProtoWriter().int(1, d) : new ProtoWriter().string(2, d));
-    tensorType.message(2, shape);
-  }
-  return new ProtoWriter().string(1, v.name).message(2, new ProtoWriter().message(1, tensorType));
-}
-
-/** The GraphProto alone (its bytes are what the metadata checksum covers). */
-export function encodeGraph(g: OnnxGraph): ProtoWriter {
-  const w = new ProtoWriter();
-  for (const n of g.nodes) w.message(1, node(n));
-  w.string(2, g.name);
-  for (const t of g.initializers) w.message(5, tensor(t));
-  for (const i of g.inputs) w.message(11, valueInfo(i));
-  for (const o of g.outputs) w.message(12, valueInfo(o));
-  return w;
-}
-
-/** The whole file, as chunks ready for writeFileAtomic. */
-export function encodeModel(m: Omit<OnnxModel, 'graph'>, graph: ProtoWriter): Uint8Array[] {
-  const w = new ProtoWriter()
-    .int(1, m.irVersion)
-    .string(2, m.producerName)
-    .string(3, m.producerVersion)
-    .message(7, graph)
-    .message(8, new ProtoWriter().string(1, '').int(2, m.opsetVersion));
-  for (const [key, value] of Object.entries(m.metadata)) w.message(14, new ProtoWriter().string(1, key).string(2, value));
-  return w.chunks();
-}
-
-// ---- decoding ----
-
-type Fields = Map<number, ProtoField[]>;
-
-function group(buf: Uint8Array, f?: ProtoField): Fields {
-  const list =
-    f === undefined ? readFields(buf) : readFields(buf, viewStart(buf, f.bytes), viewStart(buf, f.bytes) + f.bytes.byteLength);
-  const m: Fields = new Map();
-  for (const x of list) {
-    const l = m.get(x.field);
-    if (l) l.push(x);
-    else m.set(x.field, [x]);
-  }
-  return m;
-}
-
-const str = (m: Fields, field: number): string => {
-  const f = m.get(field)?.at(-1);
-  return f === undefined ? '' : decodeString(f);
-};
-const int = (m: Fields, field: number): number => Number(m.get(field)?.at(-1)?.varint ?? 0n);
-
-function decodeAttribute(buf: Uint8Array, f: ProtoField): [string, AttributeValue] {
-  const m = group(buf, f);
-  const type = int(m, 20);
-  const name = str(m, 1);
-  const floatOf = (x: ProtoField) => new DataView(x.bytes.buffer, x.bytes.byteOffset, 4).getFloat32(0, true);
-  if (type === AttrType.STRING) return [name, str(m, 4)];
-  if (type === AttrType.INT) return [name, Number(BigInt.asIntN(64, m.get(3)?.at(-1)?.varint ?? 0n))];
-  if (type === AttrType.FLOAT) {
-    const x = m.get(2)?.at(-1);
-    return [name, x ? floatOf(x) : 0];
-  }
-  if (type === AttrType.INTS) return [name, decodeInts(m.get(8) ?? [])];
-  return [name, { floats: (m.get(7) ?? []).map(floatOf) }];
-}
-
-function decodeValueInfo(buf: Uint8Array, f: ProtoField): OnnxValueInfo {
-  const m = group(buf, f);
-  const typeField = m.get(2)?.at(-1);
-  const tensorField = typeField ? group(buf, typeField).get(1)?.at(-1) : undefined;
-  const t = tensorField ? group(buf, tensorField) : new Map();
-  const shapeField = t.get(2)?.at(-1);
-  const dims = shapeField ? (group(buf, shapeField).get(1) ?? []) : [];
+export function graphProto(g: OnnxGraph): proto.IGraphProto {
   return {
-    name: str(m, 1),
-    elemType: int(t, 1),
-    shape: dims.map((d) => {
-      const dm = group(buf, d);
-      return dm.has(2) ? str(dm, 2) : int(dm, 1);
-    }),
+    name: g.name,
+    node: g.nodes.map((n) => ({
+      opType: n.opType,
+      name: n.name,
+      input: n.inputs,
+      output: n.outputs,
+      attribute: Object.entries(n.attributes ?? {}).map(([k, v]) => attributeProto(k, v)),
+    })),
+    initializer: g.initializers.map((t) => ({ name: t.name, dims: t.dims, dataType: t.dataType, rawData: t.raw })),
+    input: g.inputs.map(valueInfoProto),
+    output: g.outputs.map(valueInfoProto),
   };
 }
 
-/** Decodes a whole model (weights stay views into `buf`). Throws ProtobufError on bad bytes. */
-export function decodeModel(buf: Uint8Array): OnnxModel & { graphBytes: Uint8Array } {
-  const m = group(buf);
-  const graphField = m.get(7)?.at(-1);
-  const g = graphField ? group(buf, graphField) : new Map<number, ProtoField[]>();
-  const opset = (m.get(8) ?? []).map((f) => group(buf, f)).find((o) => str(o, 1) === '');
-  const metadata: Record<string, string> = {};
-  for (const f of m.get(14) ?? []) {
-    const e = group(buf, f);
-    metadata[str(e, 1)] = str(e, 2);
-  }
+/** The GraphProto's bytes (what the metadata checksum covers). */
+export function encodeGraph(g: OnnxGraph): Uint8Array {
+  return onnx.GraphProto.encode(graphProto(g)).finish();
+}
+
+/** The whole file, with the graph embedded as the very bytes `encodeGraph` returned (and the checksum covers). */
+export function encodeModel(m: Omit<OnnxModel, 'graph'>, graph: Uint8Array): Uint8Array {
+  const w = onnx.ModelProto.encode({ irVersion: m.irVersion, producerName: m.producerName, producerVersion: m.producerVersion });
+  // An embedded message is a length-delimited field holding the message's bytes, so writing the
+  // encoded graph as field 7 is the same as encoding it inline (fields stay in number order), and
+  // a 45 MB graph is not encoded twice.
+  w.uint32((GRAPH_FIELD << 3) | 2).bytes(graph);
+  const rest = {
+    opsetImport: [{ domain: '', version: m.opsetVersion }],
+    metadataProps: Object.entries(m.metadata).map(([key, value]) => ({ key, value })),
+  };
+  return onnx.ModelProto.encode(rest, w).finish();
+}
+
+// ---- ONNX's messages → Heimdall's graph ----
+
+function attributeValue(a: proto.IAttributeProto): AttributeValue {
+  if (a.type === AttrType.STRING) return utf8.decode(a.s ?? new Uint8Array(0));
+  if (a.type === AttrType.INT) return int64(a.i);
+  if (a.type === AttrType.FLOAT) return a.f ?? 0;
+  if (a.type === AttrType.INTS) return (a.ints ?? []).map(int64);
+  return { floats: a.floats ?? [] };
+}
+
+function valueInfo(v: proto.IValueInfoProto): OnnxValueInfo {
+  const t = v.type?.tensorType;
+  const shape = t?.shape?.dim?.map((d) => (d.dimParam ? d.dimParam : int64(d.dimValue)));
+  return { name: v.name ?? '', elemType: t?.elemType ?? 0, ...(shape ? { shape } : {}) };
+}
+
+function graphOf(g: proto.IGraphProto): OnnxGraph {
   return {
-    irVersion: int(m, 1),
-    opsetVersion: opset ? int(opset, 2) : 0,
-    producerName: str(m, 2),
-    producerVersion: str(m, 3),
-    metadata,
-    graphBytes: graphField?.bytes ?? new Uint8Array(0),
-    graph: {
-      name: str(g, 2),
-      nodes: (g.get(1) ?? []).map((f) => {
-        const n = group(buf, f);
-        return {
-          inputs: (n.get(1) ?? []).map(decodeString),
-          outputs: (n.get(2) ?? []).map(decodeString),
-          name: str(n, 3),
-          opType: str(n, 4),
-          attributes: Object.fromEntries((n.get(5) ?? []).map((a) => decodeAttribute(buf, a))),
-        };
-      }),
-      initializers: (g.get(5) ?? []).map((f) => {
-        const t = group(buf, f);
-        return {
-          name: str(t, 8),
-          dims: decodeInts(t.get(1) ?? []),
-          dataType: int(t, 2) as OnnxTensor['dataType'],
-          raw: t.get(9)?.at(-1)?.bytes ?? new Uint8Array(0),
-        };
-      }),
-      inputs: (g.get(11) ?? []).map((f) => decodeValueInfo(buf, f)),
-      outputs: (g.get(12) ?? []).map((f) => decodeValueInfo(buf, f)),
-    },
+    name: g.name ?? '',
+    nodes: (g.node ?? []).map((n) => ({
+      opType: n.opType ?? '',
+      name: n.name ?? '',
+      inputs: n.input ?? [],
+      outputs: n.output ?? [],
+      attributes: Object.fromEntries((n.attribute ?? []).map((a) => [a.name ?? '', attributeValue(a)])),
+    })),
+    initializers: (g.initializer ?? []).map((t) => ({
+      name: t.name ?? '',
+      dims: (t.dims ?? []).map(int64),
+      dataType: t.dataType ?? DataType.UNDEFINED,
+      // protobufjs hands out Buffer views in Node; the graph holds plain Uint8Arrays (still no copy).
+      raw: t.rawData ? new Uint8Array(t.rawData.buffer, t.rawData.byteOffset, t.rawData.byteLength) : new Uint8Array(0),
+    })),
+    inputs: (g.input ?? []).map(valueInfo),
+    outputs: (g.output ?? []).map(valueInfo),
+  };
+}
+
+/** Bytes that are not a well-formed ModelProto; `offset` is where reading failed. */
+export class OnnxDecodeError extends Error {
+  constructor(
+    readonly offset: number,
+    readonly problem: string,
+    readonly truncated: boolean,
+  ) {
+    super(`${problem} at byte ${offset}`);
+    this.name = 'OnnxDecodeError';
+  }
+}
+
+/**
+ * The stored bytes of ModelProto.graph, found by walking the top-level fields with protobufjs's
+ * reader. protobufjs keeps no raw bytes of sub-messages, and the checksum must cover the bytes as
+ * stored: re-encoding does not reproduce files written by other encoders (Heimdall's own before
+ * onnx-proto wrote dims unpacked and ints packed — a re-encoded graph of such a file hashes
+ * differently, so every model exported before would read as "corrupted"). The walk also names the
+ * field that runs past the end of a truncated file.
+ */
+export function graphBytes(buf: Uint8Array): Uint8Array {
+  const r = protobuf.Reader.create(buf);
+  let graph: Uint8Array = new Uint8Array(0);
+  while (r.pos < r.len) {
+    const at = r.pos;
+    let field = 0;
+    try {
+      const tag = r.uint32();
+      field = tag >>> 3;
+      if (field === 0) throw new OnnxDecodeError(at, 'field number 0 (not a protobuf message)', false);
+      if ((tag & 7) !== 2) {
+        r.skipType(tag & 7);
+        continue;
+      }
+      const n = r.uint32();
+      if (n > r.len - r.pos) {
+        throw new OnnxDecodeError(
+          r.len,
+          `field ${field} at byte ${at} declares ${n} bytes but only ${r.len - r.pos} remain`,
+          true,
+        );
+      }
+      if (field === GRAPH_FIELD) graph = buf.subarray(r.pos, r.pos + n);
+      r.skip(n);
+    } catch (err) {
+      if (err instanceof OnnxDecodeError) throw err;
+      // protobufjs throws a RangeError when a read runs past the end, an Error for a bad wire type.
+      if (err instanceof RangeError) throw new OnnxDecodeError(r.len, `field ${field} at byte ${at} runs past the end`, true);
+      throw new OnnxDecodeError(at, (err as Error).message, false);
+    }
+  }
+  return graph;
+}
+
+/** Decodes a whole model (weights stay views into `buf`). Throws OnnxDecodeError on bad bytes. */
+export function decodeModel(buf: Uint8Array): OnnxModel & { graphBytes: Uint8Array } {
+  const stored = graphBytes(buf);
+  let m: proto.ModelProto;
+  try {
+    m = onnx.ModelProto.decode(buf);
+  } catch (err) {
+    // The top-level fields fit (graphBytes), so this is damage inside a message, not a short file.
+    const message = (err as Error).message;
+    const at = /offset (\d+)|range: (\d+)/.exec(message);
+    throw new OnnxDecodeError(Number(at?.[1] ?? at?.[2] ?? 0), `protobufjs: ${message}`, false);
+  }
+  const opset = m.opsetImport.find((o) => !o.domain);
+  return {
+    irVersion: int64(m.irVersion),
+    opsetVersion: int64(opset?.version),
+    producerName: m.producerName,
+    producerVersion: m.producerVersion,
+    metadata: Object.fromEntries(m.metadataProps.map((p) => [p.key, p.value])),
+    graphBytes: stored,
+    graph: graphOf(m.graph ?? {}),
   };
 }
