@@ -36,7 +36,7 @@ function withMetadata(name: string, edit: (m: Record<string, string>) => void): 
   const metadata = { ...m.metadata };
   edit(metadata);
   const out = join(dir, `${name}.onnx`);
-  writeFileSync(out, Buffer.concat(encodeModel({ ...m, metadata }, encodeGraph(m.graph))));
+  writeFileSync(out, encodeModel({ ...m, metadata }, encodeGraph(m.graph)));
   return out;
 }
 

@@ -31,7 +31,7 @@ test('predict refuses a model exported with six scalars, or by the previous meta
     Object.assign(s, { scalarNames: six, scalarMean: s.scalarMean.slice(0, 6), scalarStd: s.scalarStd.slice(0, 6) });
     metadata['heimdall.feature_stats'] = JSON.stringify(s);
     const path = join(dir, name);
-    writeFileSync(path, Buffer.concat(encodeModel({ ...m, metadata }, encodeGraph(m.graph))));
+    writeFileSync(path, encodeModel({ ...m, metadata }, encodeGraph(m.graph)));
     return path;
   };
   const sixScalars = edit('six.onnx', '2');
