@@ -4,7 +4,7 @@
 // measured in the same run, on the same batch shape (7 receivers × 128 × 32, batch 32):
 //   - the quickstart network (LocalizationNet with quickstartDefaults' widths, AdamW with the
 //     quickstart's weight decay, gradient clipping at 1, Gaussian NLL): what users train;
-//   - a full-width ResNet-18 (64-128-256-512, Adam, MSE), about 20× slower per step.
+//   - a full-width ResNet-18 (64-128-256-512, Adam, MSE), 20–35× slower per step on a quiet machine.
 // Target: loader ≥ 2× the train step rate. Warm rounds interleave the loader and both steps; each
 // figure is the median over rounds with its min–max range, ratios are medians of per-round ratios.
 // Usage: npm run bench:loader -- [--samples N] [--rounds N] [--resnet-steps N] [--quickstart-steps N]
@@ -118,9 +118,9 @@ await close();
 const w = quickstartDefaults.widths.join('-');
 console.log(`\nmedian over ${rounds} warm rounds (min–max):`);
 console.log(`loader, cold feature cache         : ${cold.toFixed(2)} batches/s (one epoch)`);
-console.log(`loader, warm, features in memory  : ${formatSpread(spread(warm), 1)} batches/s`);
+console.log(`loader, warm, features in memory   : ${formatSpread(spread(warm), 1)} batches/s`);
 console.log(`loader, warm, disk feature cache   : ${formatSpread(spread(disk))} batches/s`);
-console.log(`quickstart net ${w} step  : ${formatSpread(spread(qs))} steps/s`);
+console.log(`quickstart net ${w} step   : ${formatSpread(spread(qs))} steps/s`);
 console.log(`ResNet-18 64-128-256-512 step      : ${formatSpread(spread(res))} steps/s`);
 console.log(
   `ratio loader / quickstart step     : cold ${(cold / cQs).toFixed(1)}×, warm disk ${formatSpread(ratioSpread(disk, qs), 1)}×, warm memory ${formatSpread(ratioSpread(warm, qs), 0)}× (target ≥ 2)`,
