@@ -51,16 +51,10 @@ export function powerSpectrogram(iq: Float32Array, c: FeatureConfig): Float64Arr
 function contiguous(power: Float64Array[], n: number): Float64Array {
   const first = power[0];
   if (first === undefined) throw new RangeError('melSpectrogramDb: no frames');
-  const whole = new Float64Array(
-    first.buffer,
-    first.byteOffset,
-    Math.min(power.length * n, (first.buffer.byteLength - first.byteOffset) / 8),
+  const viewsOfOne = power.every(
+    (p, f) => p.buffer === first.buffer && p.byteOffset === first.byteOffset + 8 * f * n && p.length === n,
   );
-  if (
-    whole.length === power.length * n &&
-    power.every((p, f) => p.buffer === first.buffer && p.byteOffset === first.byteOffset + 8 * f * n && p.length === n)
-  )
-    return whole;
+  if (viewsOfOne) return new Float64Array(first.buffer, first.byteOffset, power.length * n);
   const copy = new Float64Array(power.length * n);
   power.forEach((p, f) => {
     if (p.length !== n) throw new RangeError(`melSpectrogramDb: frame ${f} has ${p.length} bins, nFft is ${n}`);
