@@ -10,7 +10,8 @@
         "src/ops_shape.cc",
         "src/ops_nn.cc",
         "src/ops_inplace.cc",
-        "src/autograd.cc"
+        "src/autograd.cc",
+        "src/ops_signal.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -3,7 +3,10 @@
 7 receivers × 12,500 complex samples: 32 frames of a 512-point periodic Hann STFT
 (hop 386, no padding), |X|² scaling, a 128-band two-sided Slaney mel filterbank (dense matrix
 product), dB with a floor, and the per-receiver scalars (mean power, median-floor SNR, offset).
-Prints {"transmissions_per_s": ...}. Usage: python3 numpy_reference.py --transmissions 200
+Prints {"transmissions_per_s": ..., "cpu_transmissions_per_s": ...} (wall clock and process CPU time).
+Usage: python3 numpy_reference.py --transmissions 200. bench/features/run.ts runs it with
+OMP_NUM_THREADS = OPENBLAS_NUM_THREADS = MKL_NUM_THREADS = 1: one thread, like Heimdall's main thread
+(np.fft is single-threaded; the mel matrix product would otherwise use every core through BLAS).
 """
 import argparse
 import json
@@ -61,12 +64,12 @@ def main():
     scale = 1 / (NFFT * np.sum(win**2))
     for x in data:
         features(x, mel, win, scale)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for _ in range(a.transmissions):
         for x in data:
             features(x, mel, win, scale)
-    dt = time.perf_counter() - t0
-    print(json.dumps({"transmissions_per_s": a.transmissions / dt}))
+    dt, dc = time.perf_counter() - t0, time.process_time() - c0
+    print(json.dumps({"transmissions_per_s": a.transmissions / dt, "cpu_transmissions_per_s": a.transmissions / dc}))
 
 
 if __name__ == "__main__":

@@ -3,9 +3,11 @@
 // Frame f covers samples [f·hop, f·hop + nFft) weighted by a periodic Hann window w. The power
 // of bin k is P[k] = |X[k]|² / (N·Σw²): with this scaling Σₖ P[k] = Σₙ|x[n]w[n]|² / Σw², the
 // frame's window-weighted mean power (Parseval), so a tone of power A² sums to A² over its bins.
+// The transform and the mel product run in the engine (libtorch's FFT, a sparse filterbank in
+// native code, float64): they were 3× faster there than in JavaScript (docs/PERFORMANCE.md).
+import { melDb, stftPower } from '../../engine/signal.js';
 import type { FeatureConfig } from './config.js';
 import { hopFor } from './config.js';
-import { fft } from './fft.js';
 import { type TwoSidedMel, twoSidedMel } from './mel.js';
 
 const windows = new Map<number, Float64Array>();
@@ -32,33 +34,33 @@ export function melFor(c: FeatureConfig): TwoSidedMel {
   return m;
 }
 
-/** Power spectra of every frame: [frames][nFft] in natural FFT bin order. */
+/**
+ * Power spectra of every frame: [frames][nFft] in natural FFT bin order, as views of one
+ * contiguous buffer (melSpectrogramDb hands it to the engine without copying).
+ */
 export function powerSpectrogram(iq: Float32Array, c: FeatureConfig): Float64Array[] {
   const n = c.nFft;
-  const hop = hopFor(c);
   const w = hann(n);
   let energy = 0;
   for (let i = 0; i < n; i++) energy += (w[i] as number) * (w[i] as number);
-  const scale = 1 / (n * energy);
-  const buf = new Float64Array(2 * n);
-  const out: Float64Array[] = [];
-  for (let f = 0; f < c.frames; f++) {
-    const start = f * hop;
-    for (let i = 0; i < n; i++) {
-      const wi = w[i] as number;
-      buf[2 * i] = (iq[2 * (start + i)] as number) * wi;
-      buf[2 * i + 1] = (iq[2 * (start + i) + 1] as number) * wi;
-    }
-    fft(buf);
-    const p = new Float64Array(n);
-    for (let k = 0; k < n; k++) {
-      const re = buf[2 * k] as number;
-      const im = buf[2 * k + 1] as number;
-      p[k] = (re * re + im * im) * scale;
-    }
-    out.push(p);
-  }
-  return out;
+  const all = stftPower(iq, n, hopFor(c), c.frames, w, 1 / (n * energy));
+  return Array.from({ length: c.frames }, (_, f) => all.subarray(f * n, (f + 1) * n));
+}
+
+/** The frames as one [frames][nFft] buffer: the one they view, or a copy when they are separate arrays. */
+function contiguous(power: Float64Array[], n: number): Float64Array {
+  const first = power[0];
+  if (first === undefined) throw new RangeError('melSpectrogramDb: no frames');
+  const viewsOfOne = power.every(
+    (p, f) => p.buffer === first.buffer && p.byteOffset === first.byteOffset + 8 * f * n && p.length === n,
+  );
+  if (viewsOfOne) return new Float64Array(first.buffer, first.byteOffset, power.length * n);
+  const copy = new Float64Array(power.length * n);
+  power.forEach((p, f) => {
+    if (p.length !== n) throw new RangeError(`melSpectrogramDb: frame ${f} has ${p.length} bins, nFft is ${n}`);
+    copy.set(p, f * n);
+  });
+  return copy;
 }
 
 /**
@@ -67,19 +69,12 @@ export function powerSpectrogram(iq: Float32Array, c: FeatureConfig): Float64Arr
  */
 export function melSpectrogramDb(power: Float64Array[], c: FeatureConfig, out: Float32Array, offset = 0): void {
   const mel = melFor(c);
-  const frames = power.length;
-  const floor = c.floorDb;
-  const { start, flatBins, flatWeights } = mel;
-  const bands = mel.bands;
-  // Frame-major loop: each frame's spectrum is read once, sequentially, for all bands.
-  for (let f = 0; f < frames; f++) {
-    const p = power[f] as Float64Array;
-    for (let b = 0; b < bands; b++) {
-      let s = 0;
-      const end = start[b + 1] as number;
-      for (let j = start[b] as number; j < end; j++) s += (flatWeights[j] as number) * (p[flatBins[j] as number] as number);
-      const db = s > 0 ? 10 * Math.log10(s) : floor;
-      out[offset + b * frames + f] = db > floor ? db : floor;
-    }
-  }
+  melDb(
+    contiguous(power, c.nFft),
+    power.length,
+    { start: mel.start, bins: mel.flatBins, weights: mel.flatWeights },
+    c.floorDb,
+    out,
+    offset,
+  );
 }

@@ -164,3 +164,20 @@ test('the two-sided mel spectrogram in dB matches the NumPy reference on a known
   };
   assert.ok(loudest(0, s.melBands / 2) < s.melBands / 2 && loudest(s.melBands / 2, s.melBands) >= s.melBands / 2);
 });
+
+test('the mel stage gives the same dB from separate frame arrays as from the spectrogram’s views of one buffer', () => {
+  const c = FeatureConfigSchema.parse({ samples: 3000, nFft: 128, frames: 7, melBands: 16 });
+  const power = powerSpectrogram(Float32Array.from(randomValues(2 * c.samples, 4)), c);
+  assert.ok(power.every((p) => p.buffer === power[0]?.buffer));
+  const views = new Float32Array(c.melBands * c.frames);
+  const copies = new Float32Array(c.melBands * c.frames);
+  melSpectrogramDb(power, c, views);
+  melSpectrogramDb(
+    power.map((p) => Float64Array.from(p)),
+    c,
+    copies,
+  );
+  assert.deepEqual(Array.from(copies), Array.from(views));
+  assert.ok(views.every((v) => v > -60 && v < 10));
+  assert.throws(() => melSpectrogramDb([new Float64Array(64)], c, copies), /melSpectrogramDb: frame 0 has 64 bins, nFft is 128/);
+});
