@@ -1,5 +1,6 @@
 // `heimdall demo`: trains a small network on a toy regression and prints the falling loss.
 import type { Command } from 'commander';
+import { describeBlas } from '../../engine/blas.js';
 import { libtorchVersion, setNumThreads } from '../../engine/runtime.js';
 import { runToyRegression, toyRegressionDefaults } from '../../train/toy-regression.js';
 import { positiveInt, positiveNumber } from '../parse.js';
@@ -30,6 +31,7 @@ export function registerDemo(program: Command): void {
       console.log(`  held-out loss   ${r.testLoss.toFixed(4)} on 1024 fresh points`);
       console.log(`  model           ${r.parameters} parameters, Adam lr ${opts.lr}, batch ${opts.batchSize}`);
       console.log(`  time            ${r.seconds.toFixed(2)} s for ${opts.steps} steps on ${r.threads} thread(s)`);
+      console.log(`  blas            ${describeBlas()}`);
       console.log(`  verdict         ${factor > 5 ? 'engine OK: the loss fell as expected' : 'WARNING: the loss barely fell'}`);
     });
 }
