@@ -17,6 +17,7 @@ SUDO=${SUDO:-}
 
 if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
   echo "heimdall: installing $package (the BLAS the engine is pinned to)"
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$package"
 fi
 for lib in libblas.so.3 liblapack.so.3; do
