@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything Heimdall needs on Debian/Ubuntu with Node.js >= 20:
-#   system packages (libtorch-dev, a C++ toolchain) if missing, npm dependencies (npm ci),
+#   system packages (libtorch-dev, a C++ toolchain) if missing, the BLAS pinned in scripts/blas.json
+#   (selected explicitly so every install computes the same bits), npm dependencies (npm ci),
 #   the native libtorch addon (built by npm ci's install step) and the TypeScript build.
 # Runs as root or through sudo. Set LIBTORCH=/path to use another libtorch instead of Debian's.
 set -euo pipefail
@@ -30,8 +31,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
+if [ -z "${LIBTORCH:-}" ]; then
+  # Debian's libtorch takes its BLAS from update-alternatives: pin it, or numerics vary by machine.
+  SUDO=$SUDO bash scripts/select-blas.sh
+fi
+
 echo "heimdall: installing npm dependencies and building the libtorch addon"
-npm ci --no-audit --no-fund
+# onnxruntime-node's postinstall would otherwise consider downloading CUDA binaries; the CPU build
+# ships in the package. (Its supported switch; the old .npmrc key is an unknown npm config to npm 11.)
+ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund
 echo "heimdall: compiling TypeScript"
 npm run build:ts --silent
 echo "heimdall: installed. Try ./heimdall --help"

@@ -1,7 +1,7 @@
 """Reference for bench/engine: the same ResNet-18 training step in PyTorch (Debian's python3-torch).
 
 Layout identical to src/model/resnet.ts (torchvision's resnet18 with configurable input channels
-and a linear head). Prints one JSON line: {"samples_per_s": ..., "step_ms": [...], "threads": ...}.
+and a linear head). Prints one JSON line: {"samples_per_s": ..., "step_ms": [...], "cpu_ms_per_sample": ..., "threads": ...}.
 Usage: python3 torch_resnet18.py --threads 2 --steps 20 --warmup 3 --batch 32 --channels 7
 """
 import argparse
@@ -69,8 +69,10 @@ def main():
     x = torch.randn(a.batch, a.channels, a.height, a.width)
     y = torch.randn(a.batch, a.out)
     times = []
+    cpu = 0.0  # process CPU seconds (all threads) over the timed steps: less sensitive to other load than wall time
     for i in range(a.warmup + a.steps):
         t0 = time.perf_counter()
+        c0 = time.process_time()
         opt.zero_grad(set_to_none=True)
         loss = torch.nn.functional.mse_loss(model(x), y)
         loss.backward()
@@ -78,10 +80,12 @@ def main():
         loss.item()
         if i >= a.warmup:
             times.append(time.perf_counter() - t0)
+            cpu += time.process_time() - c0
     total = sum(times)
     print(json.dumps({
         "samples_per_s": a.batch * len(times) / total,
         "step_ms": [t * 1000 for t in times],
+        "cpu_ms_per_sample": cpu * 1000 / (a.batch * len(times)),
         "threads": torch.get_num_threads(),
         "torch": torch.__version__,
     }))

@@ -1,5 +1,6 @@
 // The engine: a libtorch-backed tensor library with PyTorch's names, camelCased.
 export * from './autograd.js';
+export * from './blas.js';
 export * from './creation.js';
 export * as F from './functional.js';
 export * from './nn/init.js';

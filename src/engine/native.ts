@@ -1,5 +1,6 @@
 // Loads the libtorch addon built from native/ and describes its functions.
 // Only src/engine talks to this module; everything else uses Tensor and friends.
+import './blas-threads.js'; // first: OpenBLAS reads its thread count when the addon loads it
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';

@@ -19,6 +19,7 @@ export function registerDemo(program: Command): void {
       // The engine (libtorch addon) loads here, on first use, not when the command tree is built.
       const { libtorchVersion, setNumThreads } = await import('../../engine/runtime.js');
       const { runToyRegression } = await import('../../train/toy-regression.js');
+      const { describeBlas } = await import('../../engine/blas.js');
       if (opts.threads !== undefined) setNumThreads(opts.threads);
       const logEvery = Math.max(1, Math.round(opts.steps / 8));
       console.log(`Training a 2-64-64-1 MLP on y = sin(πx₁)·cos(πx₂) + x₁/2 (libtorch ${libtorchVersion()})`);
@@ -32,6 +33,7 @@ export function registerDemo(program: Command): void {
       console.log(`  held-out loss   ${r.testLoss.toFixed(4)} on 1024 fresh points`);
       console.log(`  model           ${r.parameters} parameters, Adam lr ${opts.lr}, batch ${opts.batchSize}`);
       console.log(`  time            ${r.seconds.toFixed(2)} s for ${opts.steps} steps on ${r.threads} thread(s)`);
+      console.log(`  blas            ${describeBlas()}`);
       console.log(`  verdict         ${factor > 5 ? 'engine OK: the loss fell as expected' : 'WARNING: the loss barely fell'}`);
     });
 }
