@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything Heimdall needs on Debian/Ubuntu with Node.js >= 20:
-#   system packages (libtorch-dev, a C++ toolchain) if missing, npm dependencies (npm ci),
-#   the native libtorch addon (built by npm ci's install step) and the TypeScript build.
+#   system packages (libtorch-dev, libfftw3-dev, a C++ toolchain) if missing, npm dependencies (npm ci),
+#   the native addons (libtorch and FFTW, built by npm ci's install step) and the TypeScript build.
 # Runs as root or through sudo. Set LIBTORCH=/path to use another libtorch instead of Debian's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +20,7 @@ fi
 
 missing=()
 if [ -z "${LIBTORCH:-}" ] && [ ! -f /usr/include/ATen/ATen.h ]; then missing+=(libtorch-dev); fi
+[ -f /usr/include/fftw3.h ] || missing+=(libfftw3-dev) # FFTW: the feature kernels (native/dsp)
 command -v g++ >/dev/null || missing+=(g++)
 command -v make >/dev/null || missing+=(make)
 command -v python3 >/dev/null || missing+=(python3) # node-gyp runs gyp with python3
@@ -30,7 +31,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-echo "heimdall: installing npm dependencies and building the libtorch addon"
+echo "heimdall: installing npm dependencies and building the native addons"
 npm ci --no-audit --no-fund
 echo "heimdall: compiling TypeScript"
 npm run build:ts --silent
