@@ -10,8 +10,7 @@
         "src/ops_shape.cc",
         "src/ops_nn.cc",
         "src/ops_inplace.cc",
-        "src/autograd.cc",
-        "src/ops_signal.cc"
+        "src/autograd.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

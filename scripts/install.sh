@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything Heimdall needs on Debian/Ubuntu with Node.js >= 20:
-#   system packages (libtorch-dev, a C++ toolchain) if missing, the BLAS pinned in scripts/blas.json
-#   (selected explicitly so every install computes the same bits), npm dependencies (npm ci),
-#   the native libtorch addon (built by npm ci's install step) and the TypeScript build.
+#   system packages (libtorch-dev, libfftw3-dev, a C++ toolchain) if missing, the BLAS pinned in
+#   scripts/blas.json (selected explicitly so every install computes the same bits), npm dependencies
+#   (npm ci), the native addons (libtorch and FFTW, built by npm ci's install step) and the TypeScript build.
 # Runs as root or through sudo. Set LIBTORCH=/path to use another libtorch instead of Debian's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +21,7 @@ fi
 
 missing=()
 if [ -z "${LIBTORCH:-}" ] && [ ! -f /usr/include/ATen/ATen.h ]; then missing+=(libtorch-dev); fi
+[ -f /usr/include/fftw3.h ] || missing+=(libfftw3-dev) # FFTW: the feature kernels (native/dsp)
 command -v g++ >/dev/null || missing+=(g++)
 command -v make >/dev/null || missing+=(make)
 command -v python3 >/dev/null || missing+=(python3) # node-gyp runs gyp with python3
@@ -36,7 +37,7 @@ if [ -z "${LIBTORCH:-}" ]; then
   SUDO=$SUDO bash scripts/select-blas.sh
 fi
 
-echo "heimdall: installing npm dependencies and building the libtorch addon"
+echo "heimdall: installing npm dependencies and building the native addons"
 # onnxruntime-node's postinstall would otherwise consider downloading CUDA binaries; the CPU build
 # ships in the package. (Its supported switch; the old .npmrc key is an unknown npm config to npm 11.)
 ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund

@@ -8,7 +8,6 @@ static Napi::Object InitHeimdallTorch(Napi::Env env, Napi::Object exports) {
   ht::RegisterNn(env, exports);
   ht::RegisterInplace(env, exports);
   ht::RegisterAutograd(env, exports);
-  ht::RegisterSignal(env, exports);
   return exports;
 }
 

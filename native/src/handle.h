@@ -65,6 +65,5 @@ void RegisterShape(Napi::Env env, Napi::Object exports);
 void RegisterNn(Napi::Env env, Napi::Object exports);
 void RegisterInplace(Napi::Env env, Napi::Object exports);
 void RegisterAutograd(Napi::Env env, Napi::Object exports);
-void RegisterSignal(Napi::Env env, Napi::Object exports);
 
 }  // namespace ht

@@ -12,5 +12,4 @@ export * from './optim/optimizer.js';
 export * from './runtime.js';
 export * from './safetensors.js';
 export * from './scope.js';
-export { melDb, type SparseFilterbank, stftPower } from './signal.js';
 export { type DType, EngineError, Tensor, type TypedArray } from './tensor.js';

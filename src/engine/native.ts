@@ -126,19 +126,6 @@ export interface NativeTorch {
   backward(t: H, grad: H | null, retainGraph: boolean): void;
   isGradEnabled(): boolean;
   setGradEnabled(on: boolean): void;
-
-  // Signal kernels on typed arrays (no handles): see native/src/ops_signal.cc.
-  stftPower(iq: Float32Array, nFft: number, hop: number, frames: number, window: Float64Array, scale: number): Float64Array;
-  melDb(
-    power: Float64Array,
-    frames: number,
-    start: Int32Array,
-    bins: Int32Array,
-    weights: Float64Array,
-    floorDb: number,
-    out: Float32Array,
-    offset: number,
-  ): void;
 }
 
 function findAddon(): string {

@@ -67,7 +67,7 @@ for (const args of [['--version'], ['--help'], ['help', 'predict'], ['quickstart
   });
 }
 
-test('heimdall inspect of one recording loads neither onnxruntime, PGlite, pg, the S3 SDK nor libtorch', () => {
+test('heimdall inspect of one recording loads the DSP addon but neither onnxruntime, PGlite, pg, the S3 SDK nor libtorch', () => {
   const out = join(work, 'sim');
   const sim = spawnSync(
     process.execPath,
@@ -80,6 +80,12 @@ test('heimdall inspect of one recording loads neither onnxruntime, PGlite, pg, t
   assert.ok(
     r.modules.some((m) => m.endsWith('/signal/features/extract.js')),
     'the feature layer is loaded',
+  );
+  // The STFT and mel kernels come from heimdall_dsp (FFTW, milliseconds to load), never from the
+  // libtorch addon (~0.65 s to load): docs/PERFORMANCE.md, "CLI start-up".
+  assert.ok(
+    r.modules.some((m) => /[\\/]native[\\/]dsp[\\/]build[\\/]Release[\\/]heimdall_dsp\.node$/.test(m)),
+    'the DSP addon is loaded',
   );
   assert.deepEqual(heavyLoaded(r.modules, ALL), []);
 });

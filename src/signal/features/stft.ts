@@ -3,11 +3,12 @@
 // Frame f covers samples [f·hop, f·hop + nFft) weighted by a periodic Hann window w. The power
 // of bin k is P[k] = |X[k]|² / (N·Σw²): with this scaling Σₖ P[k] = Σₙ|x[n]w[n]|² / Σw², the
 // frame's window-weighted mean power (Parseval), so a tone of power A² sums to A² over its bins.
-// The transform and the mel product run in the engine (libtorch's FFT, a sparse filterbank in
-// native code, float64): they were 3× faster there than in JavaScript (docs/PERFORMANCE.md).
-import { melDb, stftPower } from '../../engine/signal.js';
+// The transform and the mel product run in the heimdall_dsp addon (FFTW, a sparse filterbank,
+// float64; see dsp.ts): native code, not JavaScript, for speed, and not libtorch, for start-up
+// (docs/PERFORMANCE.md).
 import type { FeatureConfig } from './config.js';
 import { hopFor } from './config.js';
+import { melDb, stftPower } from './dsp.js';
 import { type TwoSidedMel, twoSidedMel } from './mel.js';
 
 const windows = new Map<number, Float64Array>();
@@ -36,7 +37,7 @@ export function melFor(c: FeatureConfig): TwoSidedMel {
 
 /**
  * Power spectra of every frame: [frames][nFft] in natural FFT bin order, as views of one
- * contiguous buffer (melSpectrogramDb hands it to the engine without copying).
+ * contiguous buffer (melSpectrogramDb hands it to the addon without copying).
  */
 export function powerSpectrogram(iq: Float32Array, c: FeatureConfig): Float64Array[] {
   const n = c.nFft;

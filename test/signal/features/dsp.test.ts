@@ -1,12 +1,12 @@
-// The engine's signal kernels (stftPower, melDb) against references computed independently in
-// plain JavaScript (a direct DFT, a dense filterbank product), their argument checks, and their
-// use from a worker thread (feature extraction runs there) without tensor handles.
+// The heimdall_dsp addon's kernels (stftPower through FFTW, melDb) against references computed
+// independently in plain JavaScript (a direct DFT, a dense filterbank product), their argument
+// checks, and their use from worker threads (feature extraction runs there), without libtorch.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import test from 'node:test';
 import { Worker } from 'node:worker_threads';
-import { liveTensorCount } from '../../src/engine/runtime.js';
-import { melDb, stftPower } from '../../src/engine/signal.js';
-import { assertClose, randomValues } from '../helpers.js';
+import { fftwVersion, melDb, stftPower } from '../../../src/signal/features/dsp.js';
+import { assertClose, randomValues } from '../../helpers.js';
 
 /** scale·|DFT(frame f of x, windowed)|² by the definition, in float64. */
 function directPower(iq: Float32Array, nFft: number, hop: number, frames: number, w: number[], scale: number): number[] {
@@ -33,6 +33,8 @@ test('stftPower equals scale·|DFT(window·frame)|² of every frame, in natural 
     [16, 5, 4],
     [64, 64, 3],
     [32, 0, 1],
+    [48, 7, 3], // not a power of two: FFTW's mixed-radix path
+    [1, 1, 2],
   ] as const) {
     const iq = Float32Array.from(randomValues(2 * ((frames - 1) * hop + nFft + 7), nFft + frames));
     const w = randomValues(nFft, 3, 0, 1);
@@ -103,22 +105,43 @@ test('melDb refuses a filterbank or an output that does not fit', () => {
   assert.throws(() => melDb(power, 5, fb, -100, out), /melDb: 64 power values are not 5 frames/);
 });
 
-test('the kernels hold no tensor handles and give the same results in a worker thread', async () => {
-  const before = liveTensorCount();
+test('the kernels give the same bits on every call and in concurrent worker threads', async () => {
+  assert.match(fftwVersion, /^fftw-3\./);
   const iq = Float32Array.from(randomValues(2 * 600, 21));
   const w = Float64Array.from(randomValues(128, 22, 0, 1));
   const here = stftPower(iq, 128, 100, 5, w, 1e-3);
-  assert.equal(liveTensorCount(), before);
-  const url = new URL('../../src/engine/signal.js', import.meta.url).href;
-  const worker = new Worker(
-    `const { parentPort, workerData: d } = require('node:worker_threads');
-     import(${JSON.stringify(url)}).then((m) => parentPort.postMessage(m.stftPower(d.iq, 128, 100, 5, d.w, 1e-3)));`,
-    { eval: true, workerData: { iq, w } },
+  assert.deepEqual(Array.from(stftPower(iq, 128, 100, 5, w, 1e-3)), Array.from(here));
+  const url = new URL('../../../src/signal/features/dsp.js', import.meta.url).href;
+  const code = `const { parentPort, workerData: d } = require('node:worker_threads');
+     import(${JSON.stringify(url)}).then((m) => parentPort.postMessage(m.stftPower(d.iq, 128, 100, 5, d.w, 1e-3)));`;
+  // Two workers at once: both plan (under the addon's mutex) and execute concurrently.
+  const results = await Promise.all(
+    [0, 1].map(async () => {
+      const worker = new Worker(code, { eval: true, workerData: { iq, w } });
+      const r = await new Promise<Float64Array>((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      });
+      await worker.terminate();
+      return r;
+    }),
   );
-  const there = await new Promise<Float64Array>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
-  await worker.terminate();
-  assert.deepEqual(Array.from(there), Array.from(here));
+  for (const there of results) assert.deepEqual(Array.from(there), Array.from(here));
+});
+
+test('loading the kernels maps FFTW into the process, not libtorch', () => {
+  const url = new URL('../../../src/signal/features/dsp.js', import.meta.url).href;
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `await import(${JSON.stringify(url)});
+       const maps = (await import('node:fs')).readFileSync('/proc/self/maps', 'utf8');
+       console.log(JSON.stringify({ fftw: /libfftw3/.test(maps), torch: /libtorch|heimdall_torch/.test(maps) }));`,
+    ],
+    { encoding: 'utf8' },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { fftw: true, torch: false });
 });
