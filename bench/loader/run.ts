@@ -20,7 +20,7 @@ import { keep, tidy } from '../../src/engine/scope.js';
 import { LocalizationNet } from '../../src/model/localization-net.js';
 import { gaussianNll } from '../../src/model/losses.js';
 import { ResNet18 } from '../../src/model/resnet.js';
-import { quickstartDefaults } from '../../src/pipeline/quickstart.js';
+import { quickstartDefaults } from '../../src/pipeline/quickstart-defaults.js';
 import { defaultFeatureConfig } from '../../src/signal/features/config.js';
 import { SCALAR_COUNT } from '../../src/signal/features/scalars.js';
 import { benchDataset } from '../dataset-fixture.js';

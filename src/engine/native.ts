@@ -1,10 +1,7 @@
 // Loads the libtorch addon built from native/ and describes its functions.
 // Only src/engine talks to this module; everything else uses Tensor and friends.
 import './blas-threads.js'; // first: OpenBLAS reads its thread count when the addon loads it
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { loadAddon } from '../util/native-addon.js';
 
 /** Id of one libtorch tensor in the addon's slot table (a number; stale ids are detected). */
 export type Handle = number & { readonly __brand: 'HeimdallTorchHandle' };
@@ -128,18 +125,9 @@ export interface NativeTorch {
   setGradEnabled(on: boolean): void;
 }
 
-function findAddon(): string {
-  // dist/src/engine/native.js and src/engine/native.ts both sit three levels below the root.
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    const candidate = join(dir, 'native/build/Release/heimdall_torch.node');
-    if (existsSync(candidate)) return candidate;
-    dir = dirname(dir);
-  }
-  throw new Error(
-    'heimdall: the libtorch addon is not built (native/build/Release/heimdall_torch.node is missing). ' +
-      'Run `npm run build:native` (needs libtorch: `sudo apt-get install -y libtorch-dev` or LIBTORCH=/path).',
-  );
-}
-
-export const torch: NativeTorch = createRequire(import.meta.url)(findAddon()) as NativeTorch;
+export const torch = loadAddon<NativeTorch>(
+  import.meta.url,
+  'native/build/Release/heimdall_torch.node',
+  'libtorch addon',
+  'Run `npm run build:native` (needs libtorch: `sudo apt-get install -y libtorch-dev` or LIBTORCH=/path).',
+);

@@ -60,8 +60,6 @@ export interface QuickstartOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-export { quickstartDefaults } from './quickstart-defaults.js';
-
 export interface QuickstartReport {
   preset: string;
   dataset: { name: string; version: number; train: number; val: number; test: number };

@@ -59,8 +59,6 @@ interface SessionRef {
 /** Default memory budget of one loader: a quarter of the machine's memory (6 GiB on 24 GiB). */
 export const DEFAULT_LOADER_MEMORY_BYTES = Math.floor(totalmem() / 4);
 
-export type { Batch } from '../signal/features/batch.js';
-
 export class DatasetLoader implements BatchSource {
   /** Normalized features per session, filled until the memory budget is reached. */
   readonly #memory = new Map<number, TransmissionFeatures>();

@@ -12,8 +12,6 @@ import { keep, tidy } from '../engine/scope.js';
 import type { Tensor } from '../engine/tensor.js';
 import { type ToyRegressionOptions, toyRegressionDefaults } from './toy-regression-defaults.js';
 
-export { type ToyRegressionOptions, toyRegressionDefaults };
-
 export interface ToyRegressionResult {
   losses: { step: number; loss: number }[];
   initialLoss: number;

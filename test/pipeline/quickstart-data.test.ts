@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setNumThreads } from '../../src/engine/runtime.js';
-import { MIN_QUICKSTART_SAMPLES, type QuickstartReport, quickstart, quickstartDefaults } from '../../src/pipeline/quickstart.js';
+import { MIN_QUICKSTART_SAMPLES, type QuickstartReport, quickstart } from '../../src/pipeline/quickstart.js';
+import { quickstartDefaults } from '../../src/pipeline/quickstart-defaults.js';
 import { COMPLETION_FILE } from '../../src/sim/completion.js';
 import { openStore } from '../../src/store/open.js';
 

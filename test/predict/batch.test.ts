@@ -23,15 +23,10 @@ import { createDataset } from '../../src/store/datasets.js';
 import { openDatabase } from '../../src/store/db/index.js';
 import { importDirectory } from '../../src/store/import.js';
 import { DatasetLoader } from '../../src/store/loader.js';
-import { ringNetwork, testScenario } from '../sim/fixtures.js';
+import { gpsTimedScenario } from '../sim/fixtures.js';
 
 const root = mkdtempSync(join(tmpdir(), 'heimdall-predict-batch-'));
-const scenario = testScenario({
-  durationS: 1,
-  network: ringNetwork(4, 10_000, { gpsDisciplined: true }),
-  txPowerDbm: [40, 40],
-  signals: { kinds: ['fsk'] },
-});
+const scenario = gpsTimedScenario();
 const receivers = scenario.network.receivers.map((r) => r.id);
 
 before(async () => {

@@ -39,3 +39,13 @@ export function testScenario(overrides: Partial<ScenarioInput> = {}): Scenario {
   };
   return parseConfig(ScenarioSchema, { ...base, ...overrides }, 'test scenario');
 }
+
+/** Four GPS-disciplined receivers 10 km around CENTER hearing strong FSK: every session has time differences. */
+export function gpsTimedScenario(): Scenario {
+  return testScenario({
+    durationS: 1,
+    network: ringNetwork(4, 10_000, { gpsDisciplined: true }),
+    txPowerDbm: [40, 40],
+    signals: { kinds: ['fsk'] },
+  });
+}

@@ -4,10 +4,7 @@
 // A small addon of its own, not the libtorch engine: loading libtorch costs ~0.65 s, which
 // `inspect` and `predict` of one recording would pay for two kernels; this one loads in
 // milliseconds. Each call runs on the calling thread only, so N feature workers use N cores.
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { loadAddon } from '../../util/native-addon.js';
 
 interface NativeDsp {
   stftPower(iq: Float32Array, nFft: number, hop: number, frames: number, window: Float64Array, scale: number): Float64Array;
@@ -25,21 +22,12 @@ interface NativeDsp {
   fftwVersion: string;
 }
 
-function findAddon(): string {
-  // dist/src/signal/features/dsp.js and src/signal/features/dsp.ts sit three or four levels below the root.
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const candidate = join(dir, 'native/dsp/build/Release/heimdall_dsp.node');
-    if (existsSync(candidate)) return candidate;
-    dir = dirname(dir);
-  }
-  throw new Error(
-    'heimdall: the DSP addon is not built (native/dsp/build/Release/heimdall_dsp.node is missing). ' +
-      'Run `npm run build:native` (needs FFTW: `sudo apt-get install -y libfftw3-dev`).',
-  );
-}
-
-const dsp = createRequire(import.meta.url)(findAddon()) as NativeDsp;
+const dsp = loadAddon<NativeDsp>(
+  import.meta.url,
+  'native/dsp/build/Release/heimdall_dsp.node',
+  'DSP addon',
+  'Run `npm run build:native` (needs FFTW: `sudo apt-get install -y libfftw3-dev`).',
+);
 
 /** The FFTW library the kernels run on (its version string). */
 export const fftwVersion: string = dsp.fftwVersion;
