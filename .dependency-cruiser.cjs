@@ -1,12 +1,12 @@
 // Import layering, enforced in `npm test` (npm run lint:layers). See ../shared/DESIGN.md, "Layers":
 //   base      src/util, src/math                       shared maths and helpers, below everything
-//   core      geo signal sim engine model train eval   pure computation: no network, no database
-//   adapters  store track export predict jobs          one interface each, embedded | server
+//   core      geo signal sim engine model train eval locate   pure computation: no network, no database
+//   adapters  store track export predict jobs report   one interface each, embedded | server
 //   pipeline  src/pipeline                             the steps composed once
 //   faces     cli api worker                           never import each other
 // A lower layer never imports a higher one.
-const CORE = '^src/(geo|signal|sim|engine|model|train|eval)/';
-const ADAPTERS = 'store|track|export|predict|jobs';
+const CORE = '^src/(geo|signal|sim|engine|model|train|eval|locate)/';
+const ADAPTERS = 'store|track|export|predict|jobs|report';
 const FACE_NAMES = ['cli', 'api', 'worker'];
 const FACES = FACE_NAMES.join('|');
 
@@ -34,11 +34,18 @@ module.exports = {
       to: { path: '^src/(engine|model|train|sim)/' },
     },
     {
+      name: 'locate-is-classical',
+      comment: 'src/locate holds the non-learning estimators: physics and geometry, never a network or the simulator.',
+      severity: 'error',
+      from: { path: '^src/locate/' },
+      to: { path: '^src/(engine|model|train|sim)/' },
+    },
+    {
       name: 'engine-is-below-the-models',
       comment: 'The engine knows tensors and modules, not what they are used for.',
       severity: 'error',
       from: { path: '^src/engine/' },
-      to: { path: '^src/(geo|signal|sim|model|train|eval)/' },
+      to: { path: '^src/(geo|signal|sim|model|train|eval|locate)/' },
     },
     {
       name: 'sim-knows-no-learning',
