@@ -7,7 +7,9 @@
 import { Command } from 'commander';
 import type { ModelResolver } from '../predict/resolve.js';
 import { registerDemo } from './commands/demo.js';
+import { registerEvaluate } from './commands/evaluate.js';
 import { registerInspect } from './commands/inspect.js';
+import { registerLocate } from './commands/locate.js';
 import { registerModels } from './commands/models.js';
 import { registerPredict } from './commands/predict.js';
 import { registerQuickstart } from './commands/quickstart.js';
@@ -32,6 +34,8 @@ export function buildProgram(): Command {
   registerRuns(program);
   registerModels(program);
   registerPredict(program, { resolveModel: registryLookup });
+  registerEvaluate(program, { resolveModel: registryLookup });
+  registerLocate(program);
   return program;
 }
 

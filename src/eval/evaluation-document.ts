@@ -1,6 +1,6 @@
 // The evaluation of one model on one dataset split, next to the references computed on the SAME
 // samples: what `heimdall evaluate --json` prints, what evaluation.json holds, and what the HTML
-// report (src/report) draws. Plain data: every number a reader may want, no functions.
+// report (src/report) draws. Plain data: every number a reader may want (one type guard).
 import type { Cov2, Ellipse } from '../math/gaussian2d.js';
 
 /** One estimator's error on one sample: estimate − truth (m), with its predicted covariance if it has one. */
@@ -53,14 +53,23 @@ export interface BoundMetrics {
 
 export type ReferenceName = 'posteriorMean' | 'rssMl' | 'tdoa' | 'centroid' | 'strongest' | 'crlb';
 
-export interface ReferenceBlock {
+/**
+ * A reference's block: its metrics at the top level (so `references.<name>.medianErrorM` reads like
+ * `metrics.medianErrorM`), with an honest label. Estimators carry EstimatorMetrics (it has `cdf`);
+ * the CRLB carries BoundMetrics.
+ */
+export type ReferenceBlock = (EstimatorMetrics | BoundMetrics) & {
   /** Honest label: e.g. "CRLB (bound for unbiased estimators with independent shadowing)". */
   label: string;
   /** What it assumes and how it was computed, one or two sentences. */
   description: string;
   /** Samples it did not apply to (e.g. TDOA without ≥ 3 timed receivers), by count. */
   notApplicable: number;
-  metrics: EstimatorMetrics | BoundMetrics;
+};
+
+/** Whether a reference block is an estimator's (it has an error CDF) rather than the bound's. */
+export function isEstimatorBlock(b: ReferenceBlock): b is EstimatorMetrics & ReferenceBlock {
+  return 'cdf' in b;
 }
 
 /** Median error (and count) of samples whose x falls in [from, to). */

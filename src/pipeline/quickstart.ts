@@ -36,6 +36,7 @@ import { LocalizationModule, loaderSource } from '../train/localization-module.j
 import { type FitResult, Trainer } from '../train/trainer.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import { type EvaluationReport, evaluate } from './evaluate.js';
+import { evaluateModelOnDataset, type ModelEvaluation } from './evaluate-model.js';
 import { type PublishedModel, publishModel } from './publish-model.js';
 
 export interface QuickstartOptions {
@@ -72,6 +73,8 @@ export interface QuickstartReport {
   model: PublishedModel | undefined;
   /** A transmission folder of the test split, for the `heimdall predict` example. */
   exampleRecording: string | undefined;
+  /** The evaluation report of the exported model and the references (absent when training was aborted). */
+  report: ModelEvaluation | undefined;
   seconds: number;
 }
 
@@ -358,6 +361,25 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
         log: o.log,
       });
     }
+    let report: ModelEvaluation | undefined;
+    if (model) {
+      // The report `heimdall evaluate` writes, for this run: the exported model next to every
+      // classical reference on the same test sessions.
+      o.log('    evaluation report: the exported model and the classical references on the test split …');
+      report = await evaluateModelOnDataset({
+        modelPath: model.onnxPath,
+        modelLabel: `${model.name} v${model.version}`,
+        store,
+        tracker,
+        dataset: { name: dataset.name, version: dataset.version },
+        split: 'test',
+        outDir: join(runArtifacts, 'report'),
+        scenario,
+        ...(o.signal ? { signal: o.signal } : {}),
+      });
+      await run.logArtifact(report.htmlPath, 'report');
+      await run.logArtifact(report.jsonPath, 'report');
+    }
     await run.end(fit.stoppedBecause === 'aborted' ? 'KILLED' : 'FINISHED');
     net.dispose();
     const first = (await store.catalog.datasetSessions(dataset.id, 'test'))[0];
@@ -372,6 +394,7 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
       run: { id: run.runId, experiment: 'quickstart', artifactUri: run.info.artifactUri },
       model,
       exampleRecording: example,
+      report,
       seconds: (performance.now() - started) / 1000,
     };
   } catch (err) {

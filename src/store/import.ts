@@ -8,8 +8,8 @@
 // (session content hash); a corrupt file or collection, or an ambiguous group, is reported by name and
 // skipped, the rest imported.
 import { createHash } from 'node:crypto';
-import { statSync } from 'node:fs';
-import { relative } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { defaultFeatureConfig, FeatureConfigSchema } from '../signal/features/config.js';
 import { recordingFeatures } from '../signal/features/extract.js';
 import { SCALAR_NAMES } from '../signal/features/scalars.js';
@@ -161,5 +161,25 @@ export async function importDirectory(dir: string, o: ImportOptions): Promise<Im
     }
     o.onProgress?.(i + 1, sets.length, set.label);
   }
+  await importScenario(dir, o.catalog, report);
   return report;
+}
+
+/**
+ * A simulation folder's scenario.json (written by the simulator) goes to the catalog under the
+ * scenario's name, so an evaluation of its sessions knows the model they were drawn from. A
+ * folder without one is fine; an unreadable one is a warning, not a failed import.
+ */
+async function importScenario(dir: string, catalog: Catalog, report: ImportReport): Promise<void> {
+  const path = join(dir, 'scenario.json');
+  if (!existsSync(path)) return;
+  try {
+    const doc = JSON.parse(readFileSync(path, 'utf8')) as { scenario?: { name?: unknown } };
+    const scenario = doc.scenario;
+    if (scenario === undefined || scenario === null || typeof scenario.name !== 'string')
+      throw new Error('no scenario object with a name');
+    await catalog.putScenario(scenario.name, scenario as Record<string, unknown>);
+  } catch (err) {
+    report.warnings.push(`${path}: scenario not recorded (${(err as Error).message})`);
+  }
 }

@@ -21,11 +21,11 @@ import {
 import type { FeatureExtractor } from '../signal/features/extractor.js';
 import { scalarIndex } from '../signal/features/scalars.js';
 import { type FeatureStats, normalizeFeatures } from '../signal/features/stats.js';
-import { decodeNpyIq } from '../signal/formats/npy.js';
 import type { Recording } from '../signal/recording.js';
 import type { BlobStore } from './blobs/blob-store.js';
 import type { Catalog } from './catalog/catalog.js';
 import type { MeasurementRow } from './catalog/types.js';
+import { measurementRecording } from './measurement-recording.js';
 import type { Split } from './split.js';
 
 export interface LoaderOptions {
@@ -115,21 +115,7 @@ export class DatasetLoader implements BatchSource {
   }
 
   async #recordings(sessionId: number, ms: MeasurementRow[]): Promise<Recording[]> {
-    return Promise.all(
-      ms.map(async (m) => {
-        const bytes = await this.o.blobs.get(m.blobKey, m.contentHash);
-        return {
-          iq: decodeNpyIq(bytes, `${this.o.blobs.location}/${m.blobKey}`),
-          sampleRateHz: m.sampleRateHz,
-          centerFreqHz: m.centerFreqHz,
-          startUnixNs: m.startUnixNs,
-          timestampSigmaS: m.timestampSigmaS,
-          receiver: { id: m.receiverId },
-          source: `session ${sessionId}/${m.receiverId}`,
-          meta: m.meta,
-        };
-      }),
-    );
+    return Promise.all(ms.map((m) => measurementRecording(this.o.blobs, sessionId, m)));
   }
 
   /**

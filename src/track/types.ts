@@ -129,6 +129,8 @@ export interface Tracker {
   updateRun(runId: string, status: RunStatus, endTime?: number): Promise<void>;
   /** Throws MlflowError RESOURCE_DOES_NOT_EXIST naming the run when it is unknown. */
   getRun(runId: string): Promise<Run>;
+  /** Every logged value of one metric of a run (its learning curve), in logging order. */
+  getMetricHistory(runId: string, key: string): Promise<Metric[]>;
   /** Runs of the given experiments, newest first. */
   searchRuns(experimentIds: string[], o?: { maxResults?: number }): Promise<Run[]>;
   /**

@@ -3,6 +3,7 @@
 // that `predict` (also through NAME@alias) can use, reuse of the simulation on rerun, and
 // identical metrics for the same seed.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -107,6 +108,38 @@ test('quickstart runs simulate → import → dataset → train → evaluate and
     registryResolver({ home, env })({ name: 'localization', alias: 'nobody' }),
     /^Error: localization@nobody: /,
   );
+  // The evaluation report: the exported model and the references on the same test sessions.
+  const report = r.report as NonNullable<typeof r.report>;
+  const doc = report.document;
+  assert.ok(existsSync(report.htmlPath) && existsSync(report.jsonPath));
+  for (const a of ['report/report.html', 'report/evaluation.json'])
+    assert.ok(existsSync(join(runDir, 'artifacts', a)), `artifact ${a}`);
+  assert.deepEqual(JSON.parse(readFileSync(report.jsonPath, 'utf8')).metrics, JSON.parse(JSON.stringify(doc.metrics)));
+  assert.equal(doc.metrics.count, 6);
+  // onnxruntime and the engine agree on the model's errors (export verified them to 1e-4 of scale).
+  assert.ok(Math.abs(doc.metrics.medianErrorM - r.evaluation.metrics.medianErrorM) <= 1e-3 * r.evaluation.metrics.medianErrorM);
+  const refs = doc.references;
+  for (const name of ['posteriorMean', 'rssMl', 'centroid', 'strongest', 'crlb'] as const) assert.ok(refs[name], `reference ${name}`);
+  assert.equal(refs.tdoa, undefined, 'no timed receivers in dense-urban-uhf: TDOA applies to no session');
+  assert.equal(refs.crlb?.medianErrorM, crlb.boundMedianM, 'the CRLB block is the bound of the same sessions');
+  assert.equal((refs.posteriorMean?.count ?? 0) + (refs.posteriorMean?.notApplicable ?? 0), 6);
+  assert.deepEqual(
+    doc.learningCurve.map((c) => [c.epoch, c.valNll]),
+    valLines.map((l) => [Number(l.split(' ')[2]), Number(l.split(' ')[1])]),
+    'learning curve from the tracked run',
+  );
+  // `heimdall evaluate` on the registered model gives the same numbers from the command line.
+  const cli = spawnSync(
+    process.execPath,
+    [join(import.meta.dirname, '../../src/cli/main.js'), 'evaluate', '--model', 'localization@champion', '--dataset', `${r.dataset.name}@${r.dataset.version}`, '--json', '--out', join(home, 'cli-report')],
+    { encoding: 'utf8', env: { ...env, HEIMDALL_HOME: home, HEIMDALL_THREADS: '1' } },
+  );
+  assert.equal(cli.status, 0, cli.stderr);
+  const printed = JSON.parse(cli.stdout) as typeof doc;
+  assert.equal(printed.metrics.medianErrorM, doc.metrics.medianErrorM);
+  assert.equal(printed.metrics.coverage2Sigma, doc.metrics.coverage2Sigma);
+  assert.equal(printed.references.posteriorMean?.medianErrorM, refs.posteriorMean?.medianErrorM);
+  assert.ok(existsSync(join(home, 'cli-report', 'report.html')));
   // A rerun reuses the simulation and the import, and the same seed gives the same metrics.
   const log2: string[] = [];
   const again = await quickstart(tiny(home, log2));

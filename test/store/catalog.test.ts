@@ -171,16 +171,38 @@ for (const b of backends) {
       assert.equal(shared?.location, b.location());
     });
 
+    test('a scenario round-trips by name, is replaced on a second put, and a hostile name stays data', () =>
+      withCatalog(async (c) => {
+        assert.equal(await c.getScenario('nw-italy-2m'), null);
+        await c.putScenario('nw-italy-2m', { frequencyHz: 145.5e6, txPowerDbm: [30, 47] });
+        assert.deepEqual(await c.getScenario('nw-italy-2m'), { frequencyHz: 145.5e6, txPowerDbm: [30, 47] });
+        await c.putScenario('nw-italy-2m', { frequencyHz: 146e6 });
+        assert.deepEqual(await c.getScenario('nw-italy-2m'), { frequencyHz: 146e6 });
+        const hostile = "x'); DROP TABLE sessions; --";
+        await c.putScenario(hostile, { ok: true });
+        assert.deepEqual(await c.getScenario(hostile), { ok: true });
+        assert.equal(await c.countSessions(), 0); // the sessions table is still there
+        await assert.rejects(c.putScenario('', {}), /empty scenario name/);
+      }));
+
     test('migrations are idempotent: a second run applies nothing and changes no table', async () => {
       const db = await empty();
       assert.equal(await schemaVersion(db), 0);
-      assert.deepEqual(await migrate(db), [1, 2]);
+      assert.deepEqual(await migrate(db), [1, 2, 3]);
       const first = await tables(db);
-      assert.deepEqual(first, ['dataset_sessions', 'datasets', 'measurements', 'receivers', 'schema_migrations', 'sessions']);
+      assert.deepEqual(first, [
+        'dataset_sessions',
+        'datasets',
+        'measurements',
+        'receivers',
+        'scenarios',
+        'schema_migrations',
+        'sessions',
+      ]);
       assert.deepEqual(await migrate(db), []);
       await Catalog.open(db); // opening migrates too
       assert.equal(await schemaVersion(db), SCHEMA_VERSION);
-      assert.equal(SCHEMA_VERSION, 2);
+      assert.equal(SCHEMA_VERSION, 3);
       assert.deepEqual(await tables(db), first);
       const applied = await db.query('SELECT version, name FROM schema_migrations ORDER BY version');
       assert.deepEqual(
@@ -235,7 +257,7 @@ for (const b of backends) {
       await migrate(db);
       await db.query(`INSERT INTO schema_migrations (version, name) VALUES (99, 'future')`);
       await assert.rejects(migrate(db), {
-        message: `${db.location}: the catalog is at schema version 99, newer than this program's 2; upgrade heimdall`,
+        message: `${db.location}: the catalog is at schema version 99, newer than this program's 3; upgrade heimdall`,
       });
     });
 

@@ -136,6 +136,8 @@ function suite(backend: Backend): void {
     assert.ok(s?.truthLat !== null && s?.truth?.crlb !== undefined);
     assert.equal(typeof s?.measurements[0]?.startUnixNs, 'bigint');
     assert.ok(await ctx.blobs.has(s?.measurements[0]?.blobKey as string));
+    // The simulation's scenario is catalogued under its name: what an evaluation's references assume.
+    assert.deepEqual(await ctx.catalog.getScenario('test'), JSON.parse(JSON.stringify(scenario)));
     const again = await importDirectory(simDir, { catalog: ctx.catalog, blobs: ctx.blobs });
     assert.deepEqual([again.imported, again.duplicates, again.failed.length], [0, SAMPLES, 0]);
     assert.equal(await ctx.catalog.countSessions(), SAMPLES);

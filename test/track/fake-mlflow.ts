@@ -204,6 +204,14 @@ export async function startFakeMlflow(o: { artifactRoot?: string; token?: string
       return { run_info: r.info };
     },
     'GET mlflow/runs/get': (b) => ({ run: runJson(getRun(b.run_id)) }),
+    // Documented contract: metrics of one key in logging order, paginated by an opaque page_token
+    // (max_results defaults to 25,000; this stand-in pages by 1,000 to exercise the client's paging).
+    'GET mlflow/metrics/get-history': (b) => {
+      const all = (getRun(b.run_id).metrics as J[]).filter((m) => m.key === b.metric_key);
+      const start = Number(b.page_token ?? 0);
+      const page = all.slice(start, start + 1000);
+      return { metrics: page, ...(start + 1000 < all.length ? { next_page_token: String(start + 1000) } : {}) };
+    },
     'POST mlflow/runs/search': (b) => {
       const ids = (b.experiment_ids as string[] | undefined) ?? [];
       let found = [...runs.values()].filter((r) => ids.includes(String(r.info.experiment_id)));

@@ -95,6 +95,14 @@ test("log-batch requests are split within MLflow's limits (1000 metrics, 100 par
   assert.equal(stored?.metrics.length, 2300);
   assert.equal(stored?.params.size, 230);
   assert.equal(stored?.tags.size, 151); // + mlflow.runName
+  // The learning curve comes back whole and in order across get-history pages.
+  const history = await t.getMetricHistory(runId, 'loss');
+  assert.equal(history.length, 2300);
+  assert.deepEqual(
+    history.slice(998, 1003).map((m) => [m.step, m.value]),
+    [998, 999, 1000, 1001, 1002].map((i) => [i, i]),
+  );
+  assert.ok(calls('mlflow/metrics/get-history').length >= 3, 'paged');
 });
 
 test('transient failures are retried with backoff: 503 then 200, a dropped connection, then giving up', async () => {

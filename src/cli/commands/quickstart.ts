@@ -5,6 +5,7 @@ import { describeChecker } from '../../export/checker.js';
 import { quickstartDefaults } from '../../pipeline/quickstart-defaults.js';
 import { presetNames } from '../../sim/presets.js';
 import { positiveInt, positiveNumber } from '../parse.js';
+import { summaryLines } from './evaluate.js';
 
 const m = (v: number | null | undefined) =>
   v === null || v === undefined || !Number.isFinite(v) ? '—' : v >= 1000 ? `${(v / 1000).toFixed(2)} km` : `${v.toFixed(0)} m`;
@@ -97,6 +98,12 @@ export function registerQuickstart(program: Command): void {
           console.log(
             `  training                  ${r.fit.epochs} epochs, stopped by ${r.fit.stoppedBecause}, best epoch ${r.fit.bestEpoch}`,
           );
+          if (r.report) {
+            console.log('  on the same test transmissions (median [95 % interval], p90, coverage):');
+            for (const line of summaryLines(r.report.document)) console.log(`  ${line}`);
+            for (const note of r.report.document.notes) console.log(`  ${note}`);
+            console.log(`  evaluation report         ${r.report.htmlPath}`);
+          }
           console.log(`  time                      ${(r.seconds / 60).toFixed(1)} min`);
           console.log(`  best checkpoint           ${r.checkpoint ?? '—'}`);
           console.log(

@@ -132,6 +132,24 @@ export class Catalog {
     return (await this.db.query<ReceiverRow>(`SELECT ${RECEIVER_COLUMNS} FROM receivers ORDER BY id`)).rows;
   }
 
+  // ---- scenarios ----
+
+  /** Stores (or replaces) the simulator scenario of that name: the references of an evaluation read it. */
+  async putScenario(name: string, config: Record<string, unknown>): Promise<void> {
+    if (name === '') throw new RangeError('putScenario: empty scenario name');
+    await this.db.query(
+      `INSERT INTO scenarios (name, config) VALUES ($1, $2)
+       ON CONFLICT (name) DO UPDATE SET config = EXCLUDED.config, updated_at = now()`,
+      [name, json(config, `scenario '${name}'`)],
+    );
+  }
+
+  /** The stored scenario of that name, or null. */
+  async getScenario(name: string): Promise<Record<string, unknown> | null> {
+    const r = await this.db.query<{ config: Record<string, unknown> }>('SELECT config FROM scenarios WHERE name = $1', [name]);
+    return r.rows[0]?.config ?? null;
+  }
+
   // ---- sessions ----
 
   async findSessionByHash(contentHash: string): Promise<SessionRow | null> {

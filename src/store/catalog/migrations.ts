@@ -140,6 +140,19 @@ DROP TABLE IF EXISTS training_jobs;
 DROP TABLE IF EXISTS known_sources;
 `,
   },
+  {
+    version: 3,
+    name: 'scenarios',
+    // The simulator's scenario of simulated sessions (sessions.scenario names it): what the
+    // evaluation's references assume (path-loss model, σ, power range, receivers' noise).
+    sql: `
+CREATE TABLE scenarios (
+  name text PRIMARY KEY,
+  config jsonb NOT NULL,
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+`,
+  },
 ];
 
 /** The schema version this program expects (the last migration's). */

@@ -251,6 +251,23 @@ export class RestTracker implements Tracker {
     return runOf(r.run);
   }
 
+  /** MLflow's GET metrics/get-history, following next_page_token. */
+  async getMetricHistory(runId: string, key: string): Promise<Metric[]> {
+    const out: Metric[] = [];
+    let pageToken: string | undefined;
+    do {
+      const r = await this.http.json<{ metrics?: J[]; next_page_token?: string }>('GET', 'mlflow/metrics/get-history', {
+        run_id: runId,
+        metric_key: key,
+        ...(pageToken ? { page_token: pageToken } : {}),
+      });
+      for (const m of r.metrics ?? [])
+        out.push({ key, value: Number(m.value), timestamp: Number(m.timestamp ?? 0), step: Number(m.step ?? 0) });
+      pageToken = r.next_page_token || undefined;
+    } while (pageToken);
+    return out;
+  }
+
   private async search(experimentIds: string[], filter: string | undefined, maxResults: number): Promise<Run[]> {
     const out: Run[] = [];
     let pageToken: string | undefined;

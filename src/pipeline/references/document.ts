@@ -1,0 +1,190 @@
+// Assembles the EvaluationDocument of a model and its references on the same sessions: per
+// estimator samples → metrics with bootstrap intervals, error vs GDOP and SNR, a map sample, and
+// plain sentences comparing the model with the best non-learning estimator.
+import { binnedMedians, boundMetrics, estimatorMetrics } from '../../eval/estimator-metrics.js';
+import type {
+  EstimatorMetrics,
+  EstimatorSample,
+  EvaluationDocument,
+  MapEstimate,
+  ReferenceBlock,
+  ReferenceName,
+} from '../../eval/evaluation-document.js';
+import type { LocalFrame } from '../../geo/local-frame.js';
+import type { LocationEstimate } from '../../locate/types.js';
+import { type Cov2, ellipseOf } from '../../math/gaussian2d.js';
+import type { Scenario } from '../../sim/config.js';
+import { regionBounds } from '../../sim/region.js';
+import { ESTIMATOR_REFERENCES, type EstimatorReference, type SessionReferences } from './compute.js';
+
+export interface EstimatorRun {
+  sessionId: number;
+  truth: { east: number; north: number };
+  model: { east: number; north: number; cov: Cov2 };
+}
+
+const LABELS: Record<ReferenceName, { label: string; description: string }> = {
+  posteriorMean: {
+    label: "Posterior mean under the simulator's model",
+    description:
+      'Bayesian estimate with no learning: uniform prior over the region and the transmit-power range, the scenario’s own path-loss model, shadowing ⊕ calibration ⊕ fading residual as one independent Gaussian per receiver, and receivers that recorded but did not hear as censored evidence. The best a non-learning estimator that does not know the terrain can do.',
+  },
+  rssMl: {
+    label: 'RSS maximum likelihood',
+    description:
+      'Received-power multilateration: the position maximizing the likelihood of the heard receivers’ powers under the stated path-loss model, transmit power unknown (profiled out); grid search plus local refinement.',
+  },
+  tdoa: {
+    label: 'TDOA (time differences of arrival)',
+    description:
+      'Cross-correlation (GCC-PHAT) delays between precisely timed receivers, aligned on a common time grid, then a likelihood over the region; only where at least three timed receivers heard the transmission.',
+  },
+  centroid: {
+    label: 'Power-weighted centroid',
+    description: 'The heard receivers’ positions weighted by received amplitude; its ellipse is their weighted spread (not calibrated).',
+  },
+  strongest: {
+    label: 'Strongest receiver',
+    description: 'The position of the receiver with the highest received power; its ellipse is the heard receivers’ spread (not calibrated).',
+  },
+  crlb: {
+    label: 'CRLB (bound for unbiased estimators with independent shadowing)',
+    description:
+      'The Cramér–Rao bound’s CEP50 for each sample’s geometry: a reference for unbiased estimators under independent per-sample shadowing, not the physical limit — a Bayesian estimator on a bounded region, or a model that has learned the fixed terrain, can do better.',
+  },
+};
+
+/** Quantile edges of the finite values (equal-count bins), deduplicated. */
+function quantileEdges(values: (number | null)[], bins: number): number[] {
+  const v = values.filter((x): x is number => x !== null && Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length < 2) return [];
+  const edges = Array.from({ length: bins + 1 }, (_, i) => v[Math.min(v.length - 1, Math.round((i * (v.length - 1)) / bins))] as number);
+  edges[edges.length - 1] = (edges[edges.length - 1] as number) + 1e-9;
+  return [...new Set(edges)];
+}
+
+const errorOf = (e: { east: number; north: number; cov: Cov2 | null }, truth: { east: number; north: number }): EstimatorSample => ({
+  errorE: e.east - truth.east,
+  errorN: e.north - truth.north,
+  cov: e.cov,
+});
+
+export interface DocumentInputs {
+  title: string;
+  model: EvaluationDocument['model'];
+  dataset: EvaluationDocument['dataset'];
+  frame: LocalFrame;
+  receivers: EvaluationDocument['map']['receivers'];
+  scenario?: Scenario;
+  runs: EstimatorRun[];
+  references: SessionReferences[];
+  rssModelDescription: string | null;
+  learningCurve: EvaluationDocument['learningCurve'];
+  /** Transmissions drawn on the map (default 40). */
+  mapSamples?: number;
+  seed?: number;
+}
+
+export function buildEvaluationDocument(i: DocumentInputs): EvaluationDocument {
+  if (i.runs.length !== i.references.length) throw new RangeError('buildEvaluationDocument: one reference entry per run is needed');
+  if (i.runs.length === 0) throw new RangeError('buildEvaluationDocument: no evaluated sessions');
+  const seed = i.seed ?? 1;
+  const modelSamples = i.runs.map((r) => errorOf(r.model, r.truth));
+  const metrics = estimatorMetrics(modelSamples, { seed });
+  const references: Partial<Record<ReferenceName, ReferenceBlock>> = {};
+  const radial: Record<string, (number | null)[]> = { model: modelSamples.map((s) => Math.hypot(s.errorE, s.errorN)) };
+  for (const name of ESTIMATOR_REFERENCES) {
+    const samples: EstimatorSample[] = [];
+    radial[name] = i.references.map((ref, k) => {
+      const e = ref.estimates[name];
+      if ('notApplicable' in e) return null;
+      const s = errorOf(e, (i.runs[k] as EstimatorRun).truth);
+      samples.push(s);
+      return Math.hypot(s.errorE, s.errorN);
+    });
+    if (samples.length === 0) continue;
+    references[name] = {
+      ...LABELS[name],
+      ...(name === 'posteriorMean' || name === 'rssMl'
+        ? { description: `${LABELS[name].description} Model: ${i.rssModelDescription}.` }
+        : {}),
+      notApplicable: i.runs.length - samples.length,
+      ...estimatorMetrics(samples, { seed }),
+    };
+  }
+  const bounds = i.references.map((r) => r.crlbCep50M);
+  if (bounds.some((b) => b !== null)) {
+    const b = boundMetrics(bounds);
+    references.crlb = { ...LABELS.crlb, notApplicable: b.leftOut, ...b };
+  }
+  const gdops = i.references.map((r) => r.gdop);
+  const snrs = i.references.map((r) => r.bestSnrDb);
+  const toLatLon = (p: { east: number; north: number }) => i.frame.toGeodetic(p);
+  const mapCount = Math.min(i.mapSamples ?? 40, i.runs.length);
+  const transmissions = i.runs.slice(0, mapCount).map((r, k) => {
+    const estimates: Record<string, MapEstimate> = {
+      model: { ...toLatLon(r.model), ellipse: ellipseOf(r.model.cov) },
+    };
+    const ref = i.references[k] as SessionReferences;
+    for (const name of ['posteriorMean', 'rssMl', 'tdoa'] as EstimatorReference[]) {
+      const e = ref.estimates[name];
+      if (!('notApplicable' in e)) estimates[name] = { ...toLatLon(e), ellipse: ellipseOf((e as LocationEstimate).cov) };
+    }
+    return { sessionId: r.sessionId, truth: toLatLon(r.truth), estimates };
+  });
+  return {
+    title: i.title,
+    createdAt: new Date().toISOString(),
+    model: i.model,
+    dataset: i.dataset,
+    metrics,
+    references,
+    learningCurve: i.learningCurve,
+    byGdop: binnedMedians(gdops, radial, quantileEdges(gdops, 5)),
+    bySnr: binnedMedians(snrs, radial, quantileEdges(snrs, 5)),
+    map: {
+      receivers: i.receivers,
+      ...(i.scenario ? { region: regionBounds(i.scenario.region) } : {}),
+      transmissions,
+    },
+    perSample: i.runs.map((r, k) => ({
+      sessionId: r.sessionId,
+      gdop: gdops[k] ?? null,
+      bestSnrDb: snrs[k] ?? null,
+      errorM: Object.fromEntries(Object.entries(radial).map(([name, v]) => [name, v[k] ?? null])),
+    })),
+    notes: comparisonNotes(metrics, references),
+  };
+}
+
+/** Plain sentences: the model against the best non-learning estimator, with the bootstrap intervals. */
+export function comparisonNotes(model: EstimatorMetrics, refs: Partial<Record<ReferenceName, ReferenceBlock>>): string[] {
+  const notes: string[] = [];
+  const km = (m: number) => (m >= 10_000 ? `${(m / 1000).toFixed(1)} km` : `${Math.round(m)} m`);
+  const candidates = (['posteriorMean', 'rssMl', 'tdoa'] as const)
+    .map((n) => ({ n, b: refs[n] }))
+    .filter((x): x is { n: (typeof x)['n']; b: ReferenceBlock } => x.b !== undefined && 'cdf' in x.b && x.b.notApplicable === 0);
+  const best = candidates.sort((a, b) => a.b.medianErrorM - b.b.medianErrorM)[0];
+  if (best) {
+    const b = best.b as ReferenceBlock & EstimatorMetrics;
+    const ratio = model.medianErrorM / b.medianErrorM;
+    const m = model.intervals.medianErrorM;
+    const r = b.intervals.medianErrorM;
+    const line = `Median error: model ${km(model.medianErrorM)} [${km(m.low)}, ${km(m.high)}], ${b.label.toLowerCase()} ${km(b.medianErrorM)} [${km(r.low)}, ${km(r.high)}] — ratio ${ratio.toFixed(2)}.`;
+    if (m.high < r.low)
+      notes.push(
+        `${line} The model beats the best non-learning estimator on these samples, beyond the intervals: it has learned something the physics model treats as unknown (the fixed terrain, i.e. the shadowing that stays put between transmissions).`,
+      );
+    else if (m.low > r.high)
+      notes.push(
+        `${line} The model is worse than the best non-learning estimator, beyond the intervals, by ${((ratio - 1) * 100).toFixed(0)} %: more training data, physics-informed inputs or a receiver-set architecture would be the next steps.`,
+      );
+    else notes.push(`${line} The intervals overlap: on these samples the difference is not significant.`);
+  }
+  const crlb = refs.crlb;
+  if (crlb)
+    notes.push(
+      `The CRLB's median CEP50 (${km(crlb.medianErrorM)}) bounds unbiased estimators under independent shadowing; it is not the physical limit, and a Bayesian estimator on a bounded region can be below it.`,
+    );
+  return notes;
+}

@@ -1,0 +1,50 @@
+// The received-power model the classical references assume, taken from the simulator's own
+// scenario: its path-loss model, and one Gaussian per receiver for everything else (shadowing ⊕
+// unknown calibration ⊕ the fading left after averaging — the σ the CRLB uses too). For data
+// without a scenario (real recordings) the caller states a model instead (`heimdall locate`).
+import { LocalFrame } from '../../geo/local-frame.js';
+import type { RssModel, SearchRegion } from '../../locate/types.js';
+import type { Scenario } from '../../sim/config.js';
+import { fadingResidualSigmaDb } from '../../sim/crlb.js';
+import { pathLossDb } from '../../sim/propagation.js';
+import { regionBounds } from '../../sim/region.js';
+
+export function rssModelOfScenario(s: Scenario): RssModel {
+  const fading = fadingResidualSigmaDb(s.fading.model, s.fading.kFactorDb, s.fading.dopplerHz, s.durationS);
+  const sigmaDb = Math.hypot(s.shadowing.sigmaDb, s.calibrationSigmaDb, fading);
+  const p = s.propagation;
+  const law =
+    p.model === 'log-distance'
+      ? `log-distance n = ${p.exponent} beyond ${p.refDistanceM} m`
+      : p.model === 'hata'
+        ? `Okumura–Hata (${p.environment})`
+        : 'free space';
+  return {
+    lossDb: (distanceM, rxHeightM) =>
+      pathLossDb(s.propagation, { distanceM, freqHz: s.frequencyHz, rxHeightM, txHeightM: s.txHeightM }),
+    txHeightM: s.txHeightM,
+    sigmaDb,
+    txPowerDbm: [s.txPowerDbm[0], s.txPowerDbm[1]],
+    description: `${law} at ${(s.frequencyHz / 1e6).toFixed(3)} MHz, σ = ${sigmaDb.toFixed(1)} dB (shadowing ${s.shadowing.sigmaDb} ⊕ calibration ${s.calibrationSigmaDb} ⊕ fading ${fading.toFixed(1)} dB), transmit power ${s.txPowerDbm[0]}–${s.txPowerDbm[1]} dBm`,
+  };
+}
+
+/** The scenario's region (where its transmitters are drawn) as a rectangle in `frame`. */
+export function searchRegionOfScenario(s: Scenario, frame: LocalFrame): SearchRegion {
+  const b = regionBounds(s.region);
+  const corners = [
+    frame.toLocal({ lat: b.south, lon: b.west }),
+    frame.toLocal({ lat: b.south, lon: b.east }),
+    frame.toLocal({ lat: b.north, lon: b.west }),
+    frame.toLocal({ lat: b.north, lon: b.east }),
+  ];
+  return {
+    east: [Math.min(...corners.map((c) => c.east)), Math.max(...corners.map((c) => c.east))],
+    north: [Math.min(...corners.map((c) => c.north)), Math.max(...corners.map((c) => c.north))],
+  };
+}
+
+/** The frame every model of this scenario uses: the receivers' centroid (as quickstart and the simulator). */
+export function frameOfScenario(s: Scenario): LocalFrame {
+  return LocalFrame.centroidOf(s.network.receivers);
+}
