@@ -29,10 +29,19 @@ function networkSpanM(obs: ReceiverObservation[]): number {
  * Weighted spread of the heard receivers' positions around (east, north), with each principal
  * variance floored at (10 % of the span of all receivers)².
  */
-function spreadCov(method: string, obs: ReceiverObservation[], heard: HeardObservation[], w: number[], east: number, north: number): Cov2 {
+function spreadCov(
+  method: string,
+  obs: ReceiverObservation[],
+  heard: HeardObservation[],
+  w: number[],
+  east: number,
+  north: number,
+): Cov2 {
   const span = networkSpanM(obs);
   if (!(span > 0))
-    throw new LocateError(`${method}: all ${obs.length} receivers (${obs.map((r) => r.id).join(', ')}) are at one point: no scale for a region`);
+    throw new LocateError(
+      `${method}: all ${obs.length} receivers (${obs.map((r) => r.id).join(', ')}) are at one point: no scale for a region`,
+    );
   const total = w.reduce((a, b) => a + b, 0);
   let vee = 0;
   let ven = 0;
@@ -67,7 +76,11 @@ function diagnostics(obs: ReceiverObservation[], heard: HeardObservation[], weig
     const i = heard.indexOf(r as HeardObservation);
     if (i < 0) return { id: r.id, used: false, reason: 'not heard' };
     if (strongest !== undefined && r !== strongest) return { id: r.id, used: false, reason: 'not the strongest' };
-    return { id: r.id, used: true, reason: `weight ${(weights[i] as number).toPrecision(3)} (amplitude relative to the strongest)` };
+    return {
+      id: r.id,
+      used: true,
+      reason: `weight ${(weights[i] as number).toPrecision(3)} (amplitude relative to the strongest)`,
+    };
   });
 }
 
@@ -81,7 +94,13 @@ export function powerWeightedCentroid(obs: ReceiverObservation[]): LocationEstim
   const total = w.reduce((a, b) => a + b, 0);
   const east = heard.reduce((a, r, i) => a + (w[i] as number) * r.east, 0) / total;
   const north = heard.reduce((a, r, i) => a + (w[i] as number) * r.north, 0) / total;
-  return { method: 'centroid', east, north, cov: spreadCov('centroid', obs, heard, w, east, north), receivers: diagnostics(obs, heard, w) };
+  return {
+    method: 'centroid',
+    east,
+    north,
+    cov: spreadCov('centroid', obs, heard, w, east, north),
+    receivers: diagnostics(obs, heard, w),
+  };
 }
 
 /**

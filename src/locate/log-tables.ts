@@ -34,8 +34,9 @@ export function logPhi(z: number): number {
 const SNR_LO = -60;
 const SNR_HI = 60;
 const SNR_STEP = 0.01;
-const PLUS_ONE_TABLE = Float64Array.from({ length: Math.round((SNR_HI - SNR_LO) / SNR_STEP) + 1 }, (_, i) =>
-  10 * Math.log10(1 + 10 ** ((SNR_LO + i * SNR_STEP) / 10)),
+const PLUS_ONE_TABLE = Float64Array.from(
+  { length: Math.round((SNR_HI - SNR_LO) / SNR_STEP) + 1 },
+  (_, i) => 10 * Math.log10(1 + 10 ** ((SNR_LO + i * SNR_STEP) / 10)),
 );
 
 /** 10·log10(10^(signal/10) + 10^(noise/10)) (dBm): the measured power of a signal over noise. */

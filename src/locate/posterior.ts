@@ -64,19 +64,21 @@ export function posteriorMean(
   const [e0, e1] = region.east;
   const [n0, n1] = region.north;
   if (!(e1 > e0 && n1 > n0))
-    throw new LocateError(`posterior-mean: search region must have east[0] < east[1] and north[0] < north[1], got ${JSON.stringify(region)}`);
+    throw new LocateError(
+      `posterior-mean: search region must have east[0] < east[1] and north[0] < north[1], got ${JSON.stringify(region)}`,
+    );
   const steps = Math.max(4, Math.round(o.gridSteps ?? 40));
   const k =
-    pHi === pLo
-      ? 1
-      : Math.max(1, Math.round(o.powerSteps ?? Math.min(40, Math.max(24, Math.ceil((pHi - pLo) / (sigma / 3))))));
+    pHi === pLo ? 1 : Math.max(1, Math.round(o.powerSteps ?? Math.min(40, Math.max(24, Math.ceil((pHi - pLo) / (sigma / 3))))));
   const powers = Float64Array.from({ length: k }, (_, i) => pLo + ((i + 0.5) * (pHi - pLo)) / k);
 
   const censored = obs.filter((r) => r.rssDbm === null && r.detectionDbm !== undefined && Number.isFinite(r.detectionDbm));
   const links = [...heard, ...censored];
   const nHeard = heard.length;
   const rss = Float64Array.from(heard, (r) => r.rssDbm);
-  const noise = Float64Array.from(heard, (r) => (r.noiseDbm !== undefined && Number.isFinite(r.noiseDbm) ? r.noiseDbm : Number.NaN));
+  const noise = Float64Array.from(heard, (r) =>
+    r.noiseDbm !== undefined && Number.isFinite(r.noiseDbm) ? r.noiseDbm : Number.NaN,
+  );
   const detection = Float64Array.from(censored, (r) => r.detectionDbm as number);
   const loss = new Float64Array(links.length);
   const logw = new Float64Array(k);
@@ -140,7 +142,9 @@ export function posteriorMean(
       }
     }
     if (!Number.isFinite(maxLog))
-      throw new LocateError('posterior-mean: the likelihood is zero or undefined everywhere in the search region (check rssDbm, detectionDbm and the loss model)');
+      throw new LocateError(
+        'posterior-mean: the likelihood is zero or undefined everywhere in the search region (check rssDbm, detectionDbm and the loss model)',
+      );
     let total = 0;
     let me = 0;
     let mn = 0;

@@ -146,7 +146,10 @@ export function locateRssMl(
   const steps = Math.max(2, Math.round(o.gridSteps ?? 40));
   const [e0, e1] = region.east;
   const [n0, n1] = region.north;
-  if (!(e1 > e0 && n1 > n0)) throw new LocateError(`rss-ml: search region must have east[0] < east[1] and north[0] < north[1], got ${JSON.stringify(region)}`);
+  if (!(e1 > e0 && n1 > n0))
+    throw new LocateError(
+      `rss-ml: search region must have east[0] < east[1] and north[0] < north[1], got ${JSON.stringify(region)}`,
+    );
   const clampE = (e: number) => Math.min(e1, Math.max(e0, e));
   const clampN = (n: number) => Math.min(n1, Math.max(n0, n));
   const cost = (e: number, n: number) => fitAt(heard, model, fitExponent, clampE(e), clampN(n)).cost;
@@ -159,7 +162,10 @@ export function locateRssMl(
       const e = e0 + ((e1 - e0) * i) / steps;
       const n = n0 + ((n1 - n0) * j) / steps;
       const c = cost(e, n);
-      if (!Number.isFinite(c)) throw new LocateError(`rss-ml: the cost is not finite at east ${e.toFixed(0)} m, north ${n.toFixed(0)} m (check rssDbm and the loss model)`);
+      if (!Number.isFinite(c))
+        throw new LocateError(
+          `rss-ml: the cost is not finite at east ${e.toFixed(0)} m, north ${n.toFixed(0)} m (check rssDbm and the loss model)`,
+        );
       if (c < bestCost) {
         bestCost = c;
         best = [e, n];

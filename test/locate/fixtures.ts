@@ -1,6 +1,7 @@
 // Synthetic receiver networks and received powers drawn from exactly the stated model.
-import type { Rng } from '../../src/math/rng.js';
+
 import type { ReceiverObservation, RssModel } from '../../src/locate/types.js';
+import type { Rng } from '../../src/math/rng.js';
 import { logDistanceLossDb } from '../../src/sim/propagation.js';
 
 export const FREQ_HZ = 433e6;

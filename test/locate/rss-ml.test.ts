@@ -101,10 +101,19 @@ test('too few heard receivers: LocateError naming them; flat cost refused', () =
   assert.throws(
     () => locateRssMl(obs, model, region),
     (e: unknown) =>
-      e instanceof LocateError && /at least 3/.test(e.message) && /heard: rx00, rx01/.test(e.message) && /not heard: rx02, rx03, rx04/.test(e.message),
+      e instanceof LocateError &&
+      /at least 3/.test(e.message) &&
+      /heard: rx00, rx01/.test(e.message) &&
+      /not heard: rx02, rx03, rx04/.test(e.message),
   );
   const four = ring(5, 5000).map((r, i) => ({ ...r, rssDbm: i < 3 ? -90 : null }));
-  assert.throws(() => locateRssMl(four, model, region, { fitExponent: true }), (e: unknown) => e instanceof LocateError && /at least 4/.test(e.message));
+  assert.throws(
+    () => locateRssMl(four, model, region, { fitExponent: true }),
+    (e: unknown) => e instanceof LocateError && /at least 4/.test(e.message),
+  );
   const stacked = [0, 1, 2].map((i) => ({ id: `s${i}`, east: 0, north: 0, heightM: 10, rssDbm: -80 - i }));
-  assert.throws(() => locateRssMl(stacked, model, region), (e: unknown) => e instanceof LocateError && /flat/.test(e.message));
+  assert.throws(
+    () => locateRssMl(stacked, model, region),
+    (e: unknown) => e instanceof LocateError && /flat/.test(e.message),
+  );
 });
