@@ -1,7 +1,7 @@
 // The Cramér–Rao bound behaves as physics says, and an efficient estimator reaches it.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { rssMaximumLikelihood } from '../../src/eval/rss-ml.js';
+import { locateRssMl } from '../../src/locate/rss-ml.js';
 import { Rng } from '../../src/math/rng.js';
 import { type CrlbLink, fadingResidualSigmaDb, positionCrlb, toaSigmaS, trigamma } from '../../src/sim/crlb.js';
 import { logDistanceLossDb, pathLossSlopeDbPerM } from '../../src/sim/propagation.js';
@@ -93,11 +93,14 @@ test('a maximum-likelihood estimator reaches the bound in Monte Carlo (simple ge
   const errors: [number, number][] = [];
   for (let t = 0; t < 300; t++) {
     const p0 = 30;
-    const obs = rx.map((r) => ({
+    const obs = rx.map((r, i) => ({
       ...r,
+      id: `rx${i}`,
+      heightM: 10,
       rssDbm: p0 - loss(Math.hypot(tx.east - r.east, tx.north - r.north)) + sigma * rng.normal(),
     }));
-    const est = rssMaximumLikelihood(obs, { lossDb: loss });
+    const stated = { lossDb: loss, txHeightM: 10, sigmaDb: sigma, txPowerDbm: [20, 40] as [number, number], description: 'test' };
+    const est = locateRssMl(obs, stated, { east: [-9600, 9600], north: [-9600, 9600] });
     errors.push([est.east - tx.east, est.north - tx.north]);
   }
   const n = errors.length;

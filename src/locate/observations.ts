@@ -1,0 +1,29 @@
+// Shared bookkeeping for the RSS estimators: which receivers heard, refusing with their names,
+// and the 3-D transmitter–receiver distance the path-loss model takes.
+import { LocateError, type ReceiverObservation } from './types.js';
+
+export interface HeardObservation extends ReceiverObservation {
+  rssDbm: number;
+}
+
+export function heardOf(obs: ReceiverObservation[]): HeardObservation[] {
+  return obs.filter((o): o is HeardObservation => o.rssDbm !== null && Number.isFinite(o.rssDbm));
+}
+
+const list = (ids: string[]): string => (ids.length === 0 ? 'none' : ids.join(', '));
+
+/** Refuses with the receivers that heard and those that did not, so the caller sees why. */
+export function requireHeard(method: string, obs: ReceiverObservation[], needed: number, why: string): HeardObservation[] {
+  const heard = heardOf(obs);
+  if (heard.length >= needed) return heard;
+  const silent = obs.filter((o) => !heard.includes(o as HeardObservation)).map((o) => o.id);
+  throw new LocateError(
+    `${method}: needs at least ${needed} receivers that heard the transmission (${why}), got ${heard.length} ` +
+      `(heard: ${list(heard.map((o) => o.id))}; not heard: ${list(silent)})`,
+  );
+}
+
+/** 3-D distance (m) from a transmitter at (east, north, txHeightM) to a receiver; at least 1 m. */
+export function distance3dM(east: number, north: number, txHeightM: number, r: ReceiverObservation): number {
+  return Math.max(1, Math.hypot(east - r.east, north - r.north, r.heightM - txHeightM));
+}
