@@ -15,7 +15,7 @@ function panel(rows: Row[], yTitle: string, title: string) {
     encoding: {
       x: { field: 'epoch', type: 'quantitative' as const, title: 'epoch', axis: { tickMinStep: 1 } },
       y: { field: 'value', type: 'quantitative' as const, title: yTitle, scale: { zero: false } },
-      color: { field: 'series', type: 'nominal' as const, title: null },
+      color: { field: 'series', type: 'nominal' as const, title: null, legend: { labelLimit: 240 } },
     },
   };
 }
