@@ -1,0 +1,1 @@
+export { renderFigures, writeEvaluationReport } from './write-report.js';
