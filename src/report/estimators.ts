@@ -34,7 +34,7 @@ export function estimatorSeries(doc: EvaluationDocument): EstimatorSeries[] {
   const out: EstimatorSeries[] = [{ key: 'model', name: displayName(doc, 'model'), metrics: doc.metrics }];
   for (const key of REFERENCE_ORDER) {
     const block = doc.references[key];
-    if (block && isEstimatorMetrics(block.metrics)) out.push({ key, name: displayName(doc, key), metrics: block.metrics });
+    if (block && isEstimatorMetrics(block)) out.push({ key, name: displayName(doc, key), metrics: block });
   }
   return out;
 }

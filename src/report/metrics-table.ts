@@ -57,7 +57,7 @@ export function metricsTableHtml(doc: EvaluationDocument): string {
         label: block.label,
         description: block.description,
         notApplicable: block.notApplicable,
-        metrics: block.metrics,
+        metrics: block,
         isModel: false,
       });
   }

@@ -80,37 +80,37 @@ export function fixtureDocument(o: FixtureOptions = {}): EvaluationDocument {
       description:
         'Posterior mean of position on a 50 m grid given the received powers and the simulator’s path-loss model with shadowing.',
       notApplicable: 0,
-      metrics: est(posterior),
+      ...est(posterior),
     },
     rssMl: {
       label: 'RSS maximum likelihood',
       description: 'Least squares on received power with a log-distance model; covariance from the Gauss–Newton Hessian.',
       notApplicable: 0,
-      metrics: est(rss),
+      ...est(rss),
     },
     tdoa: {
       label: 'TDOA (Chan + Gauss–Newton)',
       description: 'Time differences of arrival between GPS-timed receivers; needs at least 3 timed receivers.',
       notApplicable: n - tdoaApplied.length,
-      metrics: est(tdoaApplied),
+      ...est(tdoaApplied),
     },
     centroid: {
       label: 'Weighted centroid',
       description: 'Receiver positions weighted by linear received power.',
       notApplicable: 0,
-      metrics: est(centroid),
+      ...est(centroid),
     },
     strongest: {
       label: 'Strongest receiver',
       description: 'The position of the receiver with the highest power.',
       notApplicable: 0,
-      metrics: est(strongest),
+      ...est(strongest),
     },
     crlb: {
       label: 'CRLB (bound for unbiased estimators with independent shadowing)',
       description: 'CEP50 of the Cramér–Rao bound per sample; not the physical limit.',
       notApplicable: crlb.filter((b) => b === null).length,
-      metrics: boundMetrics(crlb),
+      ...boundMetrics(crlb),
     },
   };
   const errors = {

@@ -55,7 +55,7 @@ describe('writeEvaluationReport (no browser)', () => {
     assert.ok(modelRow.includes(`${(100 * (m.coverage2Sigma as number)).toFixed(1)} %`));
     assert.ok(html.includes(`${(m.meanNll as number).toFixed(2)}`));
     // The CRLB row: its median and how many samples had no bound.
-    const crlb = refs.crlb?.metrics;
+    const crlb = refs.crlb;
     assert.ok(crlb && html.includes(`${Math.round(crlb.medianErrorM)} m`));
     assert.ok(html.includes(`(${refs.crlb?.notApplicable} not applicable)`));
     // Self-contained: no external resource of any kind.
