@@ -6,8 +6,9 @@
 // the reference (the best SNR) by GCC-PHAT with sub-sample refinement. On the common grid, sample m is the same
 // instant by every receiver's clock, so the lag alone is the time difference (start differences are in the grid).
 // σ of a difference = delay CRLB from the measured per-bin SNRs (floored) ⊕ both clocks' σ.
-import { gccPhat } from '../features/gcc-phat.js';
+
 import { isPreciselyTimed, MAX_TIMESTAMP_SIGMA_S } from '../features/extract.js';
+import { gccPhat } from '../features/gcc-phat.js';
 import type { Recording } from '../recording.js';
 import { dropBadBlocks } from './bad-blocks.js';
 import { RESAMPLE_HALF_TAPS, resampleIq } from './resample.js';

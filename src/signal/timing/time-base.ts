@@ -4,7 +4,7 @@
 // - SigMF with two or more captures carrying core:datetime (meta.captureTimes from the reader): a robust line fit
 //   of time vs sample index (src/math/robust-line.ts, the same fit as the KiwiSDR reader's).
 // - One timestamp: the nominal rate, trusted as it is.
-import { lineInliers, leastSquaresLine, residualRms } from '../../math/robust-line.js';
+import { leastSquaresLine, lineInliers, residualRms } from '../../math/robust-line.js';
 import type { Recording } from '../recording.js';
 
 export type TimeBaseMethod = 'kiwi-gnss-fit' | 'sigmf-captures' | 'nominal';
@@ -32,9 +32,7 @@ interface CaptureTime {
 function captureTimes(meta: Record<string, unknown>): CaptureTime[] | null {
   const v = meta.captureTimes;
   if (!Array.isArray(v)) return null;
-  const ok = v.every(
-    (c) => typeof c === 'object' && c !== null && typeof c.sample === 'number' && typeof c.unixNs === 'bigint',
-  );
+  const ok = v.every((c) => typeof c === 'object' && c !== null && typeof c.sample === 'number' && typeof c.unixNs === 'bigint');
   return ok ? (v as CaptureTime[]) : null;
 }
 

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { locateTdoa } from '../../../src/locate/tdoa.js';
 import { gccPhat } from '../../../src/signal/features/gcc-phat.js';
 import type { Recording } from '../../../src/signal/recording.js';
-import { measureTimeDifferences, TimingError } from '../../../src/signal/timing/measure.js';
+import { measureTimeDifferences } from '../../../src/signal/timing/measure.js';
 import { positionCrlb, toaSigmaS } from '../../../src/sim/crlb.js';
 import { FIX_SIGMA_S, rmsBandwidthHz, type SimReceiver, simulate } from './tdoa-scenario.js';
 
@@ -28,14 +28,19 @@ test('TDOA end to end from KiwiSDR WAVs: 200 ppm clock, stale first fix, impulsi
   assert.ok((sim.recordings.find((r) => r.receiver.id === 'KC')?.meta.timestampsRejected as number) >= 1);
 
   const result = measureTimeDifferences(sim.recordings);
-  assert.ok(result.receivers.every((r) => r.used), JSON.stringify(result.receivers));
+  assert.ok(
+    result.receivers.every((r) => r.used),
+    JSON.stringify(result.receivers),
+  );
   assert.equal(result.tdoas.length, RX.length - 1);
   assert.ok((result.receivers.find((r) => r.id === 'KD')?.droppedBlocks as number) >= 1);
   assert.equal(result.receivers.find((r) => r.id === 'KA')?.droppedBlocks, 0);
   const lines: string[] = [];
   for (const d of result.tdoas) {
     const errS = d.seconds - truth(d.a, d.b);
-    lines.push(`${d.a}→${d.b}: error ${(errS * 1e9).toFixed(0)} ns, σ ${(d.sigmaS * 1e9).toFixed(0)} ns, q ${d.quality.toFixed(0)}`);
+    lines.push(
+      `${d.a}→${d.b}: error ${(errS * 1e9).toFixed(0)} ns, σ ${(d.sigmaS * 1e9).toFixed(0)} ns, q ${d.quality.toFixed(0)}`,
+    );
     assert.ok(Math.abs(errS) < 4 * d.sigmaS, lines.at(-1));
     // σ is dominated by the GNSS time bases (~100–300 ns), not by a loose floor.
     assert.ok(d.sigmaS > 50e-9 && d.sigmaS < 2e-6, lines.at(-1));
@@ -61,7 +66,9 @@ test('TDOA end to end from KiwiSDR WAVs: 200 ppm clock, stale first fix, impulsi
     })),
   );
   assert.ok('rmseM' in crlb);
-  t.diagnostic(`position error ${errM.toFixed(0)} m, √trace(cov) ${rmsM.toFixed(0)} m, truth-based CRLB rmse ${crlb.rmseM.toFixed(0)} m`);
+  t.diagnostic(
+    `position error ${errM.toFixed(0)} m, √trace(cov) ${rmsM.toFixed(0)} m, truth-based CRLB rmse ${crlb.rmseM.toFixed(0)} m`,
+  );
   assert.ok(errM < 3 * rmsM, `error ${errM} m vs 3 × ${rmsM} m`);
   assert.ok(rmsM > 0.3 * crlb.rmseM && rmsM < 5 * crlb.rmseM, `√trace ${rmsM} m vs CRLB ${crlb.rmseM} m`);
   assert.ok(est.pairs?.every((p) => p.used));
