@@ -137,7 +137,7 @@ export function measureTimeDifferences(recordings: Recording[], o: TimingOptions
   if (usable.length < 3) refuse(receivers, 'after the clock and signal checks');
 
   const ref = usable.reduce((best, u) => (u.snr.snr > best.snr.snr ? u : best));
-  const grid = commonGrid(usable, ref.tb.rateHz);
+  const grid = commonGrid(usable, ref.tb.rateHz, receivers);
   const aligned = new Map(usable.map((u) => [u, resampleOnto(u, grid)]));
   const refIq = aligned.get(ref) as Float32Array;
 
@@ -173,7 +173,7 @@ interface Grid {
 }
 
 /** Common rate, start = the latest start, length = the overlap less the kernel's half width at the end. */
-function commonGrid(usable: Usable[], rateHz: number): Grid {
+function commonGrid(usable: Usable[], rateHz: number, receivers: TimingReceiver[]): Grid {
   const startUnixNs = usable.reduce((m, u) => (u.tb.startUnixNs > m ? u.tb.startUnixNs : m), usable[0]?.tb.startUnixNs as bigint);
   let endS = Number.POSITIVE_INFINITY;
   for (const u of usable) {
@@ -183,8 +183,8 @@ function commonGrid(usable: Usable[], rateHz: number): Grid {
   const samples = Math.floor(endS * rateHz);
   if (!(samples > 0)) {
     throw new TimingError(
-      `the recordings do not overlap in time (${usable.map((u) => `${u.r.receiver.id} starts ${u.tb.startUnixNs} ns`).join(', ')})`,
-      [],
+      `the recordings do not overlap in time (${usable.map((u) => `${u.r.receiver.id} starts ${u.tb.startUnixNs} ns, ${(u.r.iq.length / 2 / u.tb.rateHz).toFixed(3)} s long`).join('; ')})`,
+      receivers,
     );
   }
   return { rateHz, startUnixNs, samples };
