@@ -3,8 +3,9 @@
 // (bad-blocks.ts), signal detected (spectrum.ts). The usable recordings are resampled onto one time grid — the
 // reference's fitted rate, starting at the latest start, as long as the overlap (resample.ts) — so a receiver whose
 // sample clock runs 200 ppm fast neither smears the correlation nor biases the lag; then each is correlated with
-// the reference (the best SNR) by GCC-PHAT with sub-sample refinement. On the common grid, sample m is the same
-// instant by every receiver's clock, so the lag alone is the time difference (start differences are in the grid).
+// the reference (the best SNR, or the next best when few of its pairs correlate) by GCC-PHAT with sub-sample
+// refinement. On the common grid, sample m is the same instant by every receiver's clock, so the lag alone is the
+// time difference (start differences are in the grid).
 // σ of a difference = delay CRLB from the measured per-bin SNRs (floored) ⊕ both clocks' σ.
 
 import { isPreciselyTimed, MAX_TIMESTAMP_SIGMA_S } from '../features/extract.js';
@@ -70,6 +71,8 @@ const DELAY_FLOOR_SAMPLES = 2e-3;
 /** A receiver needs at least this share of good samples, and this many. */
 const MIN_GOOD_SHARE = 0.5;
 const MIN_GOOD_SAMPLES = 4096;
+/** Reference candidates tried, best SNR first. */
+const MAX_REFERENCES = 3;
 
 interface Usable {
   index: number;
@@ -136,13 +139,44 @@ export function measureTimeDifferences(recordings: Recording[], o: TimingOptions
   });
   if (usable.length < 3) refuse(receivers, 'after the clock and signal checks');
 
-  const ref = usable.reduce((best, u) => (u.snr.snr > best.snr.snr ? u : best));
-  const grid = commonGrid(usable, ref.tb.rateHz, receivers);
+  // The reference is the best-SNR receiver, unless it heard something the others did not (few of its pairs
+  // correlate): then the next best, up to MAX_REFERENCES tries, keeping the one with the most usable pairs.
+  const bySnr = [...usable].sort((x, y) => y.snr.snr - x.snr.snr);
+  const grid = commonGrid(usable, (bySnr[0] as Usable).tb.rateHz, receivers);
   const aligned = new Map(usable.map((u) => [u, resampleOnto(u, grid)]));
-  const refIq = aligned.get(ref) as Float32Array;
+  let best: Correlated | null = null;
+  for (const ref of bySnr.slice(0, MAX_REFERENCES)) {
+    const c = correlateWith(ref, usable, aligned, grid, minQuality);
+    if (best === null || c.tdoas.length > best.tdoas.length) best = c;
+    if (c.tdoas.length === usable.length - 1) break;
+  }
+  const { tdoas, pairs, failed } = best as Correlated;
+  for (const [u, reason] of failed) {
+    const entry = receivers[u.index] as TimingReceiver;
+    entry.used = false;
+    entry.reason = reason;
+  }
+  if (receivers.filter((r) => r.used).length < 3) refuse(receivers, 'after correlation with the reference');
+  return { tdoas, receivers, pairs };
+}
 
-  const tdoas: TimingTdoa[] = [];
-  const pairs: TimingPair[] = [];
+interface Correlated {
+  tdoas: TimingTdoa[];
+  pairs: TimingPair[];
+  /** Receivers whose pair with the reference has no clear peak, with the reason. */
+  failed: Map<Usable, string>;
+}
+
+/** GCC-PHAT of every other aligned recording against `ref`; lag on the common grid = time difference. */
+function correlateWith(
+  ref: Usable,
+  usable: Usable[],
+  aligned: Map<Usable, Float32Array>,
+  grid: Grid,
+  minQuality: number,
+): Correlated {
+  const refIq = aligned.get(ref) as Float32Array;
+  const out: Correlated = { tdoas: [], pairs: [], failed: new Map() };
   for (const u of usable) {
     if (u === ref) continue;
     const a = ref.r.receiver.id;
@@ -151,19 +185,16 @@ export function measureTimeDifferences(recordings: Recording[], o: TimingOptions
     const seconds = g.lagSamples / grid.rateHz;
     if (!(g.quality >= minQuality)) {
       const reason = `correlation peak quality ${g.quality.toFixed(1)} < ${minQuality} (no clear common signal)`;
-      pairs.push({ a, b, used: false, reason, seconds });
-      const entry = receivers[u.index] as TimingReceiver;
-      entry.used = false;
-      entry.reason = `its pair with the reference ${a}: ${reason}`;
+      out.pairs.push({ a, b, used: false, reason, seconds });
+      out.failed.set(u, `its pair with the reference ${a}: ${reason}`);
       continue;
     }
     const delaySigmaS = Math.max(delayCrlbS(ref.snr, u.snr, grid.samples, grid.rateHz), DELAY_FLOOR_SAMPLES / grid.rateHz);
     const sigmaS = Math.sqrt(delaySigmaS ** 2 + ref.tb.sigmaS ** 2 + u.tb.sigmaS ** 2);
-    tdoas.push({ a, b, seconds, sigmaS, quality: g.quality });
-    pairs.push({ a, b, used: true, seconds });
+    out.tdoas.push({ a, b, seconds, sigmaS, quality: g.quality });
+    out.pairs.push({ a, b, used: true, seconds });
   }
-  if (receivers.filter((r) => r.used).length < 3) refuse(receivers, 'after correlation with the reference');
-  return { tdoas, receivers, pairs };
+  return out;
 }
 
 interface Grid {

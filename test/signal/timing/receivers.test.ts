@@ -64,3 +64,17 @@ test('a receiver without signal or with too few good samples is unused; with few
       /R4: unusable \(no timestamp/.test(e.message),
   );
 });
+
+test('a receiver that heard another transmission has no clear correlation peak: its pair and it are unused', () => {
+  // Same receiver and clock, different symbols: a signal in its spectrum, but not the reference's.
+  const other = simulate([RX[3] as SimReceiver], { east: 10_000, north: 5_000 }, 99).recordings[0] as Recording;
+  const res = measureTimeDifferences([r1, r2, r3, other]);
+  const pair = res.pairs.find((p) => p.b === 'R4' || p.a === 'R4');
+  assert.equal(pair?.used, false);
+  assert.match(pair?.reason ?? '', /correlation peak quality \d+\.\d < 6 \(no clear common signal\)/);
+  assert.match(
+    res.receivers.find((r) => r.id === 'R4')?.reason ?? '',
+    /its pair with the reference R\d: correlation peak quality/,
+  );
+  assert.equal(res.tdoas.length, 2);
+});
