@@ -33,11 +33,13 @@
 //   (18 s since 2017-01-01) at the file-name time; a leap second inside a recording is not modelled.
 // - Time base t = t0 + n / fs over the fresh fixes (n = 512·b): times relative to one timestamp (integer seconds
 //   subtracted exactly, then nanoseconds), a robust start (median of pairwise slopes, median intercept), then
-//   least squares, rejecting |residual| > max(5 µs, 5 × 1.4826 × MAD) and refitting until the set is stable.
+//   least squares, rejecting |residual| > max(5 µs, 5 × 1.4826 × MAD) and refitting until the set is stable
+//   (src/math/robust-line.ts, shared with the timing layer's SigMF capture fit).
 //   The final fit is expressed relative to the first timestamp used, and startUnixNs is assembled in bigint.
 //   Fewer than 2 usable timestamps, or a fitted rate more than 0.1 % from the header's, is a RecordingError.
 // - All samples are kept (block 0 too: its samples are fine, only its timestamp is not).
 import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { leastSquaresLine, lineInliers, residualRms } from '../../math/robust-line.js';
 import { type Recording, RecordingError, type RecordingProbe } from '../recording.js';
 
 const HEADER_BYTES = 36;
@@ -51,11 +53,9 @@ const GPS_EPOCH_UNIX_S = 315_964_800; // 1980-01-06T00:00:00Z
 /** Largest `last` (s since the GNSS solution) a fresh fix may have. */
 const MAX_FRESH_LAST_S = 1;
 const OUTLIER_FLOOR_S = 5e-6;
-const OUTLIER_SIGMAS = 5;
 const MIN_SIGMA_S = 1e-7;
 /** A fitted rate further than this (relative) from the header's means the timestamps are inconsistent. */
 const MAX_RATE_DEVIATION = 1e-3;
-const MAX_FIT_ITERATIONS = 50;
 
 /** GPS − UTC (s) from each UTC instant on (leap seconds since 1980). */
 const LEAP_SECONDS: ReadonlyArray<readonly [number, number]> = (
@@ -146,83 +146,9 @@ interface Fix {
   nsec: number;
 }
 
-interface Line {
-  /** Intercept: time (s, relative to the reference fix) of sample 0. */
-  a: number;
-  /** Slope: seconds per sample. */
-  s: number;
-}
-
-function median(values: number[]): number {
-  const v = [...values].sort((x, y) => x - y);
-  const mid = v.length >> 1;
-  return v.length % 2 === 1 ? (v[mid] as number) : ((v[mid - 1] as number) + (v[mid] as number)) / 2;
-}
-
 /** Times (s) of the fixes relative to fixes[ref]: integer seconds subtracted first, so no nanoseconds are lost. */
 function relativeTimes(fixes: Fix[], ref: Fix): number[] {
   return fixes.map((f) => f.sec - ref.sec + (f.nsec - ref.nsec) * 1e-9);
-}
-
-/** Robust start: median of pairwise slopes (all pairs when few, else pairs half the set apart), median intercept. */
-function robustLine(n: number[], x: number[]): Line {
-  const k = n.length;
-  const slopes: number[] = [];
-  const addPair = (i: number, j: number): void => {
-    const dn = (n[j] as number) - (n[i] as number);
-    if (dn !== 0) slopes.push(((x[j] as number) - (x[i] as number)) / dn);
-  };
-  if (k <= 400) {
-    for (let i = 0; i < k; i++) for (let j = i + 1; j < k; j++) addPair(i, j);
-  } else {
-    const h = k >> 1;
-    for (let i = 0; i + h < k; i++) addPair(i, i + h);
-  }
-  const s = median(slopes);
-  return { s, a: median(x.map((xi, i) => xi - s * (n[i] as number))) };
-}
-
-/** Least squares x = a + s·n over the given indices (centred, so large n do not hurt). */
-function leastSquares(n: number[], x: number[], idx: number[]): Line {
-  let nm = 0;
-  let xm = 0;
-  for (const i of idx) {
-    nm += n[i] as number;
-    xm += x[i] as number;
-  }
-  nm /= idx.length;
-  xm /= idx.length;
-  let sxy = 0;
-  let sxx = 0;
-  for (const i of idx) {
-    const dn = (n[i] as number) - nm;
-    sxy += dn * ((x[i] as number) - xm);
-    sxx += dn * dn;
-  }
-  const s = sxy / sxx;
-  return { s, a: xm - s * nm };
-}
-
-/** Indices of the fixes that survive iterated outlier rejection (may be fewer than 2). */
-function rejectOutliers(n: number[], x: number[]): number[] {
-  const all = n.map((_, i) => i);
-  if (all.length < 2) return all;
-  let line = robustLine(n, x);
-  let inliers = all;
-  for (let iter = 0; iter < MAX_FIT_ITERATIONS; iter++) {
-    const r = all.map((i) => (x[i] as number) - line.a - line.s * (n[i] as number));
-    const ri = inliers.map((i) => r[i] as number);
-    const m = median(ri);
-    const sigma = 1.4826 * median(ri.map((v) => Math.abs(v - m)));
-    const threshold = Math.max(OUTLIER_FLOOR_S, OUTLIER_SIGMAS * sigma);
-    const next = all.filter((i) => Math.abs(r[i] as number) <= threshold);
-    if (next.length < 2) return next;
-    const changed = iter === 0 || next.length !== inliers.length || next.some((v, j) => v !== inliers[j]);
-    inliers = next;
-    if (!changed) break;
-    line = leastSquares(n, x, inliers);
-  }
-  return inliers;
 }
 
 /** Container parse: nominal rate, per-block GNSS fields, samples. */
@@ -314,7 +240,7 @@ export function parseKiwiWav(bytes: Uint8Array, fileName: string): Recording {
   }
 
   const n = fixes.map((f) => f.n);
-  const inliers = fixes.length > 0 ? rejectOutliers(n, relativeTimes(fixes, fixes[0] as Fix)) : [];
+  const inliers = fixes.length > 0 ? lineInliers(n, relativeTimes(fixes, fixes[0] as Fix), OUTLIER_FLOOR_S) : [];
   if (inliers.length < 2) {
     fail(
       `too few valid GNSS timestamps: ${inliers.length} usable of ${fresh} fresh fixes in ${blocks.length} blocks ` +
@@ -323,7 +249,7 @@ export function parseKiwiWav(bytes: Uint8Array, fileName: string): Recording {
   }
   const ref = fixes[inliers[0] as number] as Fix;
   const x = relativeTimes(fixes, ref);
-  const line = leastSquares(n, x, inliers);
+  const line = leastSquaresLine(n, x, inliers);
   const fittedRateHz = 1 / line.s;
   if (!(Math.abs(fittedRateHz / nominalRateHz - 1) <= MAX_RATE_DEVIATION)) {
     fail(
@@ -331,9 +257,7 @@ export function parseKiwiWav(bytes: Uint8Array, fileName: string): Recording {
         `${nominalRateHz} Hz: the timestamps are inconsistent`,
     );
   }
-  let ss = 0;
-  for (const i of inliers) ss += ((x[i] as number) - line.a - line.s * (n[i] as number)) ** 2;
-  const residualRmsS = Math.sqrt(ss / inliers.length);
+  const residualRmsS = residualRms(n, x, inliers, line);
 
   const refUnixS = ref.sec + GPS_EPOCH_UNIX_S - leapS;
   const startUnixNs = BigInt(refUnixS) * 1_000_000_000n + BigInt(ref.nsec) + BigInt(Math.round(line.a * 1e9));

@@ -23,6 +23,8 @@
 //   [name, hash] tuples) where hash is the SHA512 of `<name>.sigmf-meta`.
 // Decisions beyond the spec: a later capture that retunes (different core:frequency) is refused, since the
 // Recording has one centre frequency; later captures' samples are otherwise read as one continuous stream.
+// startUnixNs is captures[0]'s core:datetime; when two or more captures carry one, all of them go to
+// meta.captureTimes ({sample, unixNs}[], sample = index in the concatenated stream) for the timing layer's fit.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { endianness } from 'node:os';
@@ -294,6 +296,18 @@ export function readSigmfRecording(path: string): Recording {
     if (typeof datetime !== 'string') fail(`captures[0].core:datetime must be a string, got ${show(datetime)}`);
     startUnixNs = parseSigmfDatetime(datetime as string, metaPath, 'captures[0].core:datetime');
   }
+  // Every capture's core:datetime, at its sample index in the concatenated stream: with two or more, the timing
+  // layer fits the true rate and start to them (src/signal/timing/time-base.ts).
+  const captureTimes: { sample: number; unixNs: bigint }[] = [];
+  captures.forEach((c, i) => {
+    const dt = c['core:datetime'];
+    if (dt === undefined) return;
+    if (typeof dt !== 'string') fail(`captures[${i}].core:datetime must be a string, got ${show(dt)}`);
+    captureTimes.push({
+      sample: (starts[i] as number) - (starts[0] as number),
+      unixNs: parseSigmfDatetime(dt as string, metaPath, `captures[${i}].core:datetime`),
+    });
+  });
   const geo =
     first['core:geolocation'] !== undefined
       ? parseGeolocation(first['core:geolocation'], 'captures[0]', metaPath)
@@ -379,6 +393,7 @@ export function readSigmfRecording(path: string): Recording {
 
   const meta: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(g)) if (!k.startsWith('core:')) meta[k] = v;
+  if (captureTimes.length >= 2) meta.captureTimes = captureTimes;
   return {
     iq,
     sampleRateHz: rate as number,

@@ -1,0 +1,228 @@
+// Time differences of arrival from simultaneous recordings, for classical TDOA localization (src/locate/tdoa.ts).
+// Per recording: its time base (time-base.ts), the timing rule (isPreciselyTimed), bad blocks zeroed
+// (bad-blocks.ts), signal detected (spectrum.ts). The usable recordings are resampled onto one time grid — the
+// reference's fitted rate, starting at the latest start, as long as the overlap (resample.ts) — so a receiver whose
+// sample clock runs 200 ppm fast neither smears the correlation nor biases the lag; then each is correlated with
+// the reference (the best SNR, or the next best when few of its pairs correlate) by GCC-PHAT with sub-sample
+// refinement. On the common grid, sample m is the same instant by every receiver's clock, so the lag alone is the
+// time difference (start differences are in the grid).
+// σ of a difference = delay CRLB from the measured per-bin SNRs (floored) ⊕ both clocks' σ.
+
+import { isPreciselyTimed, MAX_TIMESTAMP_SIGMA_S } from '../features/extract.js';
+import { gccPhat } from '../features/gcc-phat.js';
+import type { Recording } from '../recording.js';
+import { dropBadBlocks } from './bad-blocks.js';
+import { RESAMPLE_HALF_TAPS, resampleIq } from './resample.js';
+import { delayCrlbS, hasSignal, type SpectrumSnr, spectrumSnr } from './spectrum.js';
+import { type TimeBase, timeBase } from './time-base.js';
+
+/** Plain object matching src/locate's TimeDifferenceObservation: arrival at b minus arrival at a. */
+export interface TimingTdoa {
+  a: string;
+  b: string;
+  seconds: number;
+  sigmaS: number;
+  quality: number;
+}
+
+export interface TimingReceiver {
+  id: string;
+  used: boolean;
+  reason?: string;
+  fittedRateHz?: number;
+  droppedBlocks?: number;
+}
+
+export interface TimingPair {
+  a: string;
+  b: string;
+  used: boolean;
+  reason?: string;
+  seconds?: number;
+}
+
+export interface TimingResult {
+  tdoas: TimingTdoa[];
+  receivers: TimingReceiver[];
+  pairs: TimingPair[];
+}
+
+export interface TimingOptions {
+  /** Clocks worse than this (s) take no part; default MAX_TIMESTAMP_SIGMA_S (100 µs). */
+  maxTimestampSigmaS?: number;
+  /** Pairs whose correlation peak quality (peak / RMS of the rest) is below this are not used; default 6. */
+  minQuality?: number;
+}
+
+/** Fewer than 3 usable timed receivers: the message names every receiver and why it is (un)usable. */
+export class TimingError extends Error {
+  constructor(
+    message: string,
+    readonly receivers: TimingReceiver[],
+  ) {
+    super(message);
+    this.name = 'TimingError';
+  }
+}
+
+const DEFAULT_MIN_QUALITY = 6;
+/** Delay σ floor (samples): sub-sample refinement and interpolation are not exact (see resample.ts). */
+const DELAY_FLOOR_SAMPLES = 2e-3;
+/** A receiver needs at least this share of good samples, and this many. */
+const MIN_GOOD_SHARE = 0.5;
+const MIN_GOOD_SAMPLES = 4096;
+/** Reference candidates tried, best SNR first. */
+const MAX_REFERENCES = 3;
+
+interface Usable {
+  index: number;
+  r: Recording;
+  tb: TimeBase & { sigmaS: number };
+  iq: Float32Array;
+  snr: SpectrumSnr;
+}
+
+const us = (s: number): string => `${(s * 1e6).toPrecision(3)} µs`;
+
+function refuse(receivers: TimingReceiver[], stage: string): never {
+  const usable = receivers.filter((r) => r.used).length;
+  const list = receivers.map((r) => `${r.id}: ${r.used ? 'usable' : `unusable (${r.reason})`}`).join('; ');
+  throw new TimingError(
+    `TDOA needs at least 3 usable GNSS-timed receivers ${stage}, but ${usable} of ${receivers.length} are usable — ${list}`,
+    receivers,
+  );
+}
+
+export function measureTimeDifferences(recordings: Recording[], o: TimingOptions = {}): TimingResult {
+  const maxSigma = o.maxTimestampSigmaS ?? MAX_TIMESTAMP_SIGMA_S;
+  const minQuality = o.minQuality ?? DEFAULT_MIN_QUALITY;
+  const receivers: TimingReceiver[] = [];
+  const usable: Usable[] = [];
+  const seen = new Set<string>();
+  recordings.forEach((r, index) => {
+    const id = r.receiver.id;
+    const entry: TimingReceiver = { id, used: false };
+    receivers.push(entry);
+    if (seen.has(id)) {
+      entry.reason = `a second recording of receiver '${id}' (${r.source})`;
+      return;
+    }
+    seen.add(id);
+    const tb = timeBase(r);
+    if ('reason' in tb) {
+      entry.reason = tb.reason;
+      return;
+    }
+    entry.fittedRateHz = tb.rateHz;
+    if (!isPreciselyTimed({ startUnixNs: tb.startUnixNs, timestampSigmaS: tb.sigmaS }, maxSigma)) {
+      entry.reason =
+        tb.sigmaS === null
+          ? 'timestamp accuracy unknown (no GNSS-disciplined clock stated)'
+          : `timestamp σ ${us(tb.sigmaS)} > ${us(maxSigma)} (not GNSS-timed)`;
+      return;
+    }
+    const clean = dropBadBlocks(r.iq);
+    entry.droppedBlocks = clean.dropped.length;
+    const total = r.iq.length / 2;
+    if (clean.goodSamples < Math.max(MIN_GOOD_SAMPLES, MIN_GOOD_SHARE * total)) {
+      const kinds = [...new Set(clean.dropped.map((d) => d.why))].join('/');
+      entry.reason = `too few good samples: ${clean.goodSamples} of ${total} (${clean.dropped.length} ${kinds} blocks zeroed)`;
+      return;
+    }
+    const snr = spectrumSnr(clean.iq);
+    if (!hasSignal(snr)) {
+      entry.reason = 'no signal: the spectrum is flat at the noise floor';
+      return;
+    }
+    entry.used = true;
+    usable.push({ index, r, tb: tb as TimeBase & { sigmaS: number }, iq: clean.iq, snr });
+  });
+  if (usable.length < 3) refuse(receivers, 'after the clock and signal checks');
+
+  // The reference is the best-SNR receiver, unless it heard something the others did not (few of its pairs
+  // correlate): then the next best, up to MAX_REFERENCES tries, keeping the one with the most usable pairs.
+  const bySnr = [...usable].sort((x, y) => y.snr.snr - x.snr.snr);
+  const grid = commonGrid(usable, (bySnr[0] as Usable).tb.rateHz, receivers);
+  const aligned = new Map(usable.map((u) => [u, resampleOnto(u, grid)]));
+  let best: Correlated | null = null;
+  for (const ref of bySnr.slice(0, MAX_REFERENCES)) {
+    const c = correlateWith(ref, usable, aligned, grid, minQuality);
+    if (best === null || c.tdoas.length > best.tdoas.length) best = c;
+    if (c.tdoas.length === usable.length - 1) break;
+  }
+  const { tdoas, pairs, failed } = best as Correlated;
+  for (const [u, reason] of failed) {
+    const entry = receivers[u.index] as TimingReceiver;
+    entry.used = false;
+    entry.reason = reason;
+  }
+  if (receivers.filter((r) => r.used).length < 3) refuse(receivers, 'after correlation with the reference');
+  return { tdoas, receivers, pairs };
+}
+
+interface Correlated {
+  tdoas: TimingTdoa[];
+  pairs: TimingPair[];
+  /** Receivers whose pair with the reference has no clear peak, with the reason. */
+  failed: Map<Usable, string>;
+}
+
+/** GCC-PHAT of every other aligned recording against `ref`; lag on the common grid = time difference. */
+function correlateWith(
+  ref: Usable,
+  usable: Usable[],
+  aligned: Map<Usable, Float32Array>,
+  grid: Grid,
+  minQuality: number,
+): Correlated {
+  const refIq = aligned.get(ref) as Float32Array;
+  const out: Correlated = { tdoas: [], pairs: [], failed: new Map() };
+  for (const u of usable) {
+    if (u === ref) continue;
+    const a = ref.r.receiver.id;
+    const b = u.r.receiver.id;
+    const g = gccPhat(refIq, aligned.get(u) as Float32Array, grid.samples);
+    const seconds = g.lagSamples / grid.rateHz;
+    if (!(g.quality >= minQuality)) {
+      const reason = `correlation peak quality ${g.quality.toFixed(1)} < ${minQuality} (no clear common signal)`;
+      out.pairs.push({ a, b, used: false, reason, seconds });
+      out.failed.set(u, `its pair with the reference ${a}: ${reason}`);
+      continue;
+    }
+    const delaySigmaS = Math.max(delayCrlbS(ref.snr, u.snr, grid.samples, grid.rateHz), DELAY_FLOOR_SAMPLES / grid.rateHz);
+    const sigmaS = Math.sqrt(delaySigmaS ** 2 + ref.tb.sigmaS ** 2 + u.tb.sigmaS ** 2);
+    out.tdoas.push({ a, b, seconds, sigmaS, quality: g.quality });
+    out.pairs.push({ a, b, used: true, seconds });
+  }
+  return out;
+}
+
+interface Grid {
+  rateHz: number;
+  startUnixNs: bigint;
+  samples: number;
+}
+
+/** Common rate, start = the latest start, length = the overlap less the kernel's half width at the end. */
+function commonGrid(usable: Usable[], rateHz: number, receivers: TimingReceiver[]): Grid {
+  const startUnixNs = usable.reduce((m, u) => (u.tb.startUnixNs > m ? u.tb.startUnixNs : m), usable[0]?.tb.startUnixNs as bigint);
+  let endS = Number.POSITIVE_INFINITY;
+  for (const u of usable) {
+    const offsetS = Number(startUnixNs - u.tb.startUnixNs) * 1e-9;
+    endS = Math.min(endS, (u.r.iq.length / 2 - RESAMPLE_HALF_TAPS) / u.tb.rateHz - offsetS);
+  }
+  const samples = Math.floor(endS * rateHz);
+  if (!(samples > 0)) {
+    throw new TimingError(
+      `the recordings do not overlap in time (${usable.map((u) => `${u.r.receiver.id} starts ${u.tb.startUnixNs} ns, ${(u.r.iq.length / 2 / u.tb.rateHz).toFixed(3)} s long`).join('; ')})`,
+      receivers,
+    );
+  }
+  return { rateHz, startUnixNs, samples };
+}
+
+/** Sample m of the grid is time grid.start + m / grid.rate, which is sample (start − own start)·rate + m·rate/grid.rate here. */
+function resampleOnto(u: Usable, grid: Grid): Float32Array {
+  const offsetS = Number(grid.startUnixNs - u.tb.startUnixNs) * 1e-9;
+  return resampleIq(u.iq, offsetS * u.tb.rateHz, u.tb.rateHz / grid.rateHz, grid.samples);
+}

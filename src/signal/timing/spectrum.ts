@@ -1,0 +1,92 @@
+// Per-bin signal-to-noise ratio of a recording (Welch), and from two of them the delay-estimation CRLB.
+// The noise floor is the NOISE_PERCENTILE of the averaged bin powers (white noise assumed): right when the signal
+// leaves at least that share of the band free, and an overestimate (so a conservative σ) when it does not.
+// Delay CRLB for two noisy receivers (Knapp & Carter 1976; with N samples and per-bin SNRs a_k, b_k):
+//   var(τ) = 1 / (2 · (N/L) · Σ_k (2π(f_k − f̄))² · a_k b_k / (1 + a_k + b_k)),
+// the sum over L Welch bins (each L-bin holds N/L bins of the full-length transform), f̄ the centroid of the
+// weights: GCC-PHAT uses the correlation envelope, not the carrier phase, so only the spread about f̄ informs.
+import { fft } from '../features/fft.js';
+
+export const WELCH_BINS = 256;
+const NOISE_PERCENTILE = 0.2;
+/** Signal is present when at least this many bins stand DETECT_SIGMAS estimation σ's above the floor. */
+const MIN_SIGNAL_BINS = 3;
+const DETECT_SIGMAS = 6;
+
+export interface SpectrumSnr {
+  /** Per-bin SNR (linear, ≥ 0), bins in FFT order (0 … L/2−1 positive, then negative frequencies). */
+  binSnr: Float64Array;
+  /** Signal power over noise power in the whole band (linear). */
+  snr: number;
+  signalBins: number;
+  segments: number;
+}
+
+export function spectrumSnr(iq: Float32Array): SpectrumSnr {
+  const L = WELCH_BINS;
+  const n = iq.length / 2;
+  const psd = new Float64Array(L);
+  const buf = new Float64Array(2 * L);
+  let segments = 0;
+  // Hann-windowed segments, half overlapping; zeroed (dropped) stretches are skipped.
+  for (let start = 0; start + L <= n; start += L / 2) {
+    let energy = 0;
+    let zeros = 0;
+    for (let i = 0; i < L; i++) {
+      const w = 0.5 - 0.5 * Math.cos((2 * Math.PI * (i + 0.5)) / L);
+      const re = iq[2 * (start + i)] as number;
+      const im = iq[2 * (start + i) + 1] as number;
+      if (re === 0 && im === 0) zeros++;
+      buf[2 * i] = w * re;
+      buf[2 * i + 1] = w * im;
+      energy += re * re + im * im;
+    }
+    if (energy === 0 || zeros > L / 4) continue;
+    fft(buf);
+    for (let k = 0; k < L; k++) psd[k] = (psd[k] as number) + (buf[2 * k] as number) ** 2 + (buf[2 * k + 1] as number) ** 2;
+    segments++;
+  }
+  const binSnr = new Float64Array(L);
+  if (segments === 0) return { binSnr, snr: 0, signalBins: 0, segments };
+  const sorted = Float64Array.from(psd).sort();
+  const noise = sorted[Math.floor(NOISE_PERCENTILE * L)] as number;
+  if (!(noise > 0)) return { binSnr, snr: 0, signalBins: 0, segments };
+  // Averaged over `segments` (half-overlapping: ~segments/2 independent) periodograms, a noise bin's relative σ.
+  const relSigma = 1 / Math.sqrt(Math.max(1, segments / 2));
+  let signalBins = 0;
+  let signal = 0;
+  for (let k = 0; k < L; k++) {
+    const s = Math.max(0, (psd[k] as number) / noise - 1);
+    binSnr[k] = s;
+    signal += s;
+    if (s > DETECT_SIGMAS * relSigma) signalBins++;
+  }
+  return { binSnr, snr: signal / L, signalBins, segments };
+}
+
+export function hasSignal(s: SpectrumSnr): boolean {
+  return s.signalBins >= MIN_SIGNAL_BINS;
+}
+
+/** Delay-estimation CRLB σ (s) between two receivers over `samples` samples at `rateHz` (see the file comment). */
+export function delayCrlbS(a: SpectrumSnr, b: SpectrumSnr, samples: number, rateHz: number): number {
+  const L = WELCH_BINS;
+  const w = new Float64Array(L);
+  const f = new Float64Array(L);
+  let wSum = 0;
+  let fMean = 0;
+  for (let k = 0; k < L; k++) {
+    const sa = a.binSnr[k] as number;
+    const sb = b.binSnr[k] as number;
+    w[k] = (sa * sb) / (1 + sa + sb);
+    f[k] = ((k < L / 2 ? k : k - L) * rateHz) / L;
+    wSum += w[k] as number;
+    fMean += (w[k] as number) * (f[k] as number);
+  }
+  if (!(wSum > 0)) return Number.POSITIVE_INFINITY;
+  fMean /= wSum;
+  let info = 0;
+  for (let k = 0; k < L; k++) info += (2 * Math.PI * ((f[k] as number) - fMean)) ** 2 * (w[k] as number);
+  info *= (2 * samples) / L;
+  return info > 0 ? 1 / Math.sqrt(info) : Number.POSITIVE_INFINITY;
+}
