@@ -2,27 +2,28 @@
 // the SAME sessions, written as evaluation.json + a self-contained HTML report. The model runs in
 // onnxruntime through the training feature code and batch assembly (the loader), exactly as
 // `heimdall predict` runs it; quickstart calls this too, so its report and this command agree.
+
+import type { EvaluationDocument } from '../eval/evaluation-document.js';
+import { runBatch } from '../export/ort.js';
+import type { Cov2 } from '../math/gaussian2d.js';
+import { covarianceOf } from '../model/losses.js';
 import type { LoadedModel } from '../predict/model.js';
 import { loadModel } from '../predict/model.js';
-import { runBatch } from '../export/ort.js';
-import { covarianceOf } from '../model/losses.js';
-import type { Cov2 } from '../math/gaussian2d.js';
+import { writeEvaluationReport } from '../report/index.js';
 import { FeatureCache } from '../signal/features/cache.js';
 import { FeatureExtractor } from '../signal/features/extractor.js';
 import { SCALAR_COUNT } from '../signal/features/scalars.js';
 import type { Scenario } from '../sim/config.js';
-import { PRESETS } from '../sim/presets.js';
 import { ScenarioSchema } from '../sim/config.js';
+import { PRESETS } from '../sim/presets.js';
+import type { Split } from '../store/catalog/types.js';
 import { DatasetLoader } from '../store/loader.js';
 import type { Store } from '../store/open.js';
-import type { Split } from '../store/catalog/types.js';
 import type { Tracker } from '../track/types.js';
-import { buildEvaluationDocument, type EstimatorRun } from './references/document.js';
-import { rssModelOfScenario, searchRegionOfScenario } from './references/rss-model.js';
-import { catalogReceivers, scenarioReceivers } from './references/observations.js';
 import { type ReferenceContext, type SessionReferences, sessionReferences } from './references/compute.js';
-import { writeEvaluationReport } from '../report/index.js';
-import type { EvaluationDocument } from '../eval/evaluation-document.js';
+import { buildEvaluationDocument, type EstimatorRun } from './references/document.js';
+import { catalogReceivers, scenarioReceivers } from './references/observations.js';
+import { rssModelOfScenario, searchRegionOfScenario } from './references/rss-model.js';
 
 export interface EvaluateModelOptions {
   /** The .onnx file (a registry reference is resolved by the caller). */

@@ -76,7 +76,8 @@ function place(set: LoadedRecordingSet, network: Network | undefined): PlacedRec
     const rx = r.receiver;
     const known = byId.get(rx.id);
     if (known) placed.push({ recording: r, lat: known.lat, lon: known.lon, heightM: known.altitudeM + known.antennaHeightM });
-    else if (rx.lat !== undefined && rx.lon !== undefined) placed.push({ recording: r, lat: rx.lat, lon: rx.lon, heightM: rx.altM ?? 0 });
+    else if (rx.lat !== undefined && rx.lon !== undefined)
+      placed.push({ recording: r, lat: rx.lat, lon: rx.lon, heightM: rx.altM ?? 0 });
     else unknown.push(`${rx.id} (${r.source})`);
   }
   if (unknown.length > 0) {
@@ -104,11 +105,17 @@ function regionOf(frame: LocalFrame, placed: PlacedRecording[], box: LocateOptio
   const e = pts.map((p) => p.east);
   const n = pts.map((p) => p.north);
   const span = Math.max(Math.max(...e) - Math.min(...e), Math.max(...n) - Math.min(...n), 2000);
-  return { east: [Math.min(...e) - span / 2, Math.max(...e) + span / 2], north: [Math.min(...n) - span / 2, Math.max(...n) + span / 2] };
+  return {
+    east: [Math.min(...e) - span / 2, Math.max(...e) + span / 2],
+    north: [Math.min(...n) - span / 2, Math.max(...n) + span / 2],
+  };
 }
 
 /** The stated path-loss model: free space to 1 km, then 10·n·log10(d / 1 km), at the recordings' frequency. */
-export function statedRssModel(freqHz: number, o: Pick<LocateOptions, 'exponent' | 'sigmaDb' | 'txHeightM' | 'txPowerDbm'>): RssModel {
+export function statedRssModel(
+  freqHz: number,
+  o: Pick<LocateOptions, 'exponent' | 'sigmaDb' | 'txHeightM' | 'txPowerDbm'>,
+): RssModel {
   return {
     lossDb: (d) => Math.max(freeSpaceLossDb(Math.max(d, 1), freqHz), logDistanceLossDb(Math.max(d, 1), freqHz, o.exponent, 1000)),
     txHeightM: o.txHeightM,
@@ -128,7 +135,10 @@ function observations(placed: PlacedRecording[], frame: LocalFrame): { obs: Rece
     const s = recordingFeatures(r, c).scalars;
     const calibrated = s[scalarIndex('rssi_dbm_known')] === 1;
     const rss = calibrated ? (s[scalarIndex('rssi_dbm')] as number) : (s[scalarIndex('rssi_dbfs')] as number);
-    power.set(r.receiver.id, calibrated ? 'dBm (calibrated)' : 'dBFS (uncalibrated: levels of different receivers are not comparable)');
+    power.set(
+      r.receiver.id,
+      calibrated ? 'dBm (calibrated)' : 'dBFS (uncalibrated: levels of different receivers are not comparable)',
+    );
     const heard = s[scalarIndex('heard')] === 1;
     return {
       id: r.receiver.id,
@@ -158,7 +168,9 @@ export function locateRecordingSet(set: LoadedRecordingSet, o: LocateOptions): L
     const unused = new Map(timing.receivers.filter((r) => !r.used).map((r) => [r.id, r.reason ?? 'not usable']));
     estimate = {
       ...estimate,
-      receivers: estimate.receivers.map((r) => (unused.has(r.id) ? { ...r, used: false, reason: unused.get(r.id) as string } : r)),
+      receivers: estimate.receivers.map((r) =>
+        unused.has(r.id) ? { ...r, used: false, reason: unused.get(r.id) as string } : r,
+      ),
       pairs: [...(estimate.pairs ?? []), ...timing.pairs.filter((p) => !p.used)],
     };
   } else {

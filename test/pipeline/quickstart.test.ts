@@ -119,7 +119,8 @@ test('quickstart runs simulate → import → dataset → train → evaluate and
   // onnxruntime and the engine agree on the model's errors (export verified them to 1e-4 of scale).
   assert.ok(Math.abs(doc.metrics.medianErrorM - r.evaluation.metrics.medianErrorM) <= 1e-3 * r.evaluation.metrics.medianErrorM);
   const refs = doc.references;
-  for (const name of ['posteriorMean', 'rssMl', 'centroid', 'strongest', 'crlb'] as const) assert.ok(refs[name], `reference ${name}`);
+  for (const name of ['posteriorMean', 'rssMl', 'centroid', 'strongest', 'crlb'] as const)
+    assert.ok(refs[name], `reference ${name}`);
   assert.equal(refs.tdoa, undefined, 'no timed receivers in dense-urban-uhf: TDOA applies to no session');
   assert.equal(refs.crlb?.medianErrorM, crlb.boundMedianM, 'the CRLB block is the bound of the same sessions');
   assert.equal((refs.posteriorMean?.count ?? 0) + (refs.posteriorMean?.notApplicable ?? 0), 6);
@@ -131,7 +132,17 @@ test('quickstart runs simulate → import → dataset → train → evaluate and
   // `heimdall evaluate` on the registered model gives the same numbers from the command line.
   const cli = spawnSync(
     process.execPath,
-    [join(import.meta.dirname, '../../src/cli/main.js'), 'evaluate', '--model', 'localization@champion', '--dataset', `${r.dataset.name}@${r.dataset.version}`, '--json', '--out', join(home, 'cli-report')],
+    [
+      join(import.meta.dirname, '../../src/cli/main.js'),
+      'evaluate',
+      '--model',
+      'localization@champion',
+      '--dataset',
+      `${r.dataset.name}@${r.dataset.version}`,
+      '--json',
+      '--out',
+      join(home, 'cli-report'),
+    ],
     { encoding: 'utf8', env: { ...env, HEIMDALL_HOME: home, HEIMDALL_THREADS: '1' } },
   );
   assert.equal(cli.status, 0, cli.stderr);

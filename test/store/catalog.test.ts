@@ -224,7 +224,7 @@ for (const b of backends) {
       await db.query(`INSERT INTO models (name, version, run_id, blob_key) VALUES ('m', 1, 1, 'k')`);
       await db.query(`INSERT INTO training_metrics (job_id, epoch, name, value) VALUES (1, 1, 'loss', 0.5)`);
       const old = await Catalog.open(db);
-      assert.equal(await schemaVersion(db), 2);
+      assert.equal(await schemaVersion(db), SCHEMA_VERSION);
       const { session, measurements } = sample(0);
       await old.insertSession(session, measurements);
       assert.deepEqual(await migrate(db), []);
@@ -233,6 +233,7 @@ for (const b of backends) {
         'datasets',
         'measurements',
         'receivers',
+        'scenarios',
         'schema_migrations',
         'sessions',
       ]);
@@ -244,11 +245,12 @@ for (const b of backends) {
       const results = await Promise.all([migrate(db), migrate(db), migrate(db)]);
       assert.deepEqual(
         results.flat().sort((a, b) => a - b),
-        [1, 2],
+        [1, 2, 3],
       );
       assert.deepEqual((await db.query('SELECT version FROM schema_migrations ORDER BY version')).rows, [
         { version: 1 },
         { version: 2 },
+        { version: 3 },
       ]);
     });
 

@@ -24,7 +24,9 @@ export function summaryLines(doc: EvaluationDocument): string[] {
   const row = (name: string, m: Partial<EstimatorMetrics> & { medianErrorM: number; count: number }, extra = '') => {
     const iv = m.intervals?.medianErrorM;
     rows.push(
-      `  ${name.padEnd(44)} ${km(m.medianErrorM).padStart(9)} ${iv ? `[${km(iv.low)}, ${km(iv.high)}]` : ''.padEnd(4)}`.padEnd(80) +
+      `  ${name.padEnd(44)} ${km(m.medianErrorM).padStart(9)} ${iv ? `[${km(iv.low)}, ${km(iv.high)}]` : ''.padEnd(4)}`.padEnd(
+        80,
+      ) +
         ` p90 ${m.p90ErrorM === undefined ? '—' : km(m.p90ErrorM)}  1σ ${pct(m.coverage1Sigma ?? null)}  2σ ${pct(m.coverage2Sigma ?? null)}  n=${m.count}${extra}`,
     );
   };

@@ -1,7 +1,7 @@
 // `heimdall locate`: classical localization of recorded transmissions, without a trained model
 // (received-power maximum likelihood, posterior mean, TDOA, power-weighted centroid, strongest
 // receiver). Only argument handling and output here; the work is pipeline/locate-recordings.ts.
-import { InvalidArgumentError, type Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import type { LocateResult } from '../../pipeline/locate-recordings.js';
 import { positiveNumber } from '../parse.js';
 
@@ -30,8 +30,16 @@ function powerRange(v: string): [number, number] {
 function regionBox(v: string): { south: number; west: number; north: number; east: number } {
   const parts = v.split(',').map(Number);
   const [south, west, north, east] = parts as [number, number, number, number];
-  if (parts.length !== 4 || !parts.every(Number.isFinite) || !(south < north && west < east) || Math.abs(south) > 90 || Math.abs(north) > 90)
-    throw new InvalidArgumentError(`--region expects SOUTH,WEST,NORTH,EAST in degrees with south < north and west < east, got '${v}'`);
+  if (
+    parts.length !== 4 ||
+    !parts.every(Number.isFinite) ||
+    !(south < north && west < east) ||
+    Math.abs(south) > 90 ||
+    Math.abs(north) > 90
+  )
+    throw new InvalidArgumentError(
+      `--region expects SOUTH,WEST,NORTH,EAST in degrees with south < north and west < east, got '${v}'`,
+    );
   return { south, west, north, east };
 }
 
@@ -43,7 +51,11 @@ export function locateGeoJson(results: LocateResult[]) {
   const features: unknown[] = [];
   for (const r of results) {
     const { receivers, ...props } = r;
-    features.push({ type: 'Feature', geometry: { type: 'Point', coordinates: [r.lon, r.lat] }, properties: { kind: 'estimate', ...props } });
+    features.push({
+      type: 'Feature',
+      geometry: { type: 'Point', coordinates: [r.lon, r.lat] },
+      properties: { kind: 'estimate', ...props },
+    });
     const ring: [number, number][] = [];
     const theta = (r.ellipse.orientationDeg * Math.PI) / 180; // clockwise from north
     const mPerDegLat = 111_320;
@@ -56,10 +68,18 @@ export function locateGeoJson(results: LocateResult[]) {
       const north = a * Math.cos(theta) - b * Math.sin(theta);
       ring.push([r.lon + east / mPerDegLon, r.lat + north / mPerDegLat]);
     }
-    features.push({ type: 'Feature', geometry: { type: 'Polygon', coordinates: [ring] }, properties: { kind: 'ellipse-2sigma', label: r.label } });
+    features.push({
+      type: 'Feature',
+      geometry: { type: 'Polygon', coordinates: [ring] },
+      properties: { kind: 'ellipse-2sigma', label: r.label },
+    });
     for (const x of receivers)
       if (x.lat !== undefined && x.lon !== undefined)
-        features.push({ type: 'Feature', geometry: { type: 'Point', coordinates: [x.lon, x.lat] }, properties: { kind: 'receiver', label: r.label, ...x } });
+        features.push({
+          type: 'Feature',
+          geometry: { type: 'Point', coordinates: [x.lon, x.lat] },
+          properties: { kind: 'receiver', label: r.label, ...x },
+        });
   }
   return { type: 'FeatureCollection', features };
 }
@@ -67,18 +87,46 @@ export function locateGeoJson(results: LocateResult[]) {
 export function registerLocate(program: Command): void {
   program
     .command('locate')
-    .description('localize recorded transmissions with a classical method (no trained model): RSS maximum likelihood, posterior mean, TDOA, power-weighted centroid or strongest receiver')
-    .argument('<recordings...>', 'SigMF collections, recording files (SigMF, .npy, KiwiSDR IQ WAV) or folders of transmission sets')
+    .description(
+      'localize recorded transmissions with a classical method (no trained model): RSS maximum likelihood, posterior mean, TDOA, power-weighted centroid or strongest receiver',
+    )
+    .argument(
+      '<recordings...>',
+      'SigMF collections, recording files (SigMF, .npy, KiwiSDR IQ WAV) or folders of transmission sets',
+    )
     .requiredOption('--method <name>', `one of ${METHODS.join(', ')}`)
-    .option('--receivers <file>', 'receiver positions by id (network JSON, or a GeoJSON FeatureCollection of Points with properties.id), for recordings that carry none')
-    .option('--json', 'print one JSON object per transmission set (an array): lat, lon, ellipse, CEP50, receiver and pair diagnostics')
+    .option(
+      '--receivers <file>',
+      'receiver positions by id (network JSON, or a GeoJSON FeatureCollection of Points with properties.id), for recordings that carry none',
+    )
+    .option(
+      '--json',
+      'print one JSON object per transmission set (an array): lat, lon, ellipse, CEP50, receiver and pair diagnostics',
+    )
     .option('--geojson', 'print a GeoJSON FeatureCollection: the estimates, their 2σ ellipses and the receivers')
-    .option('--exponent <n>', 'path-loss exponent beyond 1 km (free space below) for rss-ml and posterior-mean', positiveNumber('--exponent'), 3)
+    .option(
+      '--exponent <n>',
+      'path-loss exponent beyond 1 km (free space below) for rss-ml and posterior-mean',
+      positiveNumber('--exponent'),
+      3,
+    )
     .option('--fit-exponent', 'rss-ml: estimate the path-loss exponent too (needs 4 heard receivers)')
-    .option('--sigma-db <dB>', 'σ of one received-power measurement around the path-loss model (shadowing, calibration, fading)', positiveNumber('--sigma-db'), 6)
+    .option(
+      '--sigma-db <dB>',
+      'σ of one received-power measurement around the path-loss model (shadowing, calibration, fading)',
+      positiveNumber('--sigma-db'),
+      6,
+    )
     .option('--tx-height <m>', 'transmitter antenna height (m)', positiveNumber('--tx-height'), 5)
-    .option('--tx-power <min,max>', 'transmit power range (dBm) the estimators consider', powerRange, [-10, 70] as [number, number])
-    .option('--region <s,w,n,e>', 'search region (degrees); default the receivers’ box widened by half its size on each side', regionBox)
+    .option('--tx-power <min,max>', 'transmit power range (dBm) the estimators consider', powerRange, [-10, 70] as [
+      number,
+      number,
+    ])
+    .option(
+      '--region <s,w,n,e>',
+      'search region (degrees); default the receivers’ box widened by half its size on each side',
+      regionBox,
+    )
     .action(async (paths: string[], opts: LocateCliOptions) => {
       if (!(METHODS as readonly string[]).includes(opts.method))
         throw new Error(`heimdall locate: --method must be one of ${METHODS.join(', ')}, got '${opts.method}'`);
@@ -109,7 +157,8 @@ export function registerLocate(program: Command): void {
           failed.push({ label: s.label, error: (err as Error).message });
         }
       }
-      for (const f of failed) console.error(`heimdall locate: skipped ${f.error.startsWith(f.label) ? f.error : `${f.label}: ${f.error}`}`);
+      for (const f of failed)
+        console.error(`heimdall locate: skipped ${f.error.startsWith(f.label) ? f.error : `${f.label}: ${f.error}`}`);
       if (opts.json) process.stdout.write(`${JSON.stringify(results.length === 1 ? results[0] : results, null, 2)}\n`);
       else if (opts.geojson) process.stdout.write(`${JSON.stringify(locateGeoJson(results), null, 2)}\n`);
       else for (const r of results) console.log(text(r));

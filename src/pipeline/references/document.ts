@@ -41,11 +41,13 @@ const LABELS: Record<ReferenceName, { label: string; description: string }> = {
   },
   centroid: {
     label: 'Power-weighted centroid',
-    description: 'The heard receivers’ positions weighted by received amplitude; its ellipse is their weighted spread (not calibrated).',
+    description:
+      'The heard receivers’ positions weighted by received amplitude; its ellipse is their weighted spread (not calibrated).',
   },
   strongest: {
     label: 'Strongest receiver',
-    description: 'The position of the receiver with the highest received power; its ellipse is the heard receivers’ spread (not calibrated).',
+    description:
+      'The position of the receiver with the highest received power; its ellipse is the heard receivers’ spread (not calibrated).',
   },
   crlb: {
     label: 'CRLB (bound for unbiased estimators with independent shadowing)',
@@ -58,12 +60,18 @@ const LABELS: Record<ReferenceName, { label: string; description: string }> = {
 function quantileEdges(values: (number | null)[], bins: number): number[] {
   const v = values.filter((x): x is number => x !== null && Number.isFinite(x)).sort((a, b) => a - b);
   if (v.length < 2) return [];
-  const edges = Array.from({ length: bins + 1 }, (_, i) => v[Math.min(v.length - 1, Math.round((i * (v.length - 1)) / bins))] as number);
+  const edges = Array.from(
+    { length: bins + 1 },
+    (_, i) => v[Math.min(v.length - 1, Math.round((i * (v.length - 1)) / bins))] as number,
+  );
   edges[edges.length - 1] = (edges[edges.length - 1] as number) + 1e-9;
   return [...new Set(edges)];
 }
 
-const errorOf = (e: { east: number; north: number; cov: Cov2 | null }, truth: { east: number; north: number }): EstimatorSample => ({
+const errorOf = (
+  e: { east: number; north: number; cov: Cov2 | null },
+  truth: { east: number; north: number },
+): EstimatorSample => ({
   errorE: e.east - truth.east,
   errorN: e.north - truth.north,
   cov: e.cov,
@@ -86,7 +94,8 @@ export interface DocumentInputs {
 }
 
 export function buildEvaluationDocument(i: DocumentInputs): EvaluationDocument {
-  if (i.runs.length !== i.references.length) throw new RangeError('buildEvaluationDocument: one reference entry per run is needed');
+  if (i.runs.length !== i.references.length)
+    throw new RangeError('buildEvaluationDocument: one reference entry per run is needed');
   if (i.runs.length === 0) throw new RangeError('buildEvaluationDocument: no evaluated sessions');
   const seed = i.seed ?? 1;
   const modelSamples = i.runs.map((r) => errorOf(r.model, r.truth));
