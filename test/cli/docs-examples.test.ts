@@ -157,6 +157,8 @@ const PAGES: Record<string, string> = {
   'models list': 'docs/TRACKING.md',
   'models promote': 'docs/TRACKING.md',
   predict: 'docs/EXPORT.md',
+  evaluate: 'docs/EVALUATION.md',
+  locate: 'docs/LOCATE.md',
 };
 
 test("every command is in README's table and every option it declares is on its page", () => {
