@@ -86,7 +86,7 @@ export function registerSimulate(program: Command): void {
       console.log(`  receivers heard   ${r.meanHeard.toFixed(2)} of ${scenario.network.receivers.length} on average`);
       if (r.crlbCep50M) {
         console.log(
-          `  CRLB CEP50        median ${km(r.crlbCep50M.median)}, 90th percentile ${km(r.crlbCep50M.p90)} (the best any estimator can do)`,
+          `  CRLB CEP50        median ${km(r.crlbCep50M.median)}, 90th percentile ${km(r.crlbCep50M.p90)} (the bound for unbiased estimators with independent shadowing, not the physical limit)`,
         );
       }
       if (r.unlocalizable > 0)

@@ -13,7 +13,7 @@ import { gccPhat } from '../features/gcc-phat.js';
 import type { Recording } from '../recording.js';
 import { dropBadBlocks } from './bad-blocks.js';
 import { RESAMPLE_HALF_TAPS, resampleIq } from './resample.js';
-import { delayCrlbS, hasSignal, type SpectrumSnr, spectrumSnr } from './spectrum.js';
+import { delayCrlbS, hasSignal, hasTimingBandwidth, type SpectrumSnr, spectrumSnr } from './spectrum.js';
 import { type TimeBase, timeBase } from './time-base.js';
 
 /** Plain object matching src/locate's TimeDifferenceObservation: arrival at b minus arrival at a. */
@@ -132,6 +132,10 @@ export function measureTimeDifferences(recordings: Recording[], o: TimingOptions
     const snr = spectrumSnr(clean.iq);
     if (!hasSignal(snr)) {
       entry.reason = 'no signal: the spectrum is flat at the noise floor';
+      return;
+    }
+    if (!hasTimingBandwidth(snr)) {
+      entry.reason = 'an unmodulated carrier: no bandwidth beyond the analysis window, so no arrival time to measure';
       return;
     }
     entry.used = true;

@@ -68,6 +68,32 @@ export function hasSignal(s: SpectrumSnr): boolean {
   return s.signalBins >= MIN_SIGNAL_BINS;
 }
 
+/**
+ * Half-width (bins) of the Hann window's main lobe plus its first sidelobe (−31 dB): an unmodulated
+ * carrier leaks this far however strong it is. That spread is the analysis window's, not the signal's, and carries no delay.
+ */
+const MAIN_LOBE_BINS = 3;
+/** Bins this far below the strongest one (×) still count as the signal's extent. */
+const EXTENT_FRACTION = 1e-3;
+
+/**
+ * Whether the signal has bandwidth to time: some bin holding at least EXTENT_FRACTION of the
+ * strongest bin's SNR lies outside the main lobe around it. A pure carrier fails (its cross-
+ * correlation only shows where the common window starts and ends, i.e. lag 0); FSK, FM, keyed
+ * CW and wider signals pass.
+ */
+export function hasTimingBandwidth(s: SpectrumSnr): boolean {
+  const L = s.binSnr.length;
+  let peak = 0;
+  for (let k = 1; k < L; k++) if ((s.binSnr[k] as number) > (s.binSnr[peak] as number)) peak = k;
+  const floor = Math.max((s.binSnr[peak] as number) * EXTENT_FRACTION, DETECT_SIGMAS / Math.sqrt(Math.max(1, s.segments / 2)));
+  for (let k = 0; k < L; k++) {
+    const dist = Math.min(Math.abs(k - peak), L - Math.abs(k - peak)); // circular: FFT order wraps
+    if (dist > MAIN_LOBE_BINS && (s.binSnr[k] as number) > floor) return true;
+  }
+  return false;
+}
+
 /** Delay-estimation CRLB σ (s) between two receivers over `samples` samples at `rateHz` (see the file comment). */
 export function delayCrlbS(a: SpectrumSnr, b: SpectrumSnr, samples: number, rateHz: number): number {
   const L = WELCH_BINS;

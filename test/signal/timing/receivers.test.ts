@@ -78,3 +78,27 @@ test('a receiver that heard another transmission has no clear correlation peak: 
   );
   assert.equal(res.tdoas.length, 2);
 });
+
+test('an unmodulated carrier has no arrival time to measure: every receiver hearing only it is unused, by name', () => {
+  // The same receivers, clocks and noise, but the transmitter sends a pure tone (1.3 kHz off centre,
+  // 60 dB above the noise): its correlation would only show where the common window starts (lag 0).
+  const carrier = (r: Recording, seed: number): Recording => {
+    const rand = prng(seed);
+    const iq = new Float32Array(r.iq.length);
+    const phase = 2 * Math.PI * rand();
+    for (let n = 0; n < iq.length / 2; n++) {
+      const ph = phase + (2 * Math.PI * 1300 * n) / r.sampleRateHz;
+      iq[2 * n] = Math.cos(ph) + 1e-3 * Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+      iq[2 * n + 1] = Math.sin(ph) + 1e-3 * Math.sqrt(-2 * Math.log(1 - rand())) * Math.sin(2 * Math.PI * rand());
+    }
+    return { ...r, iq };
+  };
+  assert.throws(
+    () => measureTimeDifferences([carrier(r1, 1), carrier(r2, 2), carrier(r3, 3), carrier(r4, 4)]),
+    (e: unknown) =>
+      e instanceof TimingError &&
+      ['R1', 'R2', 'R3', 'R4'].every((id) => new RegExp(`${id}: unusable \\(an unmodulated carrier`).test(e.message)),
+  );
+  // The modulated originals keep all four receivers.
+  assert.equal(measureTimeDifferences([r1, r2, r3, r4]).receivers.filter((r) => r.used).length, 4);
+});
