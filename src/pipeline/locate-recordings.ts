@@ -7,6 +7,7 @@ import type { LocalFrame } from '../geo/local-frame.js';
 import { LocalFrame as Frame } from '../geo/local-frame.js';
 import { powerWeightedCentroid, strongestReceiver } from '../locate/centroid.js';
 import { posteriorMean } from '../locate/posterior.js';
+import { searchRegionOfBox } from '../locate/region.js';
 import { locateRssMl } from '../locate/rss-ml.js';
 import { locateTdoa } from '../locate/tdoa.js';
 import {
@@ -89,18 +90,7 @@ function place(set: LoadedRecordingSet, network: Network | undefined): PlacedRec
 }
 
 function regionOf(frame: LocalFrame, placed: PlacedRecording[], box: LocateOptions['region']): SearchRegion {
-  if (box) {
-    const c = [
-      frame.toLocal({ lat: box.south, lon: box.west }),
-      frame.toLocal({ lat: box.north, lon: box.east }),
-      frame.toLocal({ lat: box.south, lon: box.east }),
-      frame.toLocal({ lat: box.north, lon: box.west }),
-    ];
-    return {
-      east: [Math.min(...c.map((p) => p.east)), Math.max(...c.map((p) => p.east))],
-      north: [Math.min(...c.map((p) => p.north)), Math.max(...c.map((p) => p.north))],
-    };
-  }
+  if (box) return searchRegionOfBox(frame, box);
   const pts = placed.map((p) => frame.toLocal(p));
   const e = pts.map((p) => p.east);
   const n = pts.map((p) => p.north);

@@ -101,20 +101,23 @@ function synthetic(n: number, modelM: number, posteriorM: number) {
   return { runs, references };
 }
 
-test('the document: every reference on the same sessions, not-applicable counted, CRLB as a bound, honest notes', () => {
-  const { runs, references } = synthetic(400, 10_000, 20_000);
-  const doc = buildEvaluationDocument({
+const documentOf = (x: ReturnType<typeof synthetic>, extra: { scenario?: typeof scenario; rssModelDescription?: string } = {}) =>
+  buildEvaluationDocument({
+    ...x,
     title: 't',
     model: { name: 'm', source: 'm.onnx' },
-    dataset: { name: 'd', version: 1, split: 'test', sessions: 400 },
+    dataset: { name: 'd', version: 1, split: 'test', sessions: x.runs.length },
     frame,
     receivers: [],
-    scenario,
-    runs,
-    references,
-    rssModelDescription: 'log-distance',
+    rssModelDescription: extra.rssModelDescription ?? null,
     learningCurve: [],
+    ...(extra.scenario ? { scenario: extra.scenario } : {}),
   });
+
+test('the document: every reference on the same sessions, not-applicable counted, CRLB as a bound, honest notes', () => {
+  const x = synthetic(400, 10_000, 20_000);
+  const runs = x.runs;
+  const doc = documentOf(x, { scenario, rssModelDescription: 'log-distance' });
   assert.equal(doc.metrics.count, 400);
   assert.equal(doc.references.tdoa?.count, 200);
   assert.equal(doc.references.tdoa?.notApplicable, 200);

@@ -3,6 +3,7 @@
 // unknown calibration ⊕ the fading left after averaging — the σ the CRLB uses too). For data
 // without a scenario (real recordings) the caller states a model instead (`heimdall locate`).
 import { LocalFrame } from '../../geo/local-frame.js';
+import { searchRegionOfBox } from '../../locate/region.js';
 import type { RssModel, SearchRegion } from '../../locate/types.js';
 import type { Scenario } from '../../sim/config.js';
 import { fadingResidualSigmaDb } from '../../sim/crlb.js';
@@ -31,17 +32,7 @@ export function rssModelOfScenario(s: Scenario): RssModel {
 
 /** The scenario's region (where its transmitters are drawn) as a rectangle in `frame`. */
 export function searchRegionOfScenario(s: Scenario, frame: LocalFrame): SearchRegion {
-  const b = regionBounds(s.region);
-  const corners = [
-    frame.toLocal({ lat: b.south, lon: b.west }),
-    frame.toLocal({ lat: b.south, lon: b.east }),
-    frame.toLocal({ lat: b.north, lon: b.west }),
-    frame.toLocal({ lat: b.north, lon: b.east }),
-  ];
-  return {
-    east: [Math.min(...corners.map((c) => c.east)), Math.max(...corners.map((c) => c.east))],
-    north: [Math.min(...corners.map((c) => c.north)), Math.max(...corners.map((c) => c.north))],
-  };
+  return searchRegionOfBox(frame, regionBounds(s.region));
 }
 
 /** The frame every model of this scenario uses: the receivers' centroid (as quickstart and the simulator). */
