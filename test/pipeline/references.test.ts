@@ -137,31 +137,11 @@ test('the document: every reference on the same sessions, not-applicable counted
     /^Median error: model 10\.\d km .* posterior mean .* The model beats the best non-learning estimator/,
   );
   assert.match(doc.notes[1] ?? '', /not the physical limit/);
-  const worse = synthetic(400, 30_000, 20_000);
-  const w = buildEvaluationDocument({
-    ...worse,
-    title: 't',
-    model: { name: 'm', source: 'm' },
-    dataset: { name: 'd', version: 1, split: 'test', sessions: 400 },
-    frame,
-    receivers: [],
-    rssModelDescription: null,
-    learningCurve: [],
-  });
+  const w = documentOf(synthetic(400, 30_000, 20_000));
   assert.match(
     w.notes[0] ?? '',
     /The model is worse than the best non-learning estimator, beyond the intervals, by (4[4-9]|5[0-9]) %/,
   );
-  const same = synthetic(400, 20_000, 20_000);
-  const s = buildEvaluationDocument({
-    ...same,
-    title: 't',
-    model: { name: 'm', source: 'm' },
-    dataset: { name: 'd', version: 1, split: 'test', sessions: 400 },
-    frame,
-    receivers: [],
-    rssModelDescription: null,
-    learningCurve: [],
-  });
+  const s = documentOf(synthetic(400, 20_000, 20_000));
   assert.match(s.notes[0] ?? '', /The intervals overlap/);
 });
