@@ -128,7 +128,7 @@ test('the document: every reference on the same sessions, not-applicable counted
   assert.ok((doc.references.posteriorMean?.medianErrorM ?? 0) > doc.metrics.medianErrorM);
   assert.equal(doc.perSample.length, 400);
   assert.equal(doc.perSample[1]?.errorM.tdoa, null);
-  assert.equal(doc.map.transmissions.length, 40);
+  assert.equal(doc.map.transmissions.length, 12);
   assert.deepEqual(doc.map.transmissions[0]?.estimates.model?.ellipse, ellipseOf(runs[0]?.model.cov as never));
   // The best non-learning estimator here is TDOA? No: it did not apply to every session, so the
   // comparison is with the posterior mean, which the model beats beyond the intervals.

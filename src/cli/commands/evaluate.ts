@@ -3,7 +3,7 @@
 // and output here; the work is pipeline/evaluate-model.ts.
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { EstimatorMetrics, EvaluationDocument } from '../../eval/evaluation-document.js';
+import type { EstimatorMetrics, EvaluationDocument, ReferenceName } from '../../eval/evaluation-document.js';
 import type { ModelResolver } from '../../predict/resolve.js';
 
 interface EvaluateCliOptions {
@@ -15,6 +15,16 @@ interface EvaluateCliOptions {
   home?: string;
 }
 
+/** Short names for the terminal table; the report and the JSON carry the full labels. */
+const SHORT: Record<ReferenceName, string> = {
+  posteriorMean: 'posterior mean (simulator model)',
+  rssMl: 'RSS maximum likelihood',
+  tdoa: 'TDOA',
+  centroid: 'power-weighted centroid',
+  strongest: 'strongest receiver',
+  crlb: 'CRLB (bound, unbiased estimators)',
+};
+
 const km = (v: number) => (v >= 10_000 ? `${(v / 1000).toFixed(1)} km` : `${Math.round(v)} m`);
 const pct = (v: number | null) => (v === null ? '—' : `${(100 * v).toFixed(1)} %`);
 
@@ -24,16 +34,16 @@ export function summaryLines(doc: EvaluationDocument): string[] {
   const row = (name: string, m: Partial<EstimatorMetrics> & { medianErrorM: number; count: number }, extra = '') => {
     const iv = m.intervals?.medianErrorM;
     rows.push(
-      `  ${name.padEnd(44)} ${km(m.medianErrorM).padStart(9)} ${iv ? `[${km(iv.low)}, ${km(iv.high)}]` : ''.padEnd(4)}`.padEnd(
+      `  ${name.padEnd(34)} ${km(m.medianErrorM).padStart(9)} ${iv ? `[${km(iv.low)}, ${km(iv.high)}]` : ''.padEnd(4)}`.padEnd(
         80,
       ) +
         ` p90 ${m.p90ErrorM === undefined ? '—' : km(m.p90ErrorM)}  1σ ${pct(m.coverage1Sigma ?? null)}  2σ ${pct(m.coverage2Sigma ?? null)}  n=${m.count}${extra}`,
     );
   };
   row('model', doc.metrics);
-  for (const [, block] of Object.entries(doc.references)) {
+  for (const [name, block] of Object.entries(doc.references)) {
     if (block === undefined) continue;
-    row(block.label, block, block.notApplicable > 0 ? ` (not applicable to ${block.notApplicable})` : '');
+    row(SHORT[name as ReferenceName], block, block.notApplicable > 0 ? ` (not applicable to ${block.notApplicable})` : '');
   }
   return rows;
 }

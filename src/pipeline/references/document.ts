@@ -88,7 +88,7 @@ export interface DocumentInputs {
   references: SessionReferences[];
   rssModelDescription: string | null;
   learningCurve: EvaluationDocument['learningCurve'];
-  /** Transmissions drawn on the map (default 40). */
+  /** Transmissions drawn on the map (default 12: more 2σ ellipses hide each other). */
   mapSamples?: number;
   seed?: number;
 }
@@ -129,7 +129,7 @@ export function buildEvaluationDocument(i: DocumentInputs): EvaluationDocument {
   const gdops = i.references.map((r) => r.gdop);
   const snrs = i.references.map((r) => r.bestSnrDb);
   const toLatLon = (p: { east: number; north: number }) => i.frame.toGeodetic(p);
-  const mapCount = Math.min(i.mapSamples ?? 40, i.runs.length);
+  const mapCount = Math.min(i.mapSamples ?? 12, i.runs.length);
   const transmissions = i.runs.slice(0, mapCount).map((r, k) => {
     const estimates: Record<string, MapEstimate> = {
       model: { ...toLatLon(r.model), ellipse: ellipseOf(r.model.cov) },
