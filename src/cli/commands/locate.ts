@@ -1,7 +1,7 @@
 // `heimdall locate`: classical localization of recorded transmissions, without a trained model
 // (received-power maximum likelihood, posterior mean, TDOA, power-weighted centroid, strongest
 // receiver). Only argument handling and output here; the work is pipeline/locate-recordings.ts.
-import { type Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { LocateResult } from '../../pipeline/locate-recordings.js';
 import { positiveNumber } from '../parse.js';
 
@@ -97,11 +97,11 @@ export function registerLocate(program: Command): void {
     .requiredOption('--method <name>', `one of ${METHODS.join(', ')}`)
     .option(
       '--receivers <file>',
-      'receiver positions by id (network JSON, or a GeoJSON FeatureCollection of Points with properties.id), for recordings that carry none',
+      'receiver positions by id (network JSON, or a GeoJSON FeatureCollection of Points with properties.id); they win over positions in the recordings',
     )
     .option(
       '--json',
-      'print one JSON object per transmission set (an array): lat, lon, ellipse, CEP50, receiver and pair diagnostics',
+      'print JSON (an object, or an array for several transmission sets): lat, lon, ellipse, CEP50, receiver and pair diagnostics',
     )
     .option('--geojson', 'print a GeoJSON FeatureCollection: the estimates, their 2σ ellipses and the receivers')
     .option(
@@ -118,10 +118,11 @@ export function registerLocate(program: Command): void {
       6,
     )
     .option('--tx-height <m>', 'transmitter antenna height (m)', positiveNumber('--tx-height'), 5)
-    .option('--tx-power <min,max>', 'transmit power range (dBm) the estimators consider', powerRange, [-10, 70] as [
-      number,
-      number,
-    ])
+    .addOption(
+      new Option('--tx-power <min,max>', 'transmit power range (dBm) the estimators consider')
+        .argParser(powerRange)
+        .default([-10, 70], '-10,70'),
+    )
     .option(
       '--region <s,w,n,e>',
       'search region (degrees); default the receivers’ box widened by half its size on each side',
