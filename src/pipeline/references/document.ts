@@ -166,6 +166,12 @@ export function buildEvaluationDocument(i: DocumentInputs): EvaluationDocument {
   };
 }
 
+const IN_SENTENCE = {
+  posteriorMean: "posterior mean under the simulator's model",
+  rssMl: 'RSS maximum likelihood',
+  tdoa: 'TDOA',
+};
+
 /** Plain sentences: the model against the best non-learning estimator, with the bootstrap intervals. */
 export function comparisonNotes(model: EstimatorMetrics, refs: Partial<Record<ReferenceName, ReferenceBlock>>): string[] {
   const notes: string[] = [];
@@ -179,7 +185,7 @@ export function comparisonNotes(model: EstimatorMetrics, refs: Partial<Record<Re
     const ratio = model.medianErrorM / b.medianErrorM;
     const m = model.intervals.medianErrorM;
     const r = b.intervals.medianErrorM;
-    const line = `Median error: model ${km(model.medianErrorM)} [${km(m.low)}, ${km(m.high)}], ${b.label.toLowerCase()} ${km(b.medianErrorM)} [${km(r.low)}, ${km(r.high)}] — ratio ${ratio.toFixed(2)}.`;
+    const line = `Median error: model ${km(model.medianErrorM)} [${km(m.low)}, ${km(m.high)}], ${IN_SENTENCE[best.n]} ${km(b.medianErrorM)} [${km(r.low)}, ${km(r.high)}] — ratio ${ratio.toFixed(2)}.`;
     if (m.high < r.low)
       notes.push(
         `${line} The model beats the best non-learning estimator on these samples, beyond the intervals: it has learned something the physics model treats as unknown (the fixed terrain, i.e. the shadowing that stays put between transmissions).`,
