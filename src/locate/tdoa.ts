@@ -125,12 +125,21 @@ export function locateTdoa(
     est = solve(pairs, [...active], region, steps, txH);
   }
 
-  const cov = inverseFisher(pairs, [...active], est.east, est.north, txH);
-  if (cov === null) {
+  const fisherCov = inverseFisher(pairs, [...active], est.east, est.north, txH);
+  if (fisherCov === null) {
     throw new LocateError(
       `the pairs ${[...active].map((i) => pairName((pairs[i] as Pair).obs)).join(', ')} do not determine a position (receivers ${distinctReceivers([...active].map((i) => pairs[i] as Pair)).join(', ')} collinear with the estimate?)`,
     );
   }
+  // A posteriori variance factor: when the residuals are larger than the stated σ's (χ² per degree of
+  // freedom > 1, e.g. delays biased by multipath or by a signal the σ model does not know), the
+  // ellipse grows by it, so it stays honest; it never shrinks below the stated σ's.
+  const dof = active.size - 2;
+  const varianceFactor = dof >= 2 ? Math.max(1, cost(pairs, [...active], est.east, est.north, txH) / dof) : 1;
+  const cov: Cov2 = [
+    [fisherCov[0][0] * varianceFactor, fisherCov[0][1] * varianceFactor],
+    [fisherCov[1][0] * varianceFactor, fisherCov[1][1] * varianceFactor],
+  ];
   const usedIds = new Set(distinctReceivers([...active].map((i) => pairs[i] as Pair)));
   const receiverDiagnostics: ReceiverDiagnostic[] = receivers.map((r) => {
     if (usedIds.has(r.id)) return { id: r.id, used: true };
@@ -148,7 +157,15 @@ export function locateTdoa(
     if (why !== undefined) d.reason = why;
     return d;
   });
-  return { method: 'tdoa', east: est.east, north: est.north, cov, receivers: receiverDiagnostics, pairs: pairDiagnostics };
+  return {
+    method: 'tdoa',
+    east: est.east,
+    north: est.north,
+    cov,
+    receivers: receiverDiagnostics,
+    pairs: pairDiagnostics,
+    nuisance: { varianceFactor },
+  };
 }
 
 /** Σ (residual/σ)² over the active pairs. */

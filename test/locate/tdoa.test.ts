@@ -98,3 +98,29 @@ test('locateTdoa refuses pairs that involve only 2 receivers, naming them', () =
     (e: unknown) => e instanceof LocateError && /'nowhere' is not among the receivers/.test(e.message),
   );
 });
+
+test('delays noisier than their stated σ: the variance factor (χ² per degree of freedom) widens the ellipse towards honest', () => {
+  const noise = gaussian(prng(23));
+  const pick = prng(29);
+  const draws = 80;
+  let scaled = 0;
+  let unscaled = 0;
+  let factors = 0;
+  for (let k = 0; k < draws; k++) {
+    const tx = { east: -30_000 + 60_000 * pick(), north: -30_000 + 60_000 * pick() };
+    // Stated σ 100 ns, true noise 200 ns: a σ model that underrates the delay error 2×.
+    const obs = observe(tx, receivers, [200e-9], noise).map((o) => ({ ...o, sigmaS: 100e-9 }));
+    const est = locateTdoa(receivers, obs, region, { txHeightM: TX_HEIGHT_M });
+    const f = est.nuisance?.varianceFactor ?? Number.NaN;
+    factors += f;
+    const [dx, dy] = [est.east - tx.east, est.north - tx.north];
+    if (mahalanobis2(dx, dy, est.cov) <= 6.18) scaled++;
+    const fisher = est.cov.map((row) => row.map((v) => v / f)) as Cov2;
+    if (mahalanobis2(dx, dy, fisher) <= 6.18) unscaled++;
+  }
+  // E[χ²/dof] = 4 when the noise is twice the stated σ (fewer after the occasional 5σ rejection).
+  assert.ok(factors / draws > 2 && factors / draws < 7, `mean variance factor ${(factors / draws).toFixed(1)}`);
+  // The 2σ ellipse (95.4 % when honest): the factor recovers most of what the understated σ lost.
+  assert.ok(scaled >= unscaled + 0.15 * draws, `2σ coverage ${scaled}/${draws} scaled vs ${unscaled}/${draws} unscaled`);
+  assert.ok(scaled >= 0.75 * draws, `${scaled}/${draws} within the 2σ ellipse`);
+});

@@ -137,6 +137,11 @@ test('the document: every reference on the same sessions, not-applicable counted
     /^Median error: model 10\.\d km .* posterior mean .* The model beats the best non-learning estimator/,
   );
   assert.match(doc.notes[1] ?? '', /not the physical limit/);
+  // TDOA applied to half the sessions: compared with the model on exactly those.
+  assert.match(
+    doc.notes[2] ?? '',
+    /^On the 200 of 400 sessions TDOA applies to, its median error is \d+ m and the model's (9|10|11)\.\d km on the same sessions\.$/,
+  );
   const w = documentOf(synthetic(400, 30_000, 20_000));
   assert.match(
     w.notes[0] ?? '',

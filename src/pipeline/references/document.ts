@@ -162,8 +162,35 @@ export function buildEvaluationDocument(i: DocumentInputs): EvaluationDocument {
       bestSnrDb: snrs[k] ?? null,
       errorM: Object.fromEntries(Object.entries(radial).map(([name, v]) => [name, v[k] ?? null])),
     })),
-    notes: comparisonNotes(metrics, references),
+    notes: [...comparisonNotes(metrics, references), ...subsetNotes(radial)],
   };
+}
+
+/**
+ * Like with like where a reference applies to only some sessions (TDOA needs timed receivers):
+ * its median and the model's on exactly those sessions.
+ */
+function subsetNotes(radial: Record<string, (number | null)[]>): string[] {
+  const notes: string[] = [];
+  const model = radial.model ?? [];
+  const median = (v: number[]) => {
+    const s = [...v].sort((a, b) => a - b);
+    return s.length % 2 === 1
+      ? (s[(s.length - 1) / 2] as number)
+      : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
+  };
+  const km = (m: number) => (m >= 10_000 ? `${(m / 1000).toFixed(1)} km` : `${Math.round(m)} m`);
+  for (const name of ['tdoa', 'posteriorMean', 'rssMl'] as const) {
+    const ref = radial[name] ?? [];
+    const both = ref.flatMap((r, k) =>
+      r === null || model[k] === null || model[k] === undefined ? [] : [[r, model[k] as number]],
+    );
+    if (both.length === 0 || both.length === model.length) continue;
+    notes.push(
+      `On the ${both.length} of ${model.length} sessions ${IN_SENTENCE[name]} applies to, its median error is ${km(median(both.map((x) => x[0] as number)))} and the model's ${km(median(both.map((x) => x[1] as number)))} on the same sessions.`,
+    );
+  }
+  return notes;
 }
 
 const IN_SENTENCE = {
