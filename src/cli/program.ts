@@ -34,13 +34,18 @@ export function buildProgram(): Command {
   registerRuns(program);
   registerModels(program);
   registerPredict(program, { resolveModel: registryLookup });
-  registerEvaluate(program, { resolveModel: registryLookup });
+  registerEvaluate(program, { resolveModel: registryLookupIn });
   registerLocate(program);
   return program;
 }
 
 /** NAME@alias through the tracker's registry; the tracker and blob store load only when a reference is looked up. */
-const registryLookup: ModelResolver = async (ref) => {
-  const { registryResolver } = await import('../pipeline/model-resolver.js');
-  return registryResolver()(ref);
-};
+const registryLookup: ModelResolver = async (ref) => registryLookupIn(undefined)(ref);
+
+/** The same lookup in a given data folder (a command's --home), else $HEIMDALL_HOME / ./.heimdall. */
+function registryLookupIn(home: string | undefined): ModelResolver {
+  return async (ref) => {
+    const { registryResolver } = await import('../pipeline/model-resolver.js');
+    return registryResolver(home === undefined ? {} : { home })(ref);
+  };
+}

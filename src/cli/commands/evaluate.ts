@@ -48,7 +48,8 @@ export function summaryLines(doc: EvaluationDocument): string[] {
   return rows;
 }
 
-export function registerEvaluate(program: Command, o: { resolveModel?: ModelResolver } = {}): void {
+/** `resolveModel(home)` looks NAME@alias up in the registry of that data folder. */
+export function registerEvaluate(program: Command, o: { resolveModel?: (home: string) => ModelResolver } = {}): void {
   program
     .command('evaluate')
     .description(
@@ -74,7 +75,7 @@ export function registerEvaluate(program: Command, o: { resolveModel?: ModelReso
       const { openStore } = await import('../../store/open.js');
       const { openTracker } = await import('../../track/open.js');
       const { evaluateModelOnDataset } = await import('../../pipeline/evaluate-model.js');
-      const modelPath = await resolveModelRef(opts.model, o.resolveModel);
+      const modelPath = await resolveModelRef(opts.model, o.resolveModel?.(home));
       const store = await openStore({ home });
       const tracker = openTracker({ home });
       const controller = new AbortController();
