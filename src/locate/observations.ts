@@ -1,5 +1,5 @@
-// Shared bookkeeping for the RSS estimators: which receivers heard, refusing with their names,
-// and the 3-D transmitter–receiver distance the path-loss model takes.
+// Shared bookkeeping for the estimators: which receivers heard, refusing with their names, and the
+// 3-D transmitter–receiver distance the path-loss model and the delays take.
 import { LocateError, type ReceiverObservation } from './types.js';
 
 export interface HeardObservation extends ReceiverObservation {
@@ -24,6 +24,11 @@ export function requireHeard(method: string, obs: ReceiverObservation[], needed:
 }
 
 /** 3-D distance (m) from a transmitter at (east, north, txHeightM) to a receiver; at least 1 m. */
-export function distance3dM(east: number, north: number, txHeightM: number, r: ReceiverObservation): number {
+export function distance3dM(
+  east: number,
+  north: number,
+  txHeightM: number,
+  r: { east: number; north: number; heightM: number },
+): number {
   return Math.max(1, Math.hypot(east - r.east, north - r.north, r.heightM - txHeightM));
 }

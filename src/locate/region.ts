@@ -1,7 +1,19 @@
-// A latitude/longitude box as a search region in a local frame: the smallest east/north rectangle
-// holding the box's corners (a box a few degrees wide is slightly curved in the plane).
+// Search regions in a local frame: a latitude/longitude box (the smallest east/north rectangle
+// holding its corners: a box a few degrees wide is slightly curved in the plane), or, when nobody
+// states one, the receivers' own box widened by half its size on each side.
 import type { LocalFrame } from '../geo/local-frame.js';
 import type { SearchRegion } from './types.js';
+
+/** The receivers' bounding box widened by half its size (at least 2 km) on each side. */
+export function searchRegionAround(points: readonly { east: number; north: number }[]): SearchRegion {
+  const e = points.map((p) => p.east);
+  const n = points.map((p) => p.north);
+  const span = Math.max(Math.max(...e) - Math.min(...e), Math.max(...n) - Math.min(...n), 2000);
+  return {
+    east: [Math.min(...e) - span / 2, Math.max(...e) + span / 2],
+    north: [Math.min(...n) - span / 2, Math.max(...n) + span / 2],
+  };
+}
 
 export function searchRegionOfBox(
   frame: LocalFrame,

@@ -9,7 +9,9 @@
 // 3. Robustness: while the worst |residual|/σ exceeds 5 and dropping that pair leaves ≥ 3 receivers, drop it
 //    (reported in `pairs`) and search again.
 // 4. cov = inverse Fisher information Σ g gᵀ/σ² at the estimate, g = ∂τ/∂(east, north).
+import { SPEED_OF_LIGHT_M_S } from '../math/constants.js';
 import type { Cov2 } from '../math/gaussian2d.js';
+import { distance3dM } from './observations.js';
 import {
   LocateError,
   type LocationEstimate,
@@ -18,8 +20,6 @@ import {
   type SearchRegion,
   type TimeDifferenceObservation,
 } from './types.js';
-
-export const SPEED_OF_LIGHT_M_S = 299_792_458;
 
 export interface TdoaReceiver {
   id: string;
@@ -46,17 +46,13 @@ interface Pair {
   b: TdoaReceiver;
 }
 
-function distanceM(e: number, n: number, h: number, r: TdoaReceiver): number {
-  return Math.sqrt((e - r.east) ** 2 + (n - r.north) ** 2 + (h - r.heightM) ** 2);
-}
-
 /** Predicted τ_ab (s) and its gradient (s/m) with respect to (east, north). */
 function predict(p: Pair, e: number, n: number, h: number): { tau: number; ge: number; gn: number } {
-  const da = distanceM(e, n, h, p.a);
-  const db = distanceM(e, n, h, p.b);
-  // At a receiver's own position the gradient is undefined; treat the unit vector as zero there.
-  const ua = da > 0 ? 1 / da : 0;
-  const ub = db > 0 ? 1 / db : 0;
+  // At least 1 m (distance3dM): at a receiver's own position the gradient stays finite.
+  const da = distance3dM(e, n, h, p.a);
+  const db = distance3dM(e, n, h, p.b);
+  const ua = 1 / da;
+  const ub = 1 / db;
   return {
     tau: (db - da) / SPEED_OF_LIGHT_M_S,
     ge: ((e - p.b.east) * ub - (e - p.a.east) * ua) / SPEED_OF_LIGHT_M_S,
@@ -245,22 +241,7 @@ function refine(
   let c = cost(pairs, active, e, n, h);
   let lambda = 1e-3;
   for (let iter = 0; iter < MAX_ITERATIONS; iter++) {
-    let hee = 0;
-    let hen = 0;
-    let hnn = 0;
-    let be = 0;
-    let bn = 0;
-    for (const i of active) {
-      const p = pairs[i] as Pair;
-      const q = predict(p, e, n, h);
-      const w = 1 / p.obs.sigmaS ** 2;
-      const r = p.obs.seconds - q.tau;
-      hee += w * q.ge * q.ge;
-      hen += w * q.ge * q.gn;
-      hnn += w * q.gn * q.gn;
-      be += w * q.ge * r;
-      bn += w * q.gn * r;
-    }
+    const { hee, hen, hnn, be, bn } = normalEquations(pairs, active, e, n, h);
     let accepted = false;
     for (let tries = 0; tries < 30 && !accepted; tries++) {
       const aee = hee * (1 + lambda);
@@ -290,18 +271,32 @@ function refine(
   return { east: e, north: n };
 }
 
-function inverseFisher(pairs: Pair[], active: number[], e: number, n: number, h: number): Cov2 | null {
-  let jee = 0;
-  let jen = 0;
-  let jnn = 0;
+/**
+ * Gauss–Newton normal equations at (e, n): Jᵀ W J (the Fisher information, hee/hen/hnn) and Jᵀ W r
+ * (be/bn), with W = diag(1/σ²) and r the residuals.
+ */
+function normalEquations(pairs: Pair[], active: number[], e: number, n: number, h: number) {
+  let hee = 0;
+  let hen = 0;
+  let hnn = 0;
+  let be = 0;
+  let bn = 0;
   for (const i of active) {
     const p = pairs[i] as Pair;
     const q = predict(p, e, n, h);
     const w = 1 / p.obs.sigmaS ** 2;
-    jee += w * q.ge * q.ge;
-    jen += w * q.ge * q.gn;
-    jnn += w * q.gn * q.gn;
+    const r = p.obs.seconds - q.tau;
+    hee += w * q.ge * q.ge;
+    hen += w * q.ge * q.gn;
+    hnn += w * q.gn * q.gn;
+    be += w * q.ge * r;
+    bn += w * q.gn * r;
   }
+  return { hee, hen, hnn, be, bn };
+}
+
+function inverseFisher(pairs: Pair[], active: number[], e: number, n: number, h: number): Cov2 | null {
+  const { hee: jee, hen: jen, hnn: jnn } = normalEquations(pairs, active, e, n, h);
   const det = jee * jnn - jen * jen;
   if (!(det > 1e-12 * jee * jnn) || !(jee > 0 && jnn > 0)) return null;
   return [

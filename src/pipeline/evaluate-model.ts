@@ -5,16 +5,15 @@
 
 import type { EvaluationDocument } from '../eval/evaluation-document.js';
 import { runBatch } from '../export/ort.js';
+import { searchRegionAround } from '../locate/region.js';
 import type { Cov2 } from '../math/gaussian2d.js';
 import { covarianceOf } from '../model/losses.js';
-import type { LoadedModel } from '../predict/model.js';
-import { loadModel } from '../predict/model.js';
+import { type LoadedModel, loadModel } from '../predict/model.js';
 import { writeEvaluationReport } from '../report/index.js';
 import { FeatureCache } from '../signal/features/cache.js';
 import { FeatureExtractor } from '../signal/features/extractor.js';
 import { SCALAR_COUNT } from '../signal/features/scalars.js';
-import type { Scenario } from '../sim/config.js';
-import { ScenarioSchema } from '../sim/config.js';
+import { type Scenario, ScenarioSchema } from '../sim/config.js';
 import { PRESETS } from '../sim/presets.js';
 import type { Split } from '../store/catalog/types.js';
 import { DatasetLoader } from '../store/loader.js';
@@ -22,7 +21,7 @@ import type { Store } from '../store/open.js';
 import type { Tracker } from '../track/types.js';
 import { type ReferenceContext, type SessionReferences, sessionReferences } from './references/compute.js';
 import { buildEvaluationDocument, type EstimatorRun } from './references/document.js';
-import { catalogReceivers, scenarioReceivers } from './references/observations.js';
+import { positionedReceivers, scenarioReceivers } from './references/observations.js';
 import { rssModelOfScenario, searchRegionOfScenario } from './references/rss-model.js';
 
 export interface EvaluateModelOptions {
@@ -38,7 +37,7 @@ export interface EvaluateModelOptions {
   outDir: string;
   /** The scenario of simulated sessions; looked up in the catalog (then the presets) by name when absent. */
   scenario?: Scenario;
-  /** The σ factor applied by the model (documented in the report). */
+  /** Progress lines (default: none). */
   log?: (line: string) => void;
   signal?: AbortSignal;
 }
@@ -139,19 +138,13 @@ export async function evaluateModelOnDataset(o: EvaluateModelOptions): Promise<M
     const scenarioNames = [...new Set(sessions.map((s) => s.scenario))];
     const scenario = scenarioNames.length === 1 ? await scenarioOf(o, scenarioNames[0] ?? null) : null;
     const frame = model.frame;
+    // The model's own receivers when no scenario describes them (real recordings).
     const receivers = scenario
       ? scenarioReceivers(scenario.network.receivers, frame)
-      : catalogReceivers(await catalog.listReceivers(), frame);
-    const region = scenario
-      ? searchRegionOfScenario(scenario, frame)
-      : (() => {
-          const es = [...receivers.values()];
-          const span = Math.max(1000, ...es.map((r) => Math.hypot(r.east, r.north)));
-          return { east: [-1.5 * span, 1.5 * span] as [number, number], north: [-1.5 * span, 1.5 * span] as [number, number] };
-        })();
+      : positionedReceivers(model.metadata.receivers, frame);
+    const region = scenario ? searchRegionOfScenario(scenario, frame) : searchRegionAround([...receivers.values()]);
     const context: ReferenceContext = {
       blobs: o.store.blobs,
-      frame,
       receivers,
       rssModel: scenario ? rssModelOfScenario(scenario) : null,
       region,

@@ -3,11 +3,11 @@
 // core:geolocation), else from a network file by id (JSON or GeoJSON); powers come from the same
 // feature code as training (calibrated dBm where the full scale is known, else dBFS — said so in
 // the diagnostics); time differences from the timing code that aligns clocks and rates first.
-import type { LocalFrame } from '../geo/local-frame.js';
-import { LocalFrame as Frame } from '../geo/local-frame.js';
+import { ellipseRing } from '../geo/ellipse-ring.js';
+import { LocalFrame } from '../geo/local-frame.js';
 import { powerWeightedCentroid, strongestReceiver } from '../locate/centroid.js';
 import { posteriorMean } from '../locate/posterior.js';
-import { searchRegionOfBox } from '../locate/region.js';
+import { searchRegionAround, searchRegionOfBox } from '../locate/region.js';
 import { locateRssMl } from '../locate/rss-ml.js';
 import { locateTdoa } from '../locate/tdoa.js';
 import {
@@ -26,9 +26,7 @@ import type { LoadedRecordingSet } from '../signal/formats/recording-sets.js';
 import type { Recording } from '../signal/recording.js';
 import { measureTimeDifferences } from '../signal/timing/index.js';
 import type { Network } from '../sim/config.js';
-import { freeSpaceLossDb, logDistanceLossDb } from '../sim/propagation.js';
-
-export const LOCATE_METHODS: readonly LocateMethod[] = ['rss-ml', 'posterior-mean', 'tdoa', 'centroid', 'strongest'];
+import { pathLossDb } from '../sim/propagation.js';
 
 export interface LocateOptions {
   method: LocateMethod;
@@ -90,15 +88,7 @@ function place(set: LoadedRecordingSet, network: Network | undefined): PlacedRec
 }
 
 function regionOf(frame: LocalFrame, placed: PlacedRecording[], box: LocateOptions['region']): SearchRegion {
-  if (box) return searchRegionOfBox(frame, box);
-  const pts = placed.map((p) => frame.toLocal(p));
-  const e = pts.map((p) => p.east);
-  const n = pts.map((p) => p.north);
-  const span = Math.max(Math.max(...e) - Math.min(...e), Math.max(...n) - Math.min(...n), 2000);
-  return {
-    east: [Math.min(...e) - span / 2, Math.max(...e) + span / 2],
-    north: [Math.min(...n) - span / 2, Math.max(...n) + span / 2],
-  };
+  return box ? searchRegionOfBox(frame, box) : searchRegionAround(placed.map((p) => frame.toLocal(p)));
 }
 
 /** The stated path-loss model: free space to 1 km, then 10·n·log10(d / 1 km), at the recordings' frequency. */
@@ -106,8 +96,9 @@ export function statedRssModel(
   freqHz: number,
   o: Pick<LocateOptions, 'exponent' | 'sigmaDb' | 'txHeightM' | 'txPowerDbm'>,
 ): RssModel {
+  const propagation = { model: 'log-distance' as const, exponent: o.exponent, refDistanceM: 1000 };
   return {
-    lossDb: (d) => Math.max(freeSpaceLossDb(Math.max(d, 1), freqHz), logDistanceLossDb(Math.max(d, 1), freqHz, o.exponent, 1000)),
+    lossDb: (distanceM, rxHeightM) => pathLossDb(propagation, { distanceM, freqHz, rxHeightM, txHeightM: o.txHeightM }),
     txHeightM: o.txHeightM,
     sigmaDb: o.sigmaDb,
     txPowerDbm: o.txPowerDbm,
@@ -145,7 +136,7 @@ function observations(placed: PlacedRecording[], frame: LocalFrame): { obs: Rece
 export function locateRecordingSet(set: LoadedRecordingSet, o: LocateOptions): LocateResult {
   const placed = place(set, o.network);
   if (placed.length === 0) throw new LocateError(`${set.label}: no recordings`);
-  const frame = Frame.centroidOf(placed);
+  const frame = LocalFrame.centroidOf(placed);
   const region = regionOf(frame, placed, o.region);
   const freqHz = (placed[0] as PlacedRecording).recording.centerFreqHz;
   const model = statedRssModel(freqHz, o);
@@ -193,4 +184,31 @@ export function locateRecordingSet(set: LoadedRecordingSet, o: LocateOptions): L
     ...(estimate.pairs ? { pairs: estimate.pairs } : {}),
     ...(estimate.nuisance ? { nuisance: estimate.nuisance } : {}),
   };
+}
+
+/** GeoJSON: the estimate (Point with the ellipse in its properties), its 2σ ellipse (Polygon) and the receivers. */
+export function locateGeoJson(results: LocateResult[]) {
+  const features: unknown[] = [];
+  for (const r of results) {
+    const { receivers, ...props } = r;
+    features.push({
+      type: 'Feature',
+      geometry: { type: 'Point', coordinates: [r.lon, r.lat] },
+      properties: { kind: 'estimate', ...props },
+    });
+    const ring = ellipseRing(r, r.ellipse, { k: 2, winding: 'counterclockwise' });
+    features.push({
+      type: 'Feature',
+      geometry: { type: 'Polygon', coordinates: [ring] },
+      properties: { kind: 'ellipse-2sigma', label: r.label },
+    });
+    for (const x of receivers)
+      if (x.lat !== undefined && x.lon !== undefined)
+        features.push({
+          type: 'Feature',
+          geometry: { type: 'Point', coordinates: [x.lon, x.lat] },
+          properties: { kind: 'receiver', label: r.label, ...x },
+        });
+  }
+  return { type: 'FeatureCollection', features };
 }

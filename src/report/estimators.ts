@@ -55,4 +55,15 @@ export function colorScale(doc: EvaluationDocument, keys: string[]): { domain: s
 }
 
 /** Legend settings shared by the estimator figures: long names stay readable. */
-export const ESTIMATOR_LEGEND = { labelLimit: 320 };
+const ESTIMATOR_LEGEND = { labelLimit: 320 };
+
+/** The colour channel of a figure with one series per estimator (field `estimator`, the display name). */
+export function estimatorColor(doc: EvaluationDocument, keys: string[]) {
+  return {
+    field: 'estimator',
+    type: 'nominal' as const,
+    title: 'estimator',
+    scale: colorScale(doc, keys),
+    legend: ESTIMATOR_LEGEND,
+  };
+}

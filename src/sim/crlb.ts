@@ -5,8 +5,9 @@
 //   RSSᵢ = P₀ − L(dᵢ) + wᵢ,   wᵢ ~ N(0, σ_rss,ᵢ²)          (dB)
 //   TOAᵢ = T₀ + dᵢ/c + vᵢ,    vᵢ ~ N(0, σ_toa,ᵢ²)          (s)
 // Fisher information J = Σᵢ ∇μᵢ ∇μᵢᵀ / σᵢ²; the position CRLB is the top-left 2×2 block of J⁻¹.
+
+import { SPEED_OF_LIGHT_M_S } from '../math/constants.js';
 import { type Cov2, cep50, type Ellipse, ellipseOf } from '../math/gaussian2d.js';
-import { SPEED_OF_LIGHT_M_S } from './propagation.js';
 
 export interface CrlbLink {
   /** Receiver position minus nothing: local east/north metres, same frame as the transmitter. */

@@ -1,7 +1,7 @@
 // Path-loss models (dB) as functions of 3-D distance and carrier frequency.
-import type { Propagation } from './config.js';
 
-export const SPEED_OF_LIGHT_M_S = 299_792_458;
+import { SPEED_OF_LIGHT_M_S } from '../math/constants.js';
+import type { Propagation } from './config.js';
 
 /** Friis free-space loss: 20·log10(4π d f / c). */
 export function freeSpaceLossDb(distanceM: number, freqHz: number): number {

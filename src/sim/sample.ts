@@ -1,13 +1,14 @@
 // One simulated transmission heard by the whole network: per-receiver IQ with metadata, the
 // truth, and the Cramér–Rao bound for that geometry.
 import { greatCircleDistanceM } from '../geo/distance.js';
+import { SPEED_OF_LIGHT_M_S } from '../math/constants.js';
 import { Rng } from '../math/rng.js';
 import type { SignalKind } from './config.js';
 import { type Crlb, type CrlbLink, fadingResidualSigmaDb, positionCrlb, toaSigmaS } from './crlb.js';
 import { FadingProcess } from './fading.js';
 import { synthesizeIq } from './iq-synth.js';
 import { dbToLinear, linearToDb, meanPower, thermalNoiseDbm } from './link-budget.js';
-import { pathLossDb, pathLossSlopeDbPerM, SPEED_OF_LIGHT_M_S } from './propagation.js';
+import { pathLossDb, pathLossSlopeDbPerM } from './propagation.js';
 import { samplePoint } from './region.js';
 import { makeWaveform } from './waveforms.js';
 import type { World } from './world.js';

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { locateTdoa, SPEED_OF_LIGHT_M_S, type TdoaReceiver } from '../../src/locate/tdoa.js';
+import { locateTdoa, type TdoaReceiver } from '../../src/locate/tdoa.js';
 import { LocateError, type SearchRegion, type TimeDifferenceObservation } from '../../src/locate/types.js';
+import { SPEED_OF_LIGHT_M_S } from '../../src/math/constants.js';
 import type { Cov2 } from '../../src/math/gaussian2d.js';
 import { prng } from '../helpers.js';
 

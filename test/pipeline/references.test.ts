@@ -8,7 +8,7 @@ import type { LocationEstimate } from '../../src/locate/types.js';
 import { ellipseOf } from '../../src/math/gaussian2d.js';
 import type { SessionReferences } from '../../src/pipeline/references/compute.js';
 import { buildEvaluationDocument } from '../../src/pipeline/references/document.js';
-import { observationsOf, scenarioReceivers } from '../../src/pipeline/references/observations.js';
+import { observationsOf, positionedReceivers, scenarioReceivers } from '../../src/pipeline/references/observations.js';
 import { rssModelOfScenario, searchRegionOfScenario } from '../../src/pipeline/references/rss-model.js';
 import { fadingResidualSigmaDb } from '../../src/sim/crlb.js';
 import { thermalNoiseDbm } from '../../src/sim/link-budget.js';
@@ -59,6 +59,24 @@ test('observations: heard by the feature rule, gain removed, not-heard censored 
     { id: 'nobody', reason: 'position unknown' },
     { id: b.id, reason: 'no calibrated power (full scale unknown)' },
   ]);
+});
+
+test('receivers known only by position (a model’s, real recordings): placed in the frame, no gain, no noise; unplaced ones left out', () => {
+  const [a] = scenario.network.receivers as [(typeof scenario.network.receivers)[0]];
+  const rx = positionedReceivers(
+    [
+      { id: a.id, lat: a.lat, lon: a.lon, altM: 712 },
+      { id: 'nowhere', lat: null, lon: null, altM: null },
+      { id: 'ground', lat: a.lat + 0.1, lon: a.lon, altM: null },
+    ],
+    frame,
+  );
+  assert.deepEqual([...rx.keys()], [a.id, 'ground']);
+  assert.deepEqual(rx.get(a.id), { id: a.id, ...frame.toLocal(a), heightM: 712, gainDbi: 0 });
+  assert.equal(rx.get('ground')?.heightM, 0);
+  // Without a noise figure there is no detection level: a not-heard receiver is no evidence.
+  const row = { receiverId: a.id, snrDb: 1, rssiDbm: -130 } as unknown as MeasurementRow;
+  assert.deepEqual(observationsOf([row], rx, 3).observations[0]?.detectionDbm, undefined);
 });
 
 /** n sessions whose model and references have radial errors drawn around the given medians. */

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { EstimatorMetrics, EvaluationDocument, ReferenceName } from '../../eval/evaluation-document.js';
 import type { ModelResolver } from '../../predict/resolve.js';
+import { formatDistanceM as km } from '../../util/format.js';
 
 interface EvaluateCliOptions {
   model: string;
@@ -25,7 +26,6 @@ const SHORT: Record<ReferenceName, string> = {
   crlb: 'CRLB (bound, unbiased estimators)',
 };
 
-const km = (v: number) => (v >= 10_000 ? `${(v / 1000).toFixed(1)} km` : `${Math.round(v)} m`);
 const pct = (v: number | null) => (v === null ? '—' : `${(100 * v).toFixed(1)} %`);
 
 /** One table row per estimator: median [95 % interval], p90, coverages. */

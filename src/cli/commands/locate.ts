@@ -46,44 +46,6 @@ function regionBox(v: string): { south: number; west: number; north: number; eas
 const text = (r: LocateResult) =>
   `${r.label}: ${r.method} ${r.lat.toFixed(5)}, ${r.lon.toFixed(5)}  CEP50 ${Math.round(r.cep50M)} m, 1σ ellipse ${Math.round(r.ellipse.semiMajorM)} × ${Math.round(r.ellipse.semiMinorM)} m at ${r.ellipse.orientationDeg.toFixed(0)}°, receivers used ${r.receivers.filter((x) => x.used).length}/${r.receivers.length}`;
 
-/** GeoJSON: the estimate (Point with the ellipse in its properties), its 2σ ellipse (Polygon) and the receivers. */
-export function locateGeoJson(results: LocateResult[]) {
-  const features: unknown[] = [];
-  for (const r of results) {
-    const { receivers, ...props } = r;
-    features.push({
-      type: 'Feature',
-      geometry: { type: 'Point', coordinates: [r.lon, r.lat] },
-      properties: { kind: 'estimate', ...props },
-    });
-    const ring: [number, number][] = [];
-    const theta = (r.ellipse.orientationDeg * Math.PI) / 180; // clockwise from north
-    const mPerDegLat = 111_320;
-    const mPerDegLon = 111_320 * Math.cos((r.lat * Math.PI) / 180);
-    for (let k = 0; k <= 64; k++) {
-      const t = (2 * Math.PI * k) / 64;
-      const a = 2 * r.ellipse.semiMajorM * Math.cos(t);
-      const b = 2 * r.ellipse.semiMinorM * Math.sin(t);
-      const east = a * Math.sin(theta) + b * Math.cos(theta);
-      const north = a * Math.cos(theta) - b * Math.sin(theta);
-      ring.push([r.lon + east / mPerDegLon, r.lat + north / mPerDegLat]);
-    }
-    features.push({
-      type: 'Feature',
-      geometry: { type: 'Polygon', coordinates: [ring] },
-      properties: { kind: 'ellipse-2sigma', label: r.label },
-    });
-    for (const x of receivers)
-      if (x.lat !== undefined && x.lon !== undefined)
-        features.push({
-          type: 'Feature',
-          geometry: { type: 'Point', coordinates: [x.lon, x.lat] },
-          properties: { kind: 'receiver', label: r.label, ...x },
-        });
-  }
-  return { type: 'FeatureCollection', features };
-}
-
 export function registerLocate(program: Command): void {
   program
     .command('locate')
@@ -134,7 +96,7 @@ export function registerLocate(program: Command): void {
       if (opts.json && opts.geojson) throw new Error('heimdall locate: give --json or --geojson, not both');
       const { discoverRecordingSets } = await import('../../signal/formats/recording-sets.js');
       const { loadNetworkFile } = await import('../../sim/network-file.js');
-      const { locateRecordingSet } = await import('../../pipeline/locate-recordings.js');
+      const { locateGeoJson, locateRecordingSet } = await import('../../pipeline/locate-recordings.js');
       const network = opts.receivers ? loadNetworkFile(opts.receivers) : undefined;
       const found = discoverRecordingSets(paths);
       const failed: { label: string; error: string }[] = found.skipped.map((s) => ({ label: s.path, error: s.reason }));

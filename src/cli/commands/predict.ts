@@ -67,7 +67,7 @@ export function registerPredict(program: Command, o: { resolveModel?: ModelResol
         const md = model.metadata;
         const doc =
           opts.format === 'geojson'
-            ? toGeoJson(predictions, model.frame)
+            ? toGeoJson(predictions)
             : {
                 model: { path: model.path, version: md.modelVersion, trainingRunId: md.trainingRunId, dataset: md.dataset },
                 predictions,

@@ -3,7 +3,6 @@
 // session. Posterior mean and RSS-ML use the stated received-power model (the scenario's own, for
 // simulated data); TDOA runs where at least three precisely timed receivers heard the signal,
 // from the recordings themselves (the same timing code as `heimdall locate`).
-import type { LocalFrame } from '../../geo/local-frame.js';
 import { powerWeightedCentroid, strongestReceiver } from '../../locate/centroid.js';
 import { gdop } from '../../locate/gdop.js';
 import { posteriorMean } from '../../locate/posterior.js';
@@ -34,7 +33,6 @@ export interface SessionReferences {
 
 export interface ReferenceContext {
   blobs: BlobStore;
-  frame: LocalFrame;
   receivers: ReadonlyMap<string, ReferenceReceiver>;
   /** The stated received-power model; without one only centroid, strongest and TDOA run. */
   rssModel: RssModel | null;

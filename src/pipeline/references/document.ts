@@ -10,11 +10,13 @@ import type {
   ReferenceBlock,
   ReferenceName,
 } from '../../eval/evaluation-document.js';
+import { quantile } from '../../eval/metrics.js';
 import type { LocalFrame } from '../../geo/local-frame.js';
 import type { LocationEstimate } from '../../locate/types.js';
 import { type Cov2, ellipseOf } from '../../math/gaussian2d.js';
 import type { Scenario } from '../../sim/config.js';
 import { regionBounds } from '../../sim/region.js';
+import { formatDistanceM as km } from '../../util/format.js';
 import { ESTIMATOR_REFERENCES, type EstimatorReference, type SessionReferences } from './compute.js';
 
 export interface EstimatorRun {
@@ -173,13 +175,11 @@ export function buildEvaluationDocument(i: DocumentInputs): EvaluationDocument {
 function subsetNotes(radial: Record<string, (number | null)[]>): string[] {
   const notes: string[] = [];
   const model = radial.model ?? [];
-  const median = (v: number[]) => {
-    const s = [...v].sort((a, b) => a - b);
-    return s.length % 2 === 1
-      ? (s[(s.length - 1) / 2] as number)
-      : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
-  };
-  const km = (m: number) => (m >= 10_000 ? `${(m / 1000).toFixed(1)} km` : `${Math.round(m)} m`);
+  const median = (v: number[]) =>
+    quantile(
+      [...v].sort((a, b) => a - b),
+      0.5,
+    );
   for (const name of ['tdoa', 'posteriorMean', 'rssMl'] as const) {
     const ref = radial[name] ?? [];
     const both = ref.flatMap((r, k) =>
@@ -202,7 +202,6 @@ const IN_SENTENCE = {
 /** Plain sentences: the model against the best non-learning estimator, with the bootstrap intervals. */
 export function comparisonNotes(model: EstimatorMetrics, refs: Partial<Record<ReferenceName, ReferenceBlock>>): string[] {
   const notes: string[] = [];
-  const km = (m: number) => (m >= 10_000 ? `${(m / 1000).toFixed(1)} km` : `${Math.round(m)} m`);
   const candidates = (['posteriorMean', 'rssMl', 'tdoa'] as const)
     .map((n) => ({ n, b: refs[n] }))
     .filter((x): x is { n: (typeof x)['n']; b: ReferenceBlock } => x.b !== undefined && 'cdf' in x.b && x.b.notApplicable === 0);

@@ -6,7 +6,7 @@ import type { LocalFrame } from '../../geo/local-frame.js';
 import type { ReceiverObservation } from '../../locate/types.js';
 import type { Receiver } from '../../sim/config.js';
 import { thermalNoiseDbm } from '../../sim/link-budget.js';
-import type { MeasurementRow, ReceiverRow } from '../../store/catalog/types.js';
+import type { MeasurementRow } from '../../store/catalog/types.js';
 
 /** A receiver as the references know it: position in the frame, antenna height, and (simulated networks) gain and noise. */
 export interface ReferenceReceiver {
@@ -36,8 +36,11 @@ export function scenarioReceivers(receivers: readonly Receiver[], frame: LocalFr
   );
 }
 
-/** Receivers from the catalog (real recordings): position and altitude only. */
-export function catalogReceivers(rows: readonly ReceiverRow[], frame: LocalFrame): Map<string, ReferenceReceiver> {
+/** Receivers known only by position and altitude (a model's receivers, catalog rows); those without a position are left out. */
+export function positionedReceivers(
+  rows: readonly { id: string; lat: number | null; lon: number | null; altM: number | null }[],
+  frame: LocalFrame,
+): Map<string, ReferenceReceiver> {
   const out = new Map<string, ReferenceReceiver>();
   for (const r of rows) {
     if (r.lat === null || r.lon === null) continue;

@@ -2,7 +2,7 @@
 // estimator; each bin's label carries its sample count.
 import type { TopLevelSpec } from 'vega-lite';
 import type { BinnedErrors, EvaluationDocument } from '../../eval/evaluation-document.js';
-import { colorScale, displayName, ESTIMATOR_LEGEND } from '../estimators.js';
+import { displayName, estimatorColor } from '../estimators.js';
 
 const fmtEdge = (v: number) => (Number.isFinite(v) ? String(Number(v.toPrecision(3))) : v > 0 ? '∞' : '−∞');
 
@@ -28,7 +28,7 @@ export function binnedSpec(doc: EvaluationDocument, bins: BinnedErrors[], xTitle
     encoding: {
       x: { field: 'bin', type: 'ordinal', title: xTitle, sort: { field: 'order' }, axis: { labelAngle: -30 } },
       y: { field: 'medianErrorM', type: 'quantitative', title: 'median error (m, log scale)', scale: { type: 'log' } },
-      color: { field: 'estimator', type: 'nominal', title: 'estimator', scale: colorScale(doc, keys), legend: ESTIMATOR_LEGEND },
+      color: estimatorColor(doc, keys),
     },
   };
 }

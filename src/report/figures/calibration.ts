@@ -2,7 +2,7 @@
 // against p; a calibrated estimator lies on the dashed diagonal, an over-confident one below it.
 import type { TopLevelSpec } from 'vega-lite';
 import type { EvaluationDocument } from '../../eval/evaluation-document.js';
-import { colorScale, ESTIMATOR_LEGEND, estimatorSeries } from '../estimators.js';
+import { estimatorColor, estimatorSeries } from '../estimators.js';
 
 export function calibrationSpec(doc: EvaluationDocument): TopLevelSpec | null {
   const rows = estimatorSeries(doc).flatMap((s) =>
@@ -25,18 +25,12 @@ export function calibrationSpec(doc: EvaluationDocument): TopLevelSpec | null {
         encoding: {
           x: { field: 'level', ...unit, title: 'nominal level p' },
           y: { field: 'observed', ...unit, title: 'observed fraction inside the p-ellipse' },
-          color: {
-            field: 'estimator',
-            type: 'nominal',
-            title: 'estimator',
-            scale: colorScale(
-              doc,
-              estimatorSeries(doc)
-                .filter((s) => s.metrics.calibration)
-                .map((s) => s.key),
-            ),
-            legend: ESTIMATOR_LEGEND,
-          },
+          color: estimatorColor(
+            doc,
+            estimatorSeries(doc)
+              .filter((s) => s.metrics.calibration)
+              .map((s) => s.key),
+          ),
         },
       },
     ],

@@ -2,7 +2,7 @@
 // axis (errors span metres to kilometres).
 import type { TopLevelSpec } from 'vega-lite';
 import type { EvaluationDocument } from '../../eval/evaluation-document.js';
-import { colorScale, ESTIMATOR_LEGEND, estimatorSeries } from '../estimators.js';
+import { estimatorColor, estimatorSeries } from '../estimators.js';
 
 export function errorCdfSpec(doc: EvaluationDocument): TopLevelSpec | null {
   const rows = estimatorSeries(doc).flatMap((s) =>
@@ -19,16 +19,10 @@ export function errorCdfSpec(doc: EvaluationDocument): TopLevelSpec | null {
     encoding: {
       x: { field: 'errorM', type: 'quantitative', title: 'radial error (m, log scale)', scale: { type: 'log' } },
       y: { field: 'fraction', type: 'quantitative', title: 'fraction of samples with error ≤ x', scale: { domain: [0, 1] } },
-      color: {
-        field: 'estimator',
-        type: 'nominal',
-        title: 'estimator',
-        scale: colorScale(
-          doc,
-          estimatorSeries(doc).map((s) => s.key),
-        ),
-        legend: ESTIMATOR_LEGEND,
-      },
+      color: estimatorColor(
+        doc,
+        estimatorSeries(doc).map((s) => s.key),
+      ),
     },
   };
 }

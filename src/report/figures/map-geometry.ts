@@ -1,49 +1,13 @@
-// Geometry for the map figure: 2σ ellipses as lat/lon rings, the map's bounds, nice grid steps
-// and a scale-bar length. Pure functions, separate from the spec so they can be checked alone.
+// Geometry for the map figure: the map's bounds, nice grid steps and a scale-bar length (the
+// ellipses' rings are src/geo/ellipse-ring.ts). Pure functions, separate from the spec so they can be checked alone.
 
 import { EARTH_MEAN_RADIUS_M } from '../../geo/distance.js';
-import { LocalFrame } from '../../geo/local-frame.js';
-import type { Ellipse } from '../../math/gaussian2d.js';
 
 export interface Bounds {
   south: number;
   west: number;
   north: number;
   east: number;
-}
-
-/**
- * The k-σ ellipse around `centre` as a closed [lon, lat] ring. The major axis points along
- * `orientationDeg` clockwise from north: unit vector (east, north) = (sin θ, cos θ). The ring is
- * clockwise, the exterior orientation d3-geo expects (a counter-clockwise ring would fill the
- * whole globe except the ellipse).
- */
-export function ellipseRing(centre: { lat: number; lon: number }, e: Ellipse, k = 2, points = 64): [number, number][] {
-  const frame = new LocalFrame(centre);
-  const th = (e.orientationDeg * Math.PI) / 180;
-  const major = [Math.sin(th), Math.cos(th)] as const;
-  const minor = [Math.cos(th), -Math.sin(th)] as const;
-  const a = k * e.semiMajorM;
-  const b = k * Math.max(e.semiMinorM, 1e-6 * e.semiMajorM);
-  const en: [number, number][] = [];
-  for (let i = 0; i < points; i++) {
-    const t = (2 * Math.PI * i) / points;
-    en.push([a * Math.cos(t) * major[0] + b * Math.sin(t) * minor[0], a * Math.cos(t) * major[1] + b * Math.sin(t) * minor[1]]);
-  }
-  // Shoelace in east/north: positive area = counter-clockwise; reverse it to clockwise.
-  let area2 = 0;
-  for (let i = 0; i < en.length; i++) {
-    const p = en[i] as [number, number];
-    const q = en[(i + 1) % en.length] as [number, number];
-    area2 += p[0] * q[1] - q[0] * p[1];
-  }
-  if (area2 > 0) en.reverse();
-  const ring = en.map(([east, north]) => {
-    const g = frame.toGeodetic({ east, north });
-    return [g.lon, g.lat] as [number, number];
-  });
-  ring.push(ring[0] as [number, number]);
-  return ring;
 }
 
 /** Bounds of `points`, padded by `padFraction` of the span on each side (at least ~100 m). */

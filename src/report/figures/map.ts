@@ -3,7 +3,8 @@
 // labels and a scale bar. No basemap tiles: the report opens offline.
 import type { TopLevelSpec } from 'vega-lite';
 import type { EvaluationDocument } from '../../eval/evaluation-document.js';
-import { type Bounds, boundsOf, ellipseRing, mercatorAspect, metresPerDegLon, niceStep, unionBounds } from './map-geometry.js';
+import { ellipseRing } from '../../geo/ellipse-ring.js';
+import { type Bounds, boundsOf, mercatorAspect, metresPerDegLon, niceStep, unionBounds } from './map-geometry.js';
 
 const KIND_COLORS = { receiver: '#222222', 'true position': '#2ca02c', 'model estimate': '#1f77b4' };
 const MAP_WIDTH_PX = 640;
@@ -31,7 +32,7 @@ export function mapSpec(doc: EvaluationDocument): TopLevelSpec | null {
       ellipses.push({
         type: 'Feature',
         properties: { sessionId: t.sessionId },
-        geometry: { type: 'Polygon', coordinates: [ellipseRing(est, est.ellipse, 2)] },
+        geometry: { type: 'Polygon', coordinates: [ellipseRing(est, est.ellipse, { k: 2, winding: 'clockwise' })] },
       });
     }
   }

@@ -6,7 +6,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SPEED_OF_LIGHT_M_S } from '../../../src/locate/tdoa.js';
+import { SPEED_OF_LIGHT_M_S } from '../../../src/math/constants.js';
 import { readKiwiWav } from '../../../src/signal/formats/kiwi-wav.js';
 import type { Recording } from '../../../src/signal/recording.js';
 import { prng } from '../../helpers.js';
