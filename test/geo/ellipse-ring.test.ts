@@ -7,6 +7,17 @@ import { LocalFrame } from '../../src/geo/local-frame.js';
 
 const centre = { lat: 47.4, lon: 8.5 };
 
+/** Twice the signed area of a closed [lon, lat] ring: positive when counter-clockwise. */
+function shoelace2(ring: [number, number][]): number {
+  let area2 = 0;
+  for (let i = 0; i + 1 < ring.length; i++) {
+    const [x1, y1] = ring[i] as [number, number];
+    const [x2, y2] = ring[i + 1] as [number, number];
+    area2 += x1 * y2 - x2 * y1;
+  }
+  return area2;
+}
+
 function extents(orientationDeg: number) {
   const ring = ellipseRing(
     centre,
@@ -40,12 +51,7 @@ describe('ellipseRing', () => {
   test('closed and clockwise in lon/lat', () => {
     const { ring } = extents(120);
     assert.deepEqual(ring[0], ring.at(-1));
-    let area2 = 0;
-    for (let i = 0; i + 1 < ring.length; i++) {
-      const [x1, y1] = ring[i] as [number, number];
-      const [x2, y2] = ring[i + 1] as [number, number];
-      area2 += x1 * y2 - x2 * y1;
-    }
+    const area2 = shoelace2(ring);
     assert.ok(area2 < 0, 'negative shoelace area: clockwise');
   });
 
@@ -54,12 +60,7 @@ describe('ellipseRing', () => {
     const ring = ellipseRing(centre, e, { points: 72, winding: 'counterclockwise' });
     assert.equal(ring.length, 73);
     assert.deepEqual(ring[0], ring.at(-1));
-    let area2 = 0;
-    for (let i = 0; i + 1 < ring.length; i++) {
-      const [x1, y1] = ring[i] as [number, number];
-      const [x2, y2] = ring[i + 1] as [number, number];
-      area2 += x1 * y2 - x2 * y1;
-    }
+    const area2 = shoelace2(ring);
     assert.ok(area2 > 0, 'positive shoelace area: counter-clockwise');
     const clockwise = ellipseRing(centre, e, { points: 72, winding: 'clockwise' });
     assert.deepEqual(new Set(ring.map(String)), new Set(clockwise.map(String)), 'the same points, the other way round');
