@@ -1,11 +1,11 @@
 // Import layering, enforced in `npm test` (npm run lint:layers). See ../shared/DESIGN.md, "Layers":
 //   base      src/util, src/math                       shared maths and helpers, below everything
-//   core      geo signal sim engine model train eval locate   pure computation: no network, no database
+//   core      geo rf signal sim engine model train eval locate   pure computation: no network, no database
 //   adapters  store track export predict jobs report   one interface each, embedded | server
 //   pipeline  src/pipeline                             the steps composed once
 //   faces     cli api worker                           never import each other
 // A lower layer never imports a higher one.
-const CORE = '^src/(geo|signal|sim|engine|model|train|eval|locate)/';
+const CORE = '^src/(geo|rf|signal|sim|engine|model|train|eval|locate)/';
 const ADAPTERS = 'store|track|export|predict|jobs|report';
 const FACE_NAMES = ['cli', 'api', 'worker'];
 const FACES = FACE_NAMES.join('|');

@@ -64,3 +64,52 @@ export function compareWithBound(errorsM: ArrayLike<number>, boundsM: ArrayLike<
     leftOut: errorsM.length - bounds.length,
   };
 }
+
+export interface CorrectionGain {
+  /** Factor in [0, 1] on the learned position correction (0: the prior itself). */
+  gain: number;
+  /** Median radial error (m) of the prior and of prior + gain·correction on the fitting split. */
+  priorMedianM: number;
+  correctedMedianM: number;
+  /** …and with the whole correction (gain 1). */
+  fullMedianM: number;
+}
+
+/**
+ * The shrinkage of a learned correction, fitted on the VALIDATION split: the gain g in
+ * {0, 0.05, …, 1} whose positions prior + g·(model − prior) have the smallest median error (ties:
+ * the smaller g, i.e. the physics). So a correction that does not help on held-out data is scaled
+ * back towards the prior it corrects, and the model is not worse than that prior there.
+ */
+export function fitCorrectionGain(
+  prior: readonly { east: number; north: number }[],
+  model: readonly { east: number; north: number }[],
+  truth: readonly { east: number; north: number }[],
+): CorrectionGain {
+  const n = truth.length;
+  if (n === 0 || prior.length !== n || model.length !== n)
+    throw new RangeError(
+      `fitCorrectionGain: needs as many priors, model positions and truths (got ${prior.length}, ${model.length}, ${n}), at least one`,
+    );
+  const medianAt = (g: number) =>
+    quantile(
+      truth
+        .map((t, i) => {
+          const p = prior[i] as { east: number; north: number };
+          const m = model[i] as { east: number; north: number };
+          return Math.hypot(p.east + g * (m.east - p.east) - t.east, p.north + g * (m.north - p.north) - t.north);
+        })
+        .sort((a, b) => a - b),
+      0.5,
+    );
+  let gain = 0;
+  let best = medianAt(0);
+  for (let k = 1; k <= 20; k++) {
+    const m = medianAt(k / 20);
+    if (m < best - 1e-9) {
+      best = m;
+      gain = k / 20;
+    }
+  }
+  return { gain, priorMedianM: medianAt(0), correctedMedianM: best, fullMedianM: medianAt(1) };
+}

@@ -81,6 +81,16 @@ export interface BinnedErrors {
   medianErrorM: Record<string, number | null>;
 }
 
+/** Accuracy and calibration of the estimators that state an uncertainty, in one distance band. */
+export interface DistanceBand {
+  /** Distance (m) from the network's centroid to the true position: [from, to). */
+  from: number;
+  to: number;
+  count: number;
+  /** Per estimator ('model', 'posteriorMean'): median error (m) and 1σ/2σ coverage; null where none applied. */
+  estimators: Record<string, { medianErrorM: number; coverage1Sigma: number | null; coverage2Sigma: number | null } | null>;
+}
+
 export interface MapEstimate {
   lat: number;
   lon: number;
@@ -101,6 +111,8 @@ export interface EvaluationDocument {
   /** Error vs geometry (GDOP of the heard receivers) and vs the best receiver's SNR (dB). */
   byGdop: BinnedErrors[];
   bySnr: BinnedErrors[];
+  /** Coverage per distance-to-network band: an overall 86 % can hide 70 % far out and 95 % inside. */
+  byDistance: DistanceBand[];
   map: {
     receivers: { id: string; lat: number; lon: number }[];
     region?: { south: number; west: number; north: number; east: number };

@@ -2,6 +2,8 @@
 // the features predict will compute and feed. A model whose scalars, feature code or input shapes
 // differ would be fed wrong (or misaligned) numbers and answer confidently wrong, so it is
 // refused with the difference named and what to do about it.
+
+import { PRIOR_INPUT_WIDTH } from '../model/localization-net.js';
 import { FEATURE_CODE_VERSION } from '../signal/features/code-version.js';
 import { SCALAR_NAMES } from '../signal/features/scalars.js';
 import { INPUT_NAMES } from './localization-graph.js';
@@ -39,7 +41,14 @@ export function checkInputContract(md: ModelMetadata, graphInputs: DeclaredInput
     [INPUT_NAMES.mel]: ['N', r, c.melBands, c.frames],
     [INPUT_NAMES.scalars]: ['N', r, code.length],
     [INPUT_NAMES.mask]: ['N', r],
+    ...(md.prior ? { [INPUT_NAMES.prior]: ['N', PRIOR_INPUT_WIDTH] } : {}),
   };
+  if (md.prior === null && graphInputs.some((i) => i.name === INPUT_NAMES.prior))
+    throw new Error(
+      `${file}: the graph takes a physics prior ('${INPUT_NAMES.prior}') but its metadata has no heimdall.prior to compute it from; the file is inconsistent, re-export it`,
+    );
+  if (md.prior && md.prior.receivers.map((x) => x.id).join('\n') !== md.receivers.map((x) => x.id).join('\n'))
+    throw new Error(`${file}: heimdall.prior's receivers differ from heimdall.receivers; the file is inconsistent, re-export it`);
   for (const [name, want] of Object.entries(expected)) {
     const input = graphInputs.find((i) => i.name === name);
     if (input === undefined) {

@@ -8,11 +8,13 @@ import { noGrad } from '../engine/autograd.js';
 import { fromFloat32Array } from '../engine/creation.js';
 import { tidy } from '../engine/scope.js';
 import type { LocalFrame } from '../geo/local-frame.js';
-import type { LocalizationNet } from '../model/localization-net.js';
+import { type LocalizationNet, PRIOR_INPUT_WIDTH } from '../model/localization-net.js';
 import { sigmaRhoFromRaw } from '../model/losses.js';
+import { priorInputs } from '../model/prior-inputs.js';
 import { FEATURE_CODE_VERSION } from '../signal/features/code-version.js';
 import type { FeatureConfig } from '../signal/features/config.js';
 import { hopFor } from '../signal/features/config.js';
+import { PRIOR_WIDTH, type PriorSpec } from '../signal/features/prior.js';
 import type { FeatureStats } from '../signal/features/stats.js';
 import { commitTemps, writeTemp } from '../util/atomic-file.js';
 import { type CheckerResult, runOnnxChecker } from './checker.js';
@@ -26,7 +28,7 @@ import {
   parseMetadataProps,
 } from './metadata.js';
 import { encodeGraph, encodeModel, ONNX_IR_VERSION, ONNX_OPSET } from './onnx/model-proto.js';
-import { createSession, type InputBatch, type OutputBatch, runBatch } from './ort.js';
+import { createSession, type InputBatch, type InputDims, type OutputBatch, runBatch } from './ort.js';
 import { calibrate, quantizeConvs } from './quantize.js';
 
 export { ONNX_IR_VERSION, ONNX_OPSET } from './onnx/model-proto.js';
@@ -47,6 +49,8 @@ export interface MetadataInfo {
   featureStats: FeatureStats;
   sigmaFloor: number;
   sigmaScale: number;
+  /** The physics prior the network corrects (required when it takes one). */
+  prior?: PriorSpec | null;
   metrics?: Record<string, number>;
   createdAt?: Date;
 }
@@ -77,6 +81,7 @@ export function localizationMetadata(net: LocalizationNet, info: MetadataInfo): 
     sigmaFloor: info.sigmaFloor,
     sigmaScale: info.sigmaScale,
     diagonal: net.options.diagonal ?? false,
+    prior: info.prior ?? null,
     metrics: info.metrics ?? {},
   };
 }
@@ -154,6 +159,8 @@ export function syntheticBatch(
   frames: number,
   scalars: number,
   seed = 1,
+  /** For a model with a physics prior: priors around the network (m), a few invalid. */
+  prior?: { scaleM: number },
 ): InputBatch {
   let s = seed >>> 0;
   const uniform = () => {
@@ -172,7 +179,24 @@ export function syntheticBatch(
     mel: Float32Array.from({ length: size * receivers * melBands * frames }, normal),
     scalars: Float32Array.from({ length: size * receivers * scalars }, normal),
     mask,
+    ...(prior ? { prior: syntheticPriors(size, prior.scaleM, uniform, normal) } : {}),
   };
+}
+
+function syntheticPriors(size: number, scaleM: number, uniform: () => number, normal: () => number): Float32Array {
+  const out = new Float32Array(size * PRIOR_WIDTH);
+  for (let i = 0; i < size; i++) {
+    const valid = i === 0 || uniform() < 0.8;
+    if (!valid) continue;
+    const sigma = () => scaleM * (0.02 + 0.3 * uniform());
+    out.set([0.5 * scaleM * normal(), 0.5 * scaleM * normal(), sigma(), sigma(), 1.6 * uniform() - 0.8, 1], i * PRIOR_WIDTH);
+  }
+  return out;
+}
+
+function requirePrior(b: InputBatch): Float32Array {
+  if (b.prior === undefined) throw new RangeError('ONNX export: the network corrects a physics prior; the batch has none');
+  return b.prior;
 }
 
 /** The engine's eval-mode forward, post-processed like the graph (metres, calibrated σ, ρ). */
@@ -190,6 +214,14 @@ export function engineOutputs(
         mel: fromFloat32Array(b.mel, [b.size, r, o.melBands, o.frames]),
         scalars: fromFloat32Array(b.scalars, [b.size, r, net.options.scalarCount]),
         mask: fromFloat32Array(Float32Array.from(b.mask), [b.size, r]),
+        ...(net.options.prior
+          ? {
+              prior: fromFloat32Array(priorInputs(requirePrior(b), { scaleM: net.options.scaleM, sigmaFloor: o.sigmaFloor }), [
+                b.size,
+                PRIOR_INPUT_WIDTH,
+              ]),
+            }
+          : {}),
       });
       return { position: p.position.toFloat32Array(), raw: p.raw.toFloat32Array() };
     }),
@@ -248,10 +280,30 @@ export async function exportLocalizationNet(net: LocalizationNet, o: ExportOptio
       `ONNX export: metadata receivers [${ids.join(', ')}] differ from the network's input order [${net.options.receivers.map((r) => r.id).join(', ')}]`,
     );
   }
+  const hasPrior = props['heimdall.prior'] !== undefined && props['heimdall.prior'] !== 'null';
+  if (hasPrior !== (net.options.prior ?? false))
+    throw new Error(
+      hasPrior
+        ? 'ONNX export: the metadata has a physics prior (heimdall.prior) but the network does not take one'
+        : 'ONNX export: the network corrects a physics prior but the metadata has none (heimdall.prior): inference could not compute its input',
+    );
   const dims = { melBands: meta.melBands, frames: meta.frames };
-  const inputDims = { receivers: net.receiverCount, ...dims, scalars: net.options.scalarCount };
+  const inputDims: InputDims = {
+    receivers: net.receiverCount,
+    ...dims,
+    scalars: net.options.scalarCount,
+    ...(hasPrior ? { prior: { scaleM: net.options.scaleM, sigmaFloor } } : {}),
+  };
   const synthetic = (size: number) =>
-    syntheticBatch(size, net.receiverCount, meta.melBands, meta.frames, net.options.scalarCount);
+    syntheticBatch(
+      size,
+      net.receiverCount,
+      meta.melBands,
+      meta.frames,
+      net.options.scalarCount,
+      1,
+      hasPrior ? { scaleM: net.options.scaleM } : undefined,
+    );
   let onnxGraph = localizationGraph(net, { sigmaFloor, sigmaScale, ...dims });
   // Never write a file that inference would refuse (scalars, feature code, input shapes).
   checkInputContract(parseMetadataProps(props, o.path), onnxGraph.inputs, `ONNX export to ${o.path}`);

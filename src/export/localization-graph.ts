@@ -2,17 +2,18 @@
 // every Conv → BatchNorm pair becomes one Conv (batch norm folded in), and the covariance
 // post-processing of model/losses.ts runs inside the graph, so the outputs are in metres.
 //
-// Inputs : mel_spectrogram [N, R, 128, 32] (normalized), scalars [N, R, S] (normalized), mask [N, R] (1 = present)
+// Inputs : mel_spectrogram [N, R, 128, 32] (normalized), scalars [N, R, S] (normalized), mask [N, R] (1 = present),
+//          and for a network that corrects the physics prior: prior [N, 6] (network units, model/prior-inputs.ts)
 // Outputs: positions [N, 2] east/north (m, network frame); uncertainties [N, 3] [σ_east m, σ_north m, ρ]
 import type { BatchNorm2d, Conv2d, Linear, MaxPool2d } from '../engine/nn/layers.js';
 import type { Tensor } from '../engine/tensor.js';
-import type { LocalizationNet } from '../model/localization-net.js';
+import { type LocalizationNet, PRIOR_INPUT_WIDTH } from '../model/localization-net.js';
 import { RAW_INDEX, RHO_SCALE } from '../model/losses.js';
 import type { BasicBlock } from '../model/resnet.js';
 import { GraphBuilder } from './onnx/graph-builder.js';
 import { DataType, type OnnxGraph } from './onnx/model-proto.js';
 
-export const INPUT_NAMES = { mel: 'mel_spectrogram', scalars: 'scalars', mask: 'mask' } as const;
+export const INPUT_NAMES = { mel: 'mel_spectrogram', scalars: 'scalars', mask: 'mask', prior: 'prior' } as const;
 export const OUTPUT_NAMES = { positions: 'positions', uncertainties: 'uncertainties' } as const;
 
 export interface GraphOptions {
@@ -117,6 +118,19 @@ export function localizationGraph(net: LocalizationNet, o: GraphOptions): OnnxGr
   const mel = g.name(INPUT_NAMES.mel);
   const scalars = g.name(INPUT_NAMES.scalars);
   const mask = g.name(INPUT_NAMES.mask);
+  const prior = net.options.prior ? g.name(INPUT_NAMES.prior) : undefined;
+  // Columns [from, from + count) of the prior, for the residual additions below.
+  const priorCols = (from: number, count: number, name: string): string =>
+    g.op(
+      'Slice',
+      [
+        prior as string,
+        g.int64s(`${name}_start`, [from]),
+        g.int64s(`${name}_end`, [from + count]),
+        g.int64s(`${name}_axis`, [1]),
+      ],
+      name,
+    );
   g.name(OUTPUT_NAMES.positions);
   g.name(OUTPUT_NAMES.uncertainties);
 
@@ -141,7 +155,7 @@ export function localizationGraph(net: LocalizationNet, o: GraphOptions): OnnxGr
   const flat = g.op('Reshape', [perReceiver, g.int64s('shape_n_flat', [0, -1])], 'per_receiver_flat');
   const m1 = g.op('Relu', [gemm(g, flat, net.scalarMlp1, 'scalar_mlp1')], 'scalar_mlp1.relu');
   const m2 = g.op('Relu', [gemm(g, m1, net.scalarMlp2, 'scalar_mlp2')], 'scalar_mlp2.relu');
-  const fusedIn = g.op('Concat', [image, m2], 'fuse_in', { axis: 1 });
+  const fusedIn = g.op('Concat', prior ? [image, m2, prior] : [image, m2], 'fuse_in', { axis: 1 });
   const hidden = g.op('Relu', [gemm(g, fusedIn, net.fuse, 'fuse')], 'fuse.relu');
 
   // The head's rows split three ways: position (×scaleM: metres), σ parameters, ρ parameter; the
@@ -149,9 +163,19 @@ export function localizationGraph(net: LocalizationNet, o: GraphOptions): OnnxGr
   // This re-expresses sigmaRhoFromRaw (model/losses.ts) as ONNX operators — the parity tests
   // compare onnxruntime's outputs with that function. (ONNX's Softplus has no linear branch above
   // 20 like libtorch's; there the two differ by < 1e-8 relative.)
+  // With a prior, each group of head rows is a correction added to the prior's columns (the
+  // network's `head + prior`); the position's are scaled to metres like the head's.
   const raw = (k: number) => 2 + k;
-  const pos = gemm(g, hidden, net.head, 'head.position', { from: 0, count: 2, scale: scaleM });
-  const sigmaRaw = gemm(g, hidden, net.head, 'head.sigma', { from: raw(RAW_INDEX.sigmaE), count: 2 });
+  const headPos = gemm(g, hidden, net.head, 'head.position', { from: 0, count: 2, scale: scaleM });
+  const pos = prior
+    ? g.op(
+        'Add',
+        [headPos, g.op('Mul', [priorCols(0, 2, 'prior.position'), g.floats('prior_to_m', [scaleM], [1])], 'prior.position_m')],
+        'position',
+      )
+    : headPos;
+  const headSigma = gemm(g, hidden, net.head, 'head.sigma', { from: raw(RAW_INDEX.sigmaE), count: 2 });
+  const sigmaRaw = prior ? g.op('Add', [headSigma, priorCols(raw(RAW_INDEX.sigmaE), 2, 'prior.sigma')], 'sigma.raw') : headSigma;
   // σ = (softplus(raw) + floor)·scaleM·sigmaScale (metres, calibrated).
   const sigmaUnits = g.op(
     'Add',
@@ -169,7 +193,8 @@ export function localizationGraph(net: LocalizationNet, o: GraphOptions): OnnxGr
     );
     rho = g.op('Mul', [first, g.floats('zero', [0], [1])], 'rho');
   } else {
-    const rhoRaw = gemm(g, hidden, net.head, 'head.rho', { from: raw(RAW_INDEX.rho), count: 1 });
+    const headRho = gemm(g, hidden, net.head, 'head.rho', { from: raw(RAW_INDEX.rho), count: 1 });
+    const rhoRaw = prior ? g.op('Add', [headRho, priorCols(raw(RAW_INDEX.rho), 1, 'prior.rho')], 'rho.raw') : headRho;
     rho = g.op('Mul', [g.op('Tanh', [rhoRaw], 'rho.tanh'), g.floats('rho_scale', [RHO_SCALE], [1])], 'rho');
   }
   g.rename(pos, OUTPUT_NAMES.positions);
@@ -182,6 +207,7 @@ export function localizationGraph(net: LocalizationNet, o: GraphOptions): OnnxGr
       { name: mel, elemType: f, shape: ['N', r, o.melBands, o.frames] },
       { name: scalars, elemType: f, shape: ['N', r, s] },
       { name: mask, elemType: f, shape: ['N', r] },
+      ...(prior ? [{ name: prior, elemType: f, shape: ['N', PRIOR_INPUT_WIDTH] }] : []),
     ],
     [
       { name: OUTPUT_NAMES.positions, elemType: f, shape: ['N', 2] },

@@ -4,6 +4,7 @@
 // metadata_props (string → string): plain strings as they are, everything else as JSON.
 import { z } from 'zod';
 import { FeatureConfigSchema, hopFor } from '../signal/features/config.js';
+import { PriorSpecSchema } from '../signal/features/prior.js';
 
 /**
  * Bumped whenever a model's inputs or metadata change meaning, so older files are refused rather
@@ -67,6 +68,11 @@ export const ModelMetadataSchema = z
     sigmaFloor: Finite.positive(),
     sigmaScale: Finite.positive(),
     diagonal: z.boolean(),
+    /**
+     * The physics prior the network corrects (stated power model, receivers, region), or null for
+     * a network without one. Inference computes the prior input from it exactly as training did.
+     */
+    prior: PriorSpecSchema.nullable().default(null),
     /** Test-split metrics at export time (median error, coverage, …), for the registry and humans. */
     metrics: z.record(Finite).default({}),
     /** Arithmetic of the convolutions: fp32, or int8 in QDQ form (quantize.ts). */
@@ -109,6 +115,7 @@ export const METADATA_KEYS: Record<keyof ModelMetadata, string> = {
   sigmaFloor: 'heimdall.sigma_floor',
   sigmaScale: 'heimdall.sigma_scale',
   diagonal: 'heimdall.diagonal',
+  prior: 'heimdall.prior',
   metrics: 'heimdall.metrics',
   precision: 'heimdall.precision',
 };
@@ -159,7 +166,7 @@ export function parseMetadataProps(props: Record<string, string>, file: string):
   for (const [field, key] of Object.entries(METADATA_KEYS) as [keyof ModelMetadata, string][]) {
     const v = props[key];
     if (v === undefined) {
-      if (field === 'metrics' || field === 'precision') continue; // optional: defaults apply
+      if (field === 'metrics' || field === 'precision' || field === 'prior') continue; // optional: defaults apply
       throw new Error(`${file}: missing metadata ${key} (not a Heimdall model, or exported by an incompatible version)`);
     }
     if (STRING_FIELDS.has(field)) raw[field] = v;

@@ -1,8 +1,13 @@
 // onnxruntime-node sessions for exported LocalizationNets: one place for the session options
 // (2 intra-op threads, all graph optimizations, sequential execution: the fastest batch-1
-// setting measured in bench/inference) and for feeding the three inputs.
+// setting measured in bench/inference) and for feeding the inputs.
 import * as ort from 'onnxruntime-node';
+import { PRIOR_INPUT_WIDTH } from '../model/localization-net.js';
+import { priorInputs } from '../model/prior-inputs.js';
+import { PRIOR_WIDTH } from '../signal/features/prior.js';
+import { SCALAR_COUNT } from '../signal/features/scalars.js';
 import { INPUT_NAMES, OUTPUT_NAMES } from './localization-graph.js';
+import type { ModelMetadata } from './metadata.js';
 
 export interface SessionOptions {
   /** Intra-op threads (default 2, or HEIMDALL_THREADS). */
@@ -31,6 +36,17 @@ export interface InputBatch {
   scalars: Float32Array;
   /** [size][receivers], 1 = present. */
   mask: Uint8Array | Float32Array;
+  /** [size][PRIOR_WIDTH] the physics prior in metres, for a model that corrects it. */
+  prior?: Float32Array;
+}
+
+/** The sizes of a model's inputs; `prior` is set for a model that takes the physics prior. */
+export interface InputDims {
+  receivers: number;
+  melBands: number;
+  frames: number;
+  scalars: number;
+  prior?: { scaleM: number; sigmaFloor: number };
 }
 
 export interface OutputBatch {
@@ -40,24 +56,22 @@ export interface OutputBatch {
   uncertainties: Float32Array;
 }
 
-/** The three graph inputs of a batch as onnxruntime tensors. */
-export function inputFeeds(
-  b: InputBatch,
-  dims: { receivers: number; melBands: number; frames: number; scalars: number },
-): Record<string, ort.Tensor> {
+/** The graph inputs of a batch as onnxruntime tensors (the prior in network units, as in training). */
+export function inputFeeds(b: InputBatch, dims: InputDims): Record<string, ort.Tensor> {
   const { receivers: r, melBands, frames, scalars } = dims;
-  return {
+  const feeds: Record<string, ort.Tensor> = {
     [INPUT_NAMES.mel]: new ort.Tensor('float32', b.mel, [b.size, r, melBands, frames]),
     [INPUT_NAMES.scalars]: new ort.Tensor('float32', b.scalars, [b.size, r, scalars]),
     [INPUT_NAMES.mask]: new ort.Tensor('float32', Float32Array.from(b.mask), [b.size, r]),
   };
+  if (dims.prior) {
+    if (b.prior === undefined) throw new RangeError('inputFeeds: the model takes a physics prior; the batch has none');
+    feeds[INPUT_NAMES.prior] = new ort.Tensor('float32', priorInputs(b.prior, dims.prior), [b.size, PRIOR_INPUT_WIDTH]);
+  }
+  return feeds;
 }
 
-export async function runBatch(
-  session: ort.InferenceSession,
-  b: InputBatch,
-  dims: { receivers: number; melBands: number; frames: number; scalars: number },
-): Promise<OutputBatch> {
+export async function runBatch(session: ort.InferenceSession, b: InputBatch, dims: InputDims): Promise<OutputBatch> {
   const { receivers: r, melBands, frames, scalars } = dims;
   const expect = (what: string, got: number, want: number) => {
     if (got !== want) throw new RangeError(`runBatch: ${what} has ${got} values, expected ${want} for a batch of ${b.size}`);
@@ -65,6 +79,7 @@ export async function runBatch(
   expect('mel', b.mel.length, b.size * r * melBands * frames);
   expect('scalars', b.scalars.length, b.size * r * scalars);
   expect('mask', b.mask.length, b.size * r);
+  if (dims.prior) expect('prior', b.prior?.length ?? 0, b.size * PRIOR_WIDTH);
   const out = await session.run(inputFeeds(b, dims));
   const get = (name: string) => {
     const t = out[name];
@@ -72,4 +87,19 @@ export async function runBatch(
     return t.data as Float32Array;
   };
   return { positions: get(OUTPUT_NAMES.positions), uncertainties: get(OUTPUT_NAMES.uncertainties) };
+}
+
+/**
+ * A model's input sizes from its metadata (loadModel checked the graph against them with
+ * checkInputContract): receivers, spectrogram, this code's scalars, and the prior when it has one.
+ */
+export function modelInputDims(md: ModelMetadata): InputDims {
+  const c = md.featureConfig;
+  return {
+    receivers: md.receivers.length,
+    melBands: c.melBands,
+    frames: c.frames,
+    scalars: SCALAR_COUNT,
+    ...(md.prior ? { prior: { scaleM: md.scaleM, sigmaFloor: md.sigmaFloor } } : {}),
+  };
 }

@@ -14,7 +14,7 @@ import {
   type OnnxNode,
   type OnnxTensor,
 } from './onnx/model-proto.js';
-import { createSession, type InputBatch, inputFeeds } from './ort.js';
+import { createSession, type InputBatch, type InputDims, inputFeeds } from './ort.js';
 
 /** [min, max] of a tensor over the calibration batch. */
 export type Ranges = Map<string, [number, number]>;
@@ -53,11 +53,7 @@ export function quantizedActivations(g: OnnxGraph): string[] {
  * and records each one's range. Calibrate on transmissions like those the model will see (a
  * batch of the training or validation split); the range always includes 0.
  */
-export async function calibrate(
-  g: OnnxGraph,
-  batch: InputBatch,
-  dims: { receivers: number; melBands: number; frames: number; scalars: number },
-): Promise<Ranges> {
+export async function calibrate(g: OnnxGraph, batch: InputBatch, dims: InputDims): Promise<Ranges> {
   const names = quantizedActivations(g);
   const probe: OnnxGraph = { ...g, outputs: [...g.outputs, ...names.map((name) => ({ name, elemType: DataType.FLOAT }))] };
   const bytes = encodeModel(

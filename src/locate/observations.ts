@@ -1,6 +1,6 @@
 // Shared bookkeeping for the estimators: which receivers heard, refusing with their names, and the
 // 3-D transmitter–receiver distance the path-loss model and the delays take.
-import { LocateError, type ReceiverObservation } from './types.js';
+import { LocateError, type PoweredReceiver, type ReceiverObservation } from './types.js';
 
 export interface HeardObservation extends ReceiverObservation {
   rssDbm: number;
@@ -31,4 +31,23 @@ export function distance3dM(
   r: { east: number; north: number; heightM: number },
 ): number {
   return Math.max(1, Math.hypot(east - r.east, north - r.north, r.heightM - txHeightM));
+}
+
+/**
+ * One receiver's observation from its measured power and SNR: heard when the SNR reaches the
+ * feature layer's threshold (the model's `heard` scalar); powers referred to an isotropic antenna;
+ * a not-heard receiver is censored evidence when its noise is known (detection = noise + threshold).
+ */
+export function powerObservation(r: PoweredReceiver, rssiDbm: number, snrDb: number, heardSnrDb: number): ReceiverObservation {
+  const heard = snrDb >= heardSnrDb;
+  const noise = r.noiseDbm === undefined ? undefined : r.noiseDbm - r.gainDbi;
+  return {
+    id: r.id,
+    east: r.east,
+    north: r.north,
+    heightM: r.heightM,
+    rssDbm: heard ? rssiDbm - r.gainDbi : null,
+    ...(noise === undefined ? {} : { noiseDbm: noise, detectionDbm: noise + heardSnrDb }),
+    snrDb,
+  };
 }

@@ -27,6 +27,21 @@ export interface ReceiverObservation {
   snrDb?: number;
 }
 
+/**
+ * A receiver as the power-based estimators know it: position in the frame, antenna height, gain,
+ * and (when its noise figure is known) the noise power in the recording bandwidth.
+ */
+export interface PoweredReceiver {
+  id: string;
+  east: number;
+  north: number;
+  heightM: number;
+  /** Antenna gain (dBi): powers are referred to an isotropic antenna before the path-loss model. */
+  gainDbi: number;
+  /** Noise power in the recording bandwidth (dBm), when the receiver's noise figure is known. */
+  noiseDbm?: number;
+}
+
 /** The stated received-power model: RSS = P₀ − L(d, h) + w, w ~ N(0, σ²) per receiver. */
 export interface RssModel {
   /** Median path loss (dB) at 3-D distance `distanceM` to a receiver with antenna height `rxHeightM`. */

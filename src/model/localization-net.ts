@@ -4,15 +4,23 @@
 //   mel     [B, R, 128, 32]  normalized two-sided mel spectrograms (absent receivers are zeros)
 //   scalars [B, R, S]        normalized per-receiver scalars (RSSI, SNR, offset, heard, …)
 //   mask    [B, R]           1 where the receiver's recording is present
+//   prior   [B, 6]           (with `prior`) the physics prior in network units: east, north, the raw
+//                            uncertainty parameters of its covariance, and valid (see priorInputs)
 // The receivers' positions (local east/north, in units of `scaleM`) are a fixed buffer.
 //
 // A ResNet-18 trunk reads the spectrogram stack as an R-channel image; a small MLP reads the
 // per-receiver scalars together with positions and the mask; the two are fused before two heads:
 // position (east/north in units of scaleM) and uncertainty (raw Cholesky parameters, see
 // model/losses.ts). Converting to metres, lat/lon and ellipses happens at the edge.
+// With `prior`, the network also reads the physics prior (the posterior mean and covariance under
+// the stated power model, signal/features/prior.ts) and its heads learn a CORRECTION: outputs =
+// prior + head. The head starts at zero, so an untrained network reproduces the prior exactly
+// and training can only move away from it where the data say the physics model is wrong.
+import { noGrad } from '../engine/autograd.js';
 import { cat, tensor } from '../engine/creation.js';
 import { Linear } from '../engine/nn/layers.js';
 import { Module } from '../engine/nn/module.js';
+import { tidy } from '../engine/scope.js';
 import type { Tensor } from '../engine/tensor.js';
 import { rawColumns } from './losses.js';
 import { ResNet18 } from './resnet.js';
@@ -29,7 +37,12 @@ export interface LocalizationNetOptions {
   hidden?: number;
   /** Full 2×2 covariance (3 outputs) or the diagonal variant (2). */
   diagonal?: boolean;
+  /** Learn a correction of the physics prior (an extra input, see the header). */
+  prior?: boolean;
 }
+
+/** Values per transmission of the prior input (network units; model/prior-inputs.ts). */
+export const PRIOR_INPUT_WIDTH = 6;
 
 export interface LocalizationOutput {
   /** [B, 2] east/north in units of scaleM. */
@@ -63,17 +76,50 @@ export class LocalizationNet extends Module {
     const perReceiver = options.scalarCount + 3; // scalars + (east, north) + mask
     this.scalarMlp1 = this.registerModule('scalar_mlp1', new Linear(r * perReceiver, hidden));
     this.scalarMlp2 = this.registerModule('scalar_mlp2', new Linear(hidden, hidden));
-    this.fuse = this.registerModule('fuse', new Linear(this.trunk.featureSize + hidden, hidden));
+    const priorWidth = options.prior ? PRIOR_INPUT_WIDTH : 0;
+    this.fuse = this.registerModule('fuse', new Linear(this.trunk.featureSize + hidden + priorWidth, hidden));
     this.head = this.registerModule('head', new Linear(hidden, 2 + this.uncertaintyOutputs));
+    if (options.prior) {
+      // A zero correction at the start: the untrained network IS the physics prior.
+      noGrad(() => {
+        this.head.weight.zero_();
+        this.head.bias?.zero_();
+      });
+    }
     const pos = options.receivers.flatMap((x) => [x.east / options.scaleM, x.north / options.scaleM]);
     this.positions = this.registerBuffer('receiver_positions', tensor(pos, [r, 2]));
+  }
+
+  /**
+   * Scales the learned corrections — of the position by `gain`, of the uncertainty parameters by
+   * `uncertaintyGain` (both fitted on validation: eval/calibration.ts, pipeline/evaluate.ts). The
+   * head's rows are multiplied in place, so the engine and the exported graph both carry
+   * prior + gain·correction.
+   */
+  scaleCorrection(gain: number, uncertaintyGain = 1): void {
+    if (!this.options.prior) throw new Error('LocalizationNet: scaleCorrection needs a network that corrects the prior');
+    for (const g of [gain, uncertaintyGain])
+      if (!(g >= 0 && g <= 1)) throw new RangeError(`LocalizationNet: correction gain must be in [0, 1], got ${g}`);
+    const cols = this.head.weight.shape[1] as number;
+    const rows = 2 + this.uncertaintyOutputs;
+    const scale = tensor(
+      Array.from({ length: rows }, (_, r) => (r < 2 ? gain : uncertaintyGain)),
+      [rows, 1],
+    );
+    tidy(() =>
+      noGrad(() => {
+        this.head.weight.copy_(this.head.weight.mul(scale.expand(rows, cols)));
+        this.head.bias?.copy_(this.head.bias.mul(scale.reshape(rows)));
+      }),
+    );
+    scale.dispose();
   }
 
   forward(_input: Tensor): Tensor {
     throw new Error('LocalizationNet takes several inputs: call predict({ mel, scalars, mask })');
   }
 
-  predict(x: { mel: Tensor; scalars: Tensor; mask: Tensor }): LocalizationOutput {
+  predict(x: { mel: Tensor; scalars: Tensor; mask: Tensor; prior?: Tensor }): LocalizationOutput {
     const [b, r] = x.mask.shape as [number, number];
     if (r !== this.receiverCount)
       throw new RangeError(`LocalizationNet: expected ${this.receiverCount} receivers, the batch has ${r}`);
@@ -88,8 +134,12 @@ export class LocalizationNet extends Module {
       .mul(m.reshape(b, r, 1));
     const perReceiver = cat([scalars, positions, m.reshape(b, r, 1)], 2).reshape(b, -1);
     const fused = this.scalarMlp2.forward(this.scalarMlp1.forward(perReceiver).relu()).relu();
-    const hidden = this.fuse.forward(cat([image, fused], 1)).relu();
-    const out = this.head.forward(hidden);
+    const prior = this.options.prior ? x.prior : undefined;
+    if (this.options.prior && prior === undefined)
+      throw new RangeError('LocalizationNet: this network corrects the physics prior; the batch has no prior');
+    const hidden = this.fuse.forward(cat(prior ? [image, fused, prior] : [image, fused], 1)).relu();
+    const head = this.head.forward(hidden);
+    const out = prior ? head.add(prior.narrow(1, 0, 2 + this.uncertaintyOutputs)) : head;
     return { position: out.narrow(1, 0, 2), raw: out.narrow(1, 2, this.uncertaintyOutputs) };
   }
 }

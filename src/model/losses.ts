@@ -177,3 +177,21 @@ export function covarianceFromRaw(raw: RawOutputs, o: PostProcessing = {}): Cov2
   }
   return sigmaRhoRows(raw, o, 'covarianceFromRaw').map(covarianceOf);
 }
+
+/** The inverse of softplus (for y > 0): the raw value whose softplus is y. */
+export function softplusInverse(y: number): number {
+  return y > 20 ? y : Math.log(Math.expm1(y));
+}
+
+/**
+ * The raw outputs [a, b, c] that sigmaRhoFromRaw maps to (σₑ, σₙ, ρ) in units of `scale`: the
+ * inverse of THE post-processing, so a covariance computed elsewhere (the physics prior) enters
+ * the network in its own parameterization. σ at or below the floor maps to the floor (+1e-6).
+ */
+export function rawFromSigmaRho(s: SigmaRho, o: { floor?: number; scale?: number } = {}): [number, number, number] {
+  const floor = o.floor ?? DEFAULT_SIGMA_FLOOR;
+  const scale = o.scale ?? 1;
+  const raw = (sigma: number) => softplusInverse(Math.max(sigma / scale - floor, 1e-6));
+  const rho = Math.max(-RHO_SCALE + 1e-6, Math.min(RHO_SCALE - 1e-6, s.rho)) / RHO_SCALE;
+  return [raw(s.sigmaE), raw(s.sigmaN), Math.atanh(rho)];
+}

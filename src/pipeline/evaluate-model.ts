@@ -4,7 +4,7 @@
 // `heimdall predict` runs it; quickstart calls this too, so its report and this command agree.
 
 import type { EvaluationDocument } from '../eval/evaluation-document.js';
-import { runBatch } from '../export/ort.js';
+import { modelInputDims, runBatch } from '../export/ort.js';
 import { searchRegionAround } from '../locate/region.js';
 import type { Cov2 } from '../math/gaussian2d.js';
 import { covarianceOf } from '../model/losses.js';
@@ -12,7 +12,6 @@ import { type LoadedModel, loadModel } from '../predict/model.js';
 import { writeEvaluationReport } from '../report/index.js';
 import { FeatureCache } from '../signal/features/cache.js';
 import { FeatureExtractor } from '../signal/features/extractor.js';
-import { SCALAR_COUNT } from '../signal/features/scalars.js';
 import { type Scenario, ScenarioSchema } from '../sim/config.js';
 import { PRESETS } from '../sim/presets.js';
 import type { Split } from '../store/catalog/types.js';
@@ -74,9 +73,10 @@ async function modelPredictions(
       seed: 0,
       shuffle: false,
       stats: md.featureStats,
+      ...(md.prior ? { prior: md.prior } : {}),
       memoryBytes: 0,
     });
-    const dims = { receivers: md.receivers.length, melBands: c.melBands, frames: c.frames, scalars: SCALAR_COUNT };
+    const dims = modelInputDims(md);
     for await (const b of loader.epoch(0)) {
       if (o.signal?.aborted) throw new Error('evaluate: interrupted while running the model');
       const res = await runBatch(model.session, b, dims);

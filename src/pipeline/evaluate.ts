@@ -5,11 +5,14 @@ import { noGrad } from '../engine/autograd.js';
 import { tidy } from '../engine/scope.js';
 import { type BoundComparison, compareWithBound } from '../eval/calibration.js';
 import { type LocalizationSample, localizationMetrics } from '../eval/metrics.js';
+import type { Cov2 } from '../math/gaussian2d.js';
 import type { LocalizationNet } from '../model/localization-net.js';
+import { PRIOR_INPUT_WIDTH } from '../model/localization-net.js';
 import { covarianceFromRaw } from '../model/losses.js';
 import type { BatchSource } from '../signal/features/batch.js';
+import { PRIOR_WIDTH } from '../signal/features/prior.js';
 import type { Catalog } from '../store/catalog/catalog.js';
-import { toTensors } from '../train/localization-module.js';
+import { tensorsFor } from '../train/localization-module.js';
 
 export interface EvaluationReport {
   metrics: ReturnType<typeof localizationMetrics>;
@@ -40,7 +43,7 @@ export async function evaluate(
     for await (const b of loader.epoch(0)) {
       const { position, raw } = tidy(() =>
         noGrad(() => {
-          const t = toTensors(b, net.receiverCount, o.melBands, o.frames, net.options.scalarCount, scale);
+          const t = tensorsFor(net, b, o.melBands, o.frames, o.sigmaFloor);
           const out = net.predict(t);
           return { position: out.position.toFloat32Array(), raw: out.raw.toFloat32Array() };
         }),
@@ -76,4 +79,93 @@ export async function evaluate(
     crlb,
     withoutCrlb: bounds.filter((b) => b === null).length,
   };
+}
+
+/** What a prior network's correction is fitted from: per transmission, in metres / network units. */
+export interface CorrectionOutputs {
+  /** The prior's position (the network centre where it had none) and the network's. */
+  prior: Position[];
+  model: Position[];
+  truth: Position[];
+  /** Raw uncertainty parameters [a, b, c] of the prior (the network's input) and of the network's output. */
+  priorRaw: number[][];
+  modelRaw: number[][];
+}
+
+/** Runs a prior network over a loader (eval mode) and collects CorrectionOutputs. */
+export async function correctionOutputs(
+  net: LocalizationNet,
+  loader: BatchSource,
+  o: { melBands: number; frames: number; sigmaFloor: number },
+): Promise<CorrectionOutputs> {
+  const out: CorrectionOutputs = { prior: [], model: [], truth: [], priorRaw: [], modelRaw: [] };
+  const scale = net.options.scaleM;
+  const u = net.uncertaintyOutputs;
+  net.eval();
+  try {
+    for await (const b of loader.epoch(0)) {
+      const t = tensorsFor(net, b, o.melBands, o.frames, o.sigmaFloor);
+      const { position, raw, prior } = tidy(() =>
+        noGrad(() => {
+          const p = net.predict(t);
+          return {
+            position: p.position.toFloat32Array(),
+            raw: p.raw.toFloat32Array(),
+            prior: (t.prior as NonNullable<typeof t.prior>).toFloat32Array(),
+          };
+        }),
+      );
+      for (const x of Object.values(t)) x?.dispose();
+      for (let i = 0; i < b.size; i++) {
+        out.prior.push({ east: b.prior[i * PRIOR_WIDTH] as number, north: b.prior[i * PRIOR_WIDTH + 1] as number });
+        out.model.push({ east: (position[2 * i] as number) * scale, north: (position[2 * i + 1] as number) * scale });
+        out.truth.push({ east: b.target[2 * i] as number, north: b.target[2 * i + 1] as number });
+        out.priorRaw.push(Array.from(prior.subarray(i * PRIOR_INPUT_WIDTH + 2, i * PRIOR_INPUT_WIDTH + 2 + u)));
+        out.modelRaw.push(Array.from(raw.subarray(i * u, (i + 1) * u)));
+      }
+    }
+  } finally {
+    net.train();
+  }
+  return out;
+}
+
+/**
+ * The shrinkage of the learned uncertainty correction, fitted on validation after the position
+ * gain: the gain g in {0, 0.05, …, 1} on (network raw − prior raw) with the smallest mean Gaussian
+ * NLL of the errors (ties: the smaller g, the prior's own covariance).
+ */
+export function fitUncertaintyGain(
+  c: CorrectionOutputs,
+  o: { positionGain: number; sigmaFloor: number; scaleM: number; diagonal: boolean },
+): { gain: number; meanNll: number; priorMeanNll: number } {
+  const errors = c.truth.map((t, i) => {
+    const p = c.prior[i] as Position;
+    const m = c.model[i] as Position;
+    return {
+      errorE: p.east + o.positionGain * (m.east - p.east) - t.east,
+      errorN: p.north + o.positionGain * (m.north - p.north) - t.north,
+    };
+  });
+  const nllAt = (g: number) => {
+    const raw = c.priorRaw.flatMap((p, i) => p.map((v, k) => v + g * (((c.modelRaw[i] as number[])[k] as number) - v)));
+    const covs = covarianceFromRaw(raw, { floor: o.sigmaFloor, diagonal: o.diagonal, scale: o.scaleM });
+    return localizationMetrics(errors.map((e, i) => ({ ...e, cov: covs[i] as Cov2 }))).meanNll;
+  };
+  let gain = 0;
+  let best = nllAt(0);
+  const priorMeanNll = best;
+  for (let k = 1; k <= 20; k++) {
+    const v = nllAt(k / 20);
+    if (v < best - 1e-9) {
+      best = v;
+      gain = k / 20;
+    }
+  }
+  return { gain, meanNll: best, priorMeanNll };
+}
+
+interface Position {
+  east: number;
+  north: number;
 }

@@ -19,6 +19,7 @@ import {
   type SearchRegion,
 } from '../locate/types.js';
 import { cep50, type Ellipse, ellipseOf } from '../math/gaussian2d.js';
+import { pathLossDb } from '../rf/propagation.js';
 import { FeatureConfigSchema } from '../signal/features/config.js';
 import { recordingFeatures } from '../signal/features/extract.js';
 import { scalarIndex } from '../signal/features/scalars.js';
@@ -26,7 +27,6 @@ import type { LoadedRecordingSet } from '../signal/formats/recording-sets.js';
 import type { Recording } from '../signal/recording.js';
 import { measureTimeDifferences } from '../signal/timing/index.js';
 import type { Network } from '../sim/config.js';
-import { pathLossDb } from '../sim/propagation.js';
 
 export interface LocateOptions {
   method: LocateMethod;

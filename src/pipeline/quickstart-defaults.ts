@@ -11,4 +11,5 @@ export const quickstartDefaults: Omit<QuickstartOptions, 'home' | 'log'> = {
   widths: [16, 32, 64, 128],
   lr: 2e-3,
   patience: 8,
+  prior: true,
 };

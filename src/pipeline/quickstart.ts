@@ -10,13 +10,14 @@ import { join } from 'node:path';
 import { libtorchVersion, manualSeed } from '../engine/runtime.js';
 import { loadSafetensors } from '../engine/safetensors.js';
 import type { Tensor } from '../engine/tensor.js';
-import { fitSigmaScale } from '../eval/calibration.js';
+import { type CorrectionGain, fitCorrectionGain, fitSigmaScale } from '../eval/calibration.js';
 import { LocalFrame } from '../geo/local-frame.js';
 import { LocalizationNet } from '../model/localization-net.js';
 import type { Batch } from '../signal/features/batch.js';
 import { FeatureCache } from '../signal/features/cache.js';
 import { type FeatureConfig, FeatureConfigSchema } from '../signal/features/config.js';
 import { FeatureExtractor } from '../signal/features/extractor.js';
+import type { PriorSpec } from '../signal/features/prior.js';
 import { SCALAR_COUNT } from '../signal/features/scalars.js';
 import { type FeatureStats, FeatureStatsAccumulator } from '../signal/features/stats.js';
 import { incompleteBecause, simulationStamp } from '../sim/completion.js';
@@ -35,9 +36,11 @@ import { trackingCallback } from '../track/trainer-callback.js';
 import { LocalizationModule, loaderSource } from '../train/localization-module.js';
 import { type FitResult, Trainer } from '../train/trainer.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
-import { type EvaluationReport, evaluate } from './evaluate.js';
+import { formatDistanceM } from '../util/format.js';
+import { correctionOutputs, type EvaluationReport, evaluate, fitUncertaintyGain } from './evaluate.js';
 import { evaluateModelOnDataset, type ModelEvaluation } from './evaluate-model.js';
 import { type PublishedModel, publishModel } from './publish-model.js';
+import { priorSpecOfScenario } from './references/rss-model.js';
 
 export interface QuickstartOptions {
   preset: string;
@@ -55,6 +58,17 @@ export interface QuickstartOptions {
   widths: [number, number, number, number];
   lr: number;
   patience: number;
+  /**
+   * Learn a correction of the physics prior (the posterior mean under the scenario's stated power
+   * model) rather than the position from scratch. Default on; off reproduces the plain network.
+   */
+  prior: boolean;
+  /**
+   * Start from the weights of another run's checkpoint (.safetensors) of a network with as many
+   * receivers; this run's receiver positions, prior and normalization statistics are kept. With
+   * maxEpochs 0 the weights are evaluated as they are (transfer without fine-tuning).
+   */
+  initFrom?: string;
   signal?: AbortSignal;
   log: (line: string) => void;
   /** Configuration environment for the store (default process.env: DATABASE_URL, S3 …). */
@@ -163,9 +177,32 @@ export function featureConfigFor(scenario: Scenario): FeatureConfig {
   return FeatureConfigSchema.parse({ sampleRateHz: rate, samples: Math.round(rate * Math.min(1, scenario.durationS)) });
 }
 
+/**
+ * Loads another run's weights into `net`, all but the receiver positions (this network's own).
+ * Refuses a checkpoint of a different architecture, naming the first tensor that differs.
+ */
+function initializeFrom(net: LocalizationNet, path: string): void {
+  const { tensors } = loadSafetensors(path);
+  const weights = new Map<string, Tensor>();
+  for (const [k, t] of tensors)
+    if (k.startsWith('model.') && k !== 'model.receiver_positions') weights.set(k.slice('model.'.length), t);
+  try {
+    weights.set('receiver_positions', net.positions);
+    net.loadStateDict(weights);
+  } catch (err) {
+    throw new Error(
+      `quickstart: --init-from ${path}: ${(err as Error).message} (it must be a checkpoint of the same architecture and receiver count)`,
+    );
+  } finally {
+    for (const t of tensors.values()) t.dispose();
+  }
+}
+
 export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport> {
   const started = performance.now();
   checkQuickstartSamples(o.samples);
+  if (o.maxEpochs === 0 && o.initFrom === undefined)
+    throw new RangeError('quickstart: --epochs 0 evaluates weights without training; it needs --init-from CHECKPOINT');
   const scenario = quickstartScenario(o);
   const name = scenario.name;
   const simDir = join(o.home, 'quickstart', `${name}-seed${o.seed}-n${o.samples}`);
@@ -227,7 +264,7 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
     const loaderFor = (
       split: 'train' | 'val' | 'test',
       stats?: FeatureStats,
-      extra: { batchSize?: number; prefetch?: number } = {},
+      extra: { batchSize?: number; prefetch?: number; prior?: PriorSpec } = {},
     ) =>
       DatasetLoader.create({
         catalog: store.catalog,
@@ -243,14 +280,25 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
         ...extra,
       });
     const stats = await trainingStats(await loaderFor('train'), positions.length, features, o.signal);
+    const prior = o.prior ? priorSpecOfScenario(scenario, frame, features.heardSnrDb) : null;
+    const modelLoader = (split: 'train' | 'val' | 'test', extra: { batchSize?: number; prefetch?: number } = {}) =>
+      loaderFor(split, stats, { ...extra, ...(prior ? { prior } : {}) });
 
     manualSeed(o.seed);
-    const net = new LocalizationNet({ receivers: positions, scaleM, scalarCount: SCALAR_COUNT, widths: o.widths });
+    const net = new LocalizationNet({
+      receivers: positions,
+      scaleM,
+      scalarCount: SCALAR_COUNT,
+      widths: o.widths,
+      prior: prior !== null,
+    });
+    if (o.initFrom !== undefined) initializeFrom(net, o.initFrom);
     const module = new LocalizationModule(net, SIGMA_FLOOR);
     const c = features;
-    const train = loaderSource(await loaderFor('train', stats), net, c.melBands, c.frames);
-    const valLoader = await loaderFor('val', stats); // kept: σ calibration reads it again (from memory)
-    const val = loaderSource(valLoader, net, c.melBands, c.frames);
+    if (prior) o.log(`    physics prior: posterior mean under ${prior.model.description}`);
+    const train = loaderSource(await modelLoader('train'), net, c.melBands, c.frames, SIGMA_FLOOR);
+    const valLoader = await modelLoader('val'); // kept: σ calibration reads it again (from memory)
+    const val = loaderSource(valLoader, net, c.melBands, c.frames, SIGMA_FLOOR);
     const perEpoch = train.batchesPerEpoch ?? 1;
     const checkpointDir = join(o.home, 'runs', `quickstart-${name}-v${dataset.version}`);
     o.log(
@@ -261,7 +309,15 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
       data: { scenario: name, samples: o.samples, seed: o.seed, split: SPLIT },
       dataset: { name: dataset.name, version: dataset.version },
       features: c,
-      model: { kind: 'LocalizationNet', widths: o.widths, hidden: 128, diagonal: false, scaleM, sigmaFloor: SIGMA_FLOOR },
+      model: {
+        kind: 'LocalizationNet',
+        widths: o.widths,
+        hidden: 128,
+        diagonal: false,
+        scaleM,
+        sigmaFloor: SIGMA_FLOOR,
+        prior: prior === null ? 'none' : 'posterior mean under the scenario power model',
+      },
       optimizer: { name: 'adamw', lr: o.lr, weightDecay: 1e-4, batchSize: o.batchSize, gradClip: 1 },
       training: { maxEpochs: o.maxEpochs, patience: o.patience, monitor: 'val_nll', schedule: 'cosine with warm-up' },
     };
@@ -275,7 +331,7 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
     mkdirSync(runArtifacts, { recursive: true });
     writeFileAtomic(join(runArtifacts, 'config.json'), [Buffer.from(JSON.stringify(config, null, 2))], false);
     const trainer = new Trainer({
-      maxEpochs: o.maxEpochs,
+      maxEpochs: Math.max(1, o.maxEpochs), // 0: not fitted at all (below)
       lr: o.lr,
       optimizer: 'adamw',
       weightDecay: 1e-4,
@@ -289,7 +345,18 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
       log: (line) => o.log(`    ${line}`),
       callbacks: [trackingCallback(run)],
     });
-    const fit = await trainer.fit(module, train, val);
+    const fit: FitResult =
+      o.maxEpochs === 0
+        ? {
+            epochs: 0,
+            stoppedBecause: 'max_epochs',
+            monitor: 'val_nll',
+            bestMetric: Number.NaN,
+            bestEpoch: 0,
+            globalStep: 0,
+            history: [],
+          }
+        : await trainer.fit(module, train, val);
     if (fit.bestCheckpoint) {
       const { tensors } = loadSafetensors(fit.bestCheckpoint);
       const weights = new Map<string, Tensor>();
@@ -299,9 +366,26 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
     }
     o.log('5/6 calibrating σ on the validation split, evaluating the best checkpoint on the test split …');
     const evalOptions = { melBands: c.melBands, frames: c.frames, sigmaFloor: SIGMA_FLOOR };
+    let correction: { position: CorrectionGain; uncertaintyGain: number } | undefined;
+    if (prior) {
+      // The learned corrections are shrunk towards the prior as far as validation says they should be.
+      const v = await correctionOutputs(net, valLoader, evalOptions);
+      const position = fitCorrectionGain(v.prior, v.model, v.truth);
+      const uncertainty = fitUncertaintyGain(v, {
+        positionGain: position.gain,
+        sigmaFloor: SIGMA_FLOOR,
+        scaleM,
+        diagonal: false,
+      });
+      net.scaleCorrection(position.gain, uncertainty.gain);
+      correction = { position, uncertaintyGain: uncertainty.gain };
+      o.log(
+        `    correction gains on validation: position ${position.gain.toFixed(2)} (median error: prior ${formatDistanceM(position.priorMedianM)}, full correction ${formatDistanceM(position.fullMedianM)}, kept ${formatDistanceM(position.correctedMedianM)}), uncertainty ${uncertainty.gain.toFixed(2)} (mean NLL ${uncertainty.priorMeanNll.toFixed(3)} → ${uncertainty.meanNll.toFixed(3)})`,
+      );
+    }
     const onValidation = await evaluate(net, valLoader, store.catalog, evalOptions);
     const sigmaScale = fitSigmaScale(onValidation.samples);
-    const testLoader = await loaderFor('test', stats);
+    const testLoader = await modelLoader('test');
     const evaluation = await evaluate(net, testLoader, store.catalog, { ...evalOptions, sigmaScale });
     // The whole evaluation (per-sample errors and covariances of both splits): the run's report,
     // and what calibration studies read.
@@ -316,6 +400,9 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
       test_coverage_2sigma: m.coverage2Sigma,
       test_mean_nll: m.meanNll,
       sigma_scale: sigmaScale,
+      ...(correction
+        ? { correction_gain_position: correction.position.gain, correction_gain_uncertainty: correction.uncertaintyGain }
+        : {}),
       ...(evaluation.crlb
         ? {
             test_crlb_cep50_m: evaluation.crlb.boundMedianM,
@@ -340,7 +427,7 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
       };
       const verifyBatch = await firstBatch(testLoader);
       // int8 ranges come from 256 training transmissions (one batch); the check runs on test ones.
-      const calibration = await firstBatch(await loaderFor('train', stats, { batchSize: 256, prefetch: 1 }));
+      const calibration = await firstBatch(await modelLoader('train', { batchSize: 256, prefetch: 1 }));
       model = await publishModel(net, {
         tracker,
         run,
@@ -354,6 +441,7 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
           featureStats: stats,
           sigmaFloor: SIGMA_FLOOR,
           sigmaScale,
+          prior,
           metrics: testMetrics,
         },
         ...(verifyBatch ? { verifyBatch } : {}),

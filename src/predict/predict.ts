@@ -3,15 +3,15 @@
 // statistics) and onnxruntime. The library function behind `heimdall predict`.
 
 import type { SessionOptions } from '../export/ort.js';
-import { runBatch } from '../export/ort.js';
+import { modelInputDims, runBatch } from '../export/ort.js';
 import { cep50, type Ellipse, ellipseOf } from '../math/gaussian2d.js';
 import { covarianceOf } from '../model/losses.js';
 import { assembleBatch, type Batch } from '../signal/features/batch.js';
 import type { FeatureConfig } from '../signal/features/config.js';
 import type { TransmissionFeatures } from '../signal/features/extract.js';
 import { FeatureExtractor } from '../signal/features/extractor.js';
-import { SCALAR_COUNT } from '../signal/features/scalars.js';
-import { type FeatureStats, normalizeFeatures } from '../signal/features/stats.js';
+import { type PriorSpec, prepareForModel } from '../signal/features/prior.js';
+import type { FeatureStats } from '../signal/features/stats.js';
 import type { Recording } from '../signal/recording.js';
 import { type LoadedModel, loadModel } from './model.js';
 import type { RecordingSet } from './sets.js';
@@ -101,6 +101,8 @@ export interface InputSpec {
   receivers: readonly { id: string }[];
   featureConfig: FeatureConfig;
   featureStats: FeatureStats;
+  /** The physics prior the model corrects (null: none). */
+  prior?: PriorSpec | null;
 }
 
 /**
@@ -119,8 +121,7 @@ export async function prepareSets(
   for (const set of sets) {
     try {
       const match = matchReceivers(set, ids, o.ignoreUnknown ?? false);
-      const features = await extractor.extract(match.recordings);
-      normalizeFeatures(features, md.featureStats);
+      const features = prepareForModel(await extractor.extract(match.recordings), { prior: md.prior, stats: md.featureStats });
       prepared.push({ label: set.label, features, used: match.used, missing: match.missing, ignored: match.ignored });
     } catch (err) {
       o.fail(set.label, err);
@@ -163,8 +164,7 @@ export async function predictFromRecordings(
     const prepared = await prepareSets(extractor, md, sets, { ignoreUnknown: o.ignoreUnknown ?? false, fail });
     const out: Prediction[] = [];
     const size = Math.max(1, o.batchSize ?? 32);
-    // loadModel checked the model takes SCALAR_COUNT scalars (checkInputContract).
-    const dims = { receivers: ids.length, melBands: config.melBands, frames: config.frames, scalars: SCALAR_COUNT };
+    const dims = modelInputDims(md);
     for (let start = 0; start < prepared.length; start += size) {
       const chunk = prepared.slice(start, start + size);
       const res = await runBatch(m.session, inputBatch(chunk, md), dims);

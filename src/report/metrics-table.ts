@@ -80,3 +80,31 @@ export function metricsTableHtml(doc: EvaluationDocument): string {
     .join('\n');
   return `<table class="metrics">\n<thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
 }
+
+/** Median error and coverage per distance-from-network band: where the ellipses stop holding. */
+export function distanceTableHtml(doc: EvaluationDocument): string {
+  if (doc.byDistance.length === 0) return '';
+  const names = [
+    ['model', 'model'],
+    ['posteriorMean', 'posterior mean'],
+  ] as const;
+  const head = names.map(([, label]) => `<th>${label}: median</th><th>1σ</th><th>2σ</th>`).join('');
+  const rows = doc.byDistance
+    .map((b) => {
+      const cols = names
+        .map(([name]) => {
+          const e = b.estimators[name];
+          if (!e) return '<td>—</td><td>—</td><td>—</td>';
+          return `<td>${escapeHtml(formatMetres(e.medianErrorM))}</td><td>${escapeHtml(formatPercent(e.coverage1Sigma))}</td><td>${escapeHtml(formatPercent(e.coverage2Sigma))}</td>`;
+        })
+        .join('');
+      return `<tr><td>${escapeHtml(formatMetres(b.from))} – ${escapeHtml(formatMetres(b.to))}</td><td>${b.count}</td>${cols}</tr>`;
+    })
+    .join('\n');
+  return `<table class="metrics" id="by-distance">
+<thead><tr><th>distance from the receivers' centroid</th><th>n</th>${head}</tr></thead>
+<tbody>
+${rows}
+</tbody>
+</table>`;
+}

@@ -2,7 +2,7 @@
 // network). Every document string is escaped; the SVGs come from vega, which escapes its text.
 import type { EvaluationDocument } from '../eval/evaluation-document.js';
 import { escapeHtml } from './html-text.js';
-import { metricsTableHtml } from './metrics-table.js';
+import { distanceTableHtml, metricsTableHtml } from './metrics-table.js';
 
 export interface RenderedFigure {
   id: string;
@@ -59,6 +59,9 @@ export function reportHtml(doc: EvaluationDocument, figures: RenderedFigure[]): 
 ${notes}
 ${metricsTableHtml(doc)}
 <p class="desc">Intervals are bootstrap 95 % intervals (resampling the evaluated samples). Coverage targets: 39.35 % inside the 1σ ellipse and 86.47 % inside the 2σ ellipse when the predicted uncertainty is calibrated. Sharpness is the median area of the 1σ ellipse. See docs/EVALUATION.md.</p>
+<h2>Calibration by distance from the network</h2>
+${distanceTableHtml(doc)}
+<p class="desc">Coverage per quarter of the test transmissions by distance from the receivers' centroid (targets 39.35 % and 86.47 %): an overall coverage can hide over-confidence far outside the network.</p>
 <h2>Figures</h2>
 ${figs}
 </body>

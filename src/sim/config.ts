@@ -1,6 +1,7 @@
 // The simulator's configuration: one zod schema per concern, types derived from them.
 // Every default is visible here, with the reason for its value.
 import { z } from 'zod';
+import { PropagationSchema } from '../rf/propagation.js';
 
 const latitude = z.number().finite().min(-90, 'must be within [-90, 90]').max(90, 'must be within [-90, 90]');
 const longitude = z.number().finite().min(-180, 'must be within [-180, 180]').max(180, 'must be within [-180, 180]');
@@ -56,23 +57,6 @@ export const RegionSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('polygon'), points: z.array(z.object({ lat: latitude, lon: longitude })).min(3) }),
 ]);
 export type Region = z.infer<typeof RegionSchema>;
-
-export const PropagationSchema = z.discriminatedUnion('model', [
-  z.object({ model: z.literal('free-space') }),
-  z.object({
-    model: z.literal('log-distance'),
-    /** 2 = free space; 2.7–3.5 urban; 3–5 shadowed/obstructed. */
-    exponent: z.number().min(1).max(6),
-    /** Distance (m) up to which free-space loss holds. */
-    refDistanceM: z.number().positive().default(100),
-  }),
-  z.object({
-    model: z.literal('hata'),
-    /** Okumura–Hata (150–1500 MHz): 'urban-large' uses the large-city mobile-antenna correction. */
-    environment: z.enum(['urban-large', 'urban', 'suburban', 'open']),
-  }),
-]);
-export type Propagation = z.infer<typeof PropagationSchema>;
 
 export const SignalKindSchema = z.enum(['fm', 'cw', 'fsk']);
 export type SignalKind = z.infer<typeof SignalKindSchema>;

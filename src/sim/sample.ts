@@ -3,12 +3,12 @@
 import { greatCircleDistanceM } from '../geo/distance.js';
 import { SPEED_OF_LIGHT_M_S } from '../math/constants.js';
 import { Rng } from '../math/rng.js';
+import { pathLossDb, pathLossSlopeDbPerM } from '../rf/propagation.js';
 import type { SignalKind } from './config.js';
 import { type Crlb, type CrlbLink, fadingResidualSigmaDb, positionCrlb, toaSigmaS } from './crlb.js';
 import { FadingProcess } from './fading.js';
 import { synthesizeIq } from './iq-synth.js';
 import { dbToLinear, linearToDb, meanPower, thermalNoiseDbm } from './link-budget.js';
-import { pathLossDb, pathLossSlopeDbPerM } from './propagation.js';
 import { samplePoint } from './region.js';
 import { makeWaveform } from './waveforms.js';
 import type { World } from './world.js';

@@ -19,8 +19,9 @@ import {
   type TransmissionFeatures,
 } from '../signal/features/extract.js';
 import type { FeatureExtractor } from '../signal/features/extractor.js';
+import { type PriorSpec, prepareForModel } from '../signal/features/prior.js';
 import { scalarIndex } from '../signal/features/scalars.js';
-import { type FeatureStats, normalizeFeatures } from '../signal/features/stats.js';
+import type { FeatureStats } from '../signal/features/stats.js';
 import type { Recording } from '../signal/recording.js';
 import type { BlobStore } from './blobs/blob-store.js';
 import type { Catalog } from './catalog/catalog.js';
@@ -40,6 +41,8 @@ export interface LoaderOptions {
   shuffle?: boolean;
   /** Normalization statistics (from the training split); omit for raw features. */
   stats?: FeatureStats;
+  /** The physics prior to compute per session (a model that corrects it needs it); omit for none. */
+  prior?: PriorSpec;
   /** Batches prepared ahead of the consumer (bounds memory). Default 3. */
   prefetch?: number;
   /**
@@ -144,8 +147,8 @@ export class DatasetLoader implements BatchSource {
             config,
           )
         : await this.o.extractor.extract(await this.#recordings(sessionId, ms), { keys, precomputed: cached });
-    if (this.o.stats) normalizeFeatures(f, this.o.stats);
-    const bytes = f.mel.byteLength + f.scalars.byteLength + f.mask.byteLength;
+    prepareForModel(f, { prior: this.o.prior, stats: this.o.stats });
+    const bytes = f.mel.byteLength + f.scalars.byteLength + f.mask.byteLength + (f.prior?.byteLength ?? 0);
     if (this.#memoryBytes + bytes <= (this.o.memoryBytes ?? DEFAULT_LOADER_MEMORY_BYTES)) {
       this.#memory.set(sessionId, f);
       this.#memoryBytes += bytes;

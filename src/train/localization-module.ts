@@ -2,8 +2,9 @@
 // the true position under the predicted position and covariance, in units of the network scale.
 import { fromFloat32Array, fromTypedArray } from '../engine/creation.js';
 import type { Tensor } from '../engine/tensor.js';
-import type { LocalizationNet } from '../model/localization-net.js';
-import { gaussianNll } from '../model/losses.js';
+import { type LocalizationNet, PRIOR_INPUT_WIDTH } from '../model/localization-net.js';
+import { DEFAULT_SIGMA_FLOOR, gaussianNll } from '../model/losses.js';
+import { priorInputs } from '../model/prior-inputs.js';
 import type { Batch, BatchSource } from '../signal/features/batch.js';
 import type { DataSource, TrainableModule } from './types.js';
 
@@ -11,6 +12,8 @@ export interface TensorBatch {
   mel: Tensor;
   scalars: Tensor;
   mask: Tensor;
+  /** [B, 6] the physics prior in network units (model/prior-inputs.ts), for a network that corrects it. */
+  prior?: Tensor;
   /** [B, 2] true east/north in units of the network scale. */
   target: Tensor;
 }
@@ -23,14 +26,27 @@ export function toTensors(
   frames: number,
   scalarCount: number,
   scaleM: number,
+  /** Set for a network that corrects the physics prior: the σ floor its raw outputs use. */
+  prior?: { sigmaFloor: number },
 ): TensorBatch {
   const target = Float32Array.from(b.target, (v) => v / scaleM);
   return {
     mel: fromFloat32Array(b.mel, [b.size, receivers, melBands, frames]),
     scalars: fromFloat32Array(b.scalars, [b.size, receivers, scalarCount]),
     mask: fromTypedArray(b.mask, [b.size, receivers]),
+    ...(prior
+      ? {
+          prior: fromFloat32Array(priorInputs(b.prior, { scaleM, sigmaFloor: prior.sigmaFloor }), [b.size, PRIOR_INPUT_WIDTH]),
+        }
+      : {}),
     target: fromFloat32Array(target, [b.size, 2]),
   };
+}
+
+/** toTensors for a given network (its receivers, scalars, scale and, if it has one, the prior input). */
+export function tensorsFor(net: LocalizationNet, b: Batch, melBands: number, frames: number, sigmaFloor: number): TensorBatch {
+  const o = net.options;
+  return toTensors(b, net.receiverCount, melBands, frames, o.scalarCount, o.scaleM, o.prior ? { sigmaFloor } : undefined);
 }
 
 export function loaderSource(
@@ -38,12 +54,12 @@ export function loaderSource(
   net: LocalizationNet,
   melBands: number,
   frames: number,
+  sigmaFloor = DEFAULT_SIGMA_FLOOR,
 ): DataSource<TensorBatch> {
-  const o = net.options;
   return {
     batchesPerEpoch: loader.batchesPerEpoch,
     async *epoch(e: number) {
-      for await (const b of loader.epoch(e)) yield toTensors(b, net.receiverCount, melBands, frames, o.scalarCount, o.scaleM);
+      for await (const b of loader.epoch(e)) yield tensorsFor(net, b, melBands, frames, sigmaFloor);
     },
   };
 }

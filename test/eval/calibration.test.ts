@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { compareWithBound, fitSigmaScale } from '../../src/eval/calibration.js';
+import { compareWithBound, fitCorrectionGain, fitSigmaScale } from '../../src/eval/calibration.js';
 import { localizationMetrics } from '../../src/eval/metrics.js';
 import { prng } from '../helpers.js';
 
@@ -59,4 +59,28 @@ test('compareWithBound takes both medians over the samples that have a bound, an
   assert.equal(c.leftOut, 2);
   assert.equal(compareWithBound([1, 2], [null, null]), null);
   assert.throws(() => compareWithBound([1], []), /1 errors but 0 bounds/);
+});
+
+test('fitCorrectionGain keeps a correction that helps, and drops one that does not', () => {
+  const rnd = prng(17);
+  const truth = Array.from({ length: 401 }, () => ({ east: 1000 * rnd(), north: 1000 * rnd() }));
+  // A prior off by a fixed bias plus noise; a model that removes 80 % of the bias.
+  const prior = truth.map((t) => ({ east: t.east + 300 + 50 * (rnd() - 0.5), north: t.north - 200 + 50 * (rnd() - 0.5) }));
+  const good = prior.map((p) => ({ east: p.east - 240, north: p.north + 160 }));
+  const g = fitCorrectionGain(prior, good, truth);
+  assert.equal(g.gain, 1);
+  assert.ok(g.correctedMedianM < 0.35 * g.priorMedianM, `${g.correctedMedianM} vs prior ${g.priorMedianM}`);
+  assert.equal(g.fullMedianM, g.correctedMedianM);
+  // Overshooting by twice the bias: half of it is the best the grid offers.
+  const over = prior.map((p) => ({ east: p.east - 600, north: p.north + 400 }));
+  assert.equal(fitCorrectionGain(prior, over, truth).gain, 0.5);
+  // Pure noise on top of a perfect prior: the prior itself.
+  const perfect = truth.map((t) => ({ ...t }));
+  const noisy = perfect.map((p) => ({ east: p.east + 100 * (rnd() - 0.5), north: p.north + 100 * (rnd() - 0.5) }));
+  const none = fitCorrectionGain(perfect, noisy, truth);
+  assert.equal(none.gain, 0);
+  assert.equal(none.correctedMedianM, 0);
+  assert.throws(() => fitCorrectionGain(prior, good.slice(1), truth), {
+    message: /as many priors, model positions and truths \(got 401, 400, 401\)/,
+  });
 });

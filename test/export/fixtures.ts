@@ -11,6 +11,7 @@ import type { ModelMetadataInput } from '../../src/export/metadata.js';
 import { LocalFrame } from '../../src/geo/local-frame.js';
 import { LocalizationNet } from '../../src/model/localization-net.js';
 import { defaultFeatureConfig } from '../../src/signal/features/config.js';
+import type { PriorSpec } from '../../src/signal/features/prior.js';
 import { SCALAR_COUNT, SCALAR_NAMES } from '../../src/signal/features/scalars.js';
 import type { FeatureStats } from '../../src/signal/features/stats.js';
 import { randomValues } from '../helpers.js';
@@ -45,7 +46,14 @@ export function randomizeBatchNorm(net: Module, seed: number): void {
 }
 
 export function makeNet(
-  o: { seed?: number; widths?: [number, number, number, number]; sites?: typeof SITES; diagonal?: boolean } = {},
+  o: {
+    seed?: number;
+    widths?: [number, number, number, number];
+    sites?: typeof SITES;
+    diagonal?: boolean;
+    /** A network that corrects the physics prior (its head starts at zero). */
+    prior?: boolean;
+  } = {},
 ) {
   manualSeed(o.seed ?? 7);
   const sites = o.sites ?? SITES;
@@ -58,6 +66,7 @@ export function makeNet(
     widths: o.widths ?? [4, 8, 8, 16],
     hidden: 16,
     ...(o.diagonal ? { diagonal: true } : {}),
+    ...(o.prior ? { prior: true } : {}),
   });
   randomizeBatchNorm(net, (o.seed ?? 7) * 100);
   return net;
@@ -95,4 +104,21 @@ export function metadataFor(
     createdAt: new Date('2025-01-02T03:04:05.678Z'),
     ...over,
   });
+}
+
+/** A physics prior for SITES (or `sites`): 2 m log-distance at 145 MHz over a 200 km square. */
+export function priorSpecFor(sites: typeof SITES = SITES): PriorSpec {
+  return {
+    model: {
+      propagation: { model: 'log-distance', exponent: 3, refDistanceM: 1000 },
+      frequencyHz: 145.5e6,
+      txHeightM: 5,
+      sigmaDb: 8,
+      txPowerDbm: [20, 50],
+      description: 'log-distance n = 3 beyond 1 km at 145.500 MHz, σ = 8 dB',
+    },
+    receivers: sites.map((s) => ({ id: s.id, ...FRAME.toLocal(s), heightM: s.altM + 10, gainDbi: 2, noiseDbm: -125 })),
+    region: { east: [-100_000, 100_000], north: [-100_000, 100_000] },
+    heardSnrDb: 3,
+  };
 }

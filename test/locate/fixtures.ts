@@ -2,7 +2,7 @@
 
 import type { ReceiverObservation, RssModel } from '../../src/locate/types.js';
 import type { Rng } from '../../src/math/rng.js';
-import { logDistanceLossDb } from '../../src/sim/propagation.js';
+import { logDistanceLossDb } from '../../src/rf/propagation.js';
 
 export const FREQ_HZ = 433e6;
 

@@ -5,8 +5,8 @@ import { test } from 'node:test';
 import { locateRssMl } from '../../src/locate/rss-ml.js';
 import { LocateError } from '../../src/locate/types.js';
 import { Rng } from '../../src/math/rng.js';
+import { pathLossSlopeDbPerM } from '../../src/rf/propagation.js';
 import { type CrlbLink, positionCrlb } from '../../src/sim/crlb.js';
-import { pathLossSlopeDbPerM } from '../../src/sim/propagation.js';
 import { drawObservations, FREQ_HZ, logDistanceModel, ring } from './fixtures.js';
 
 const EXPONENT = 3;

@@ -115,3 +115,24 @@ test('an interrupted simulation is simulated again; each run’s dataset is exac
   }
   assert.deepEqual([two.dataset.train, two.dataset.val, two.dataset.test], [21, 5, 4]);
 });
+
+test('--init-from with --epochs 0 evaluates another run’s weights as they are; a checkpoint of another network is refused', async () => {
+  const home = mkdtempSync(join(tmpdir(), 'heimdall-qs-init-'));
+  await assert.rejects(quickstart({ ...tiny(home, []), maxEpochs: 0 }), {
+    name: 'RangeError',
+    message: 'quickstart: --epochs 0 evaluates weights without training; it needs --init-from CHECKPOINT',
+  });
+  const trained = await quickstart(tiny(home, []));
+  const checkpoint = trained.checkpoint as string;
+  // The same data and the trained weights, untrained further: the same gains are fitted on the same
+  // validation split, so every test metric is the trained run's.
+  const log: string[] = [];
+  const again = await quickstart({ ...tiny(home, log), maxEpochs: 0, initFrom: checkpoint });
+  assert.equal(again.fit.epochs, 0);
+  assert.deepEqual(again.evaluation.metrics, trained.evaluation.metrics);
+  assert.ok(log.some((l) => l.includes('correction gains on validation: position')));
+  // dense-urban-uhf has 16 receivers, nw-italy-2m 7: the weights do not fit.
+  await assert.rejects(quickstart({ ...tiny(home, []), preset: 'nw-italy-2m', samples: 20, maxEpochs: 0, initFrom: checkpoint }), {
+    message: new RegExp(`^quickstart: --init-from ${checkpoint}: loadStateDict: '.*' has shape \\[.*\\] in the source but \\[.*\\] in the model \\(it must be a checkpoint of the same architecture and receiver count\\)$`),
+  });
+});

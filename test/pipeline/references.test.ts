@@ -10,9 +10,9 @@ import type { SessionReferences } from '../../src/pipeline/references/compute.js
 import { buildEvaluationDocument } from '../../src/pipeline/references/document.js';
 import { observationsOf, positionedReceivers, scenarioReceivers } from '../../src/pipeline/references/observations.js';
 import { rssModelOfScenario, searchRegionOfScenario } from '../../src/pipeline/references/rss-model.js';
+import { pathLossDb } from '../../src/rf/propagation.js';
 import { fadingResidualSigmaDb } from '../../src/sim/crlb.js';
 import { thermalNoiseDbm } from '../../src/sim/link-budget.js';
-import { pathLossDb } from '../../src/sim/propagation.js';
 import { resolveScenario } from '../../src/sim/scenario.js';
 import type { MeasurementRow } from '../../src/store/catalog/types.js';
 import { prng } from '../helpers.js';

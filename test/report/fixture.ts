@@ -145,6 +145,23 @@ export function fixtureDocument(o: FixtureOptions = {}): EvaluationDocument {
     })),
     byGdop: binnedMedians(gdop, errors, [1, 2, 3, 4, 6, 8]),
     bySnr: binnedMedians(snr, errors, [0, 10, 20, 30, 40]),
+    byDistance: [
+      {
+        from: 0,
+        to: 20_000,
+        count: 40,
+        estimators: { model: { medianErrorM: 150, coverage1Sigma: 0.41, coverage2Sigma: 0.88 }, posteriorMean: null },
+      },
+      {
+        from: 20_000,
+        to: 60_000,
+        count: 40,
+        estimators: {
+          model: { medianErrorM: 900, coverage1Sigma: 0.3, coverage2Sigma: 0.71 },
+          posteriorMean: { medianErrorM: 850, coverage1Sigma: 0.38, coverage2Sigma: 0.85 },
+        },
+      },
+    ],
     map: { receivers, region: REGION, transmissions },
     perSample: truths.map((_, i) => ({
       sessionId: 1000 + i,

@@ -54,6 +54,12 @@ describe('writeEvaluationReport (no browser)', () => {
     assert.ok(modelRow.includes(`${(100 * (m.coverage1Sigma as number)).toFixed(1)} %`));
     assert.ok(modelRow.includes(`${(100 * (m.coverage2Sigma as number)).toFixed(1)} %`));
     assert.ok(html.includes(`${(m.meanNll as number).toFixed(2)}`));
+    // Coverage by distance band: one row per band, a dash where an estimator had no sample.
+    const bands = /<table class="metrics" id="by-distance">([\s\S]*?)<\/table>/.exec(html)?.[1] ?? '';
+    const bandRows = [...bands.matchAll(/<tr><td>([\s\S]*?)<\/tr>/g)].map((r) => r[1] as string);
+    assert.equal(bandRows.length, doc.byDistance.length);
+    assert.ok(bandRows[1]?.includes('71.0 %') && bandRows[1]?.includes('85.0 %'), bandRows[1]);
+    assert.match(bandRows[0] ?? '', /<td>—<\/td><td>—<\/td><td>—<\/td>$/);
     // The CRLB row: its median and how many samples had no bound.
     const crlb = refs.crlb;
     assert.ok(crlb && html.includes(`${Math.round(crlb.medianErrorM)} m`));

@@ -3,6 +3,7 @@
 // plain sentences comparing the model with the best non-learning estimator.
 import { binnedMedians, boundMetrics, estimatorMetrics } from '../../eval/estimator-metrics.js';
 import type {
+  DistanceBand,
   EstimatorMetrics,
   EstimatorSample,
   EvaluationDocument,
@@ -128,6 +129,7 @@ export function buildEvaluationDocument(i: DocumentInputs): EvaluationDocument {
     const b = boundMetrics(bounds);
     references.crlb = { ...LABELS.crlb, notApplicable: b.leftOut, ...b };
   }
+  const byDistance = distanceBands(i, modelSamples);
   const gdops = i.references.map((r) => r.gdop);
   const snrs = i.references.map((r) => r.bestSnrDb);
   const toLatLon = (p: { east: number; north: number }) => i.frame.toGeodetic(p);
@@ -153,6 +155,7 @@ export function buildEvaluationDocument(i: DocumentInputs): EvaluationDocument {
     learningCurve: i.learningCurve,
     byGdop: binnedMedians(gdops, radial, quantileEdges(gdops, 5)),
     bySnr: binnedMedians(snrs, radial, quantileEdges(snrs, 5)),
+    byDistance,
     map: {
       receivers: i.receivers,
       ...(i.scenario ? { region: regionBounds(i.scenario.region) } : {}),
@@ -166,6 +169,42 @@ export function buildEvaluationDocument(i: DocumentInputs): EvaluationDocument {
     })),
     notes: [...comparisonNotes(metrics, references), ...subsetNotes(radial)],
   };
+}
+
+/** Distance bands (quartiles of the distance from the receivers' centroid): model and posterior mean per band. */
+function distanceBands(i: DocumentInputs, modelSamples: EstimatorSample[]): DistanceBand[] {
+  const local = i.receivers.map((r) => i.frame.toLocal(r));
+  const centre = {
+    east: local.reduce((a, p) => a + p.east, 0) / local.length,
+    north: local.reduce((a, p) => a + p.north, 0) / local.length,
+  };
+  const distances = i.runs.map((r) => Math.hypot(r.truth.east - centre.east, r.truth.north - centre.north));
+  const edges = quantileEdges(distances, 4);
+  const posterior = i.references.map((ref, k) => {
+    const e = ref.estimates.posteriorMean;
+    return 'notApplicable' in e ? null : errorOf(e, (i.runs[k] as EstimatorRun).truth);
+  });
+  const bands: DistanceBand[] = [];
+  for (let b = 0; b + 1 < edges.length; b++) {
+    const from = edges[b] as number;
+    const to = edges[b + 1] as number;
+    const members = distances.flatMap((d, k) => (d >= from && d < to ? [k] : []));
+    const summary = (samples: EstimatorSample[]) => {
+      if (samples.length === 0) return null;
+      const m = estimatorMetrics(samples, { bootstrap: 1 });
+      return { medianErrorM: m.medianErrorM, coverage1Sigma: m.coverage1Sigma, coverage2Sigma: m.coverage2Sigma };
+    };
+    bands.push({
+      from,
+      to,
+      count: members.length,
+      estimators: {
+        model: summary(members.map((k) => modelSamples[k] as EstimatorSample)),
+        posteriorMean: summary(members.flatMap((k) => (posterior[k] ? [posterior[k]] : []))),
+      },
+    });
+  }
+  return bands;
 }
 
 /**

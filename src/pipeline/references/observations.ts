@@ -3,22 +3,14 @@
 // scalars carry), "heard" by the same SNR rule as the model's `heard` scalar. Receivers that
 // recorded nothing (offline) are absent, exactly as they are masked for the model.
 import type { LocalFrame } from '../../geo/local-frame.js';
-import type { ReceiverObservation } from '../../locate/types.js';
+import { powerObservation } from '../../locate/observations.js';
+import type { PoweredReceiver, ReceiverObservation } from '../../locate/types.js';
 import type { Receiver } from '../../sim/config.js';
 import { thermalNoiseDbm } from '../../sim/link-budget.js';
 import type { MeasurementRow } from '../../store/catalog/types.js';
 
-/** A receiver as the references know it: position in the frame, antenna height, and (simulated networks) gain and noise. */
-export interface ReferenceReceiver {
-  id: string;
-  east: number;
-  north: number;
-  heightM: number;
-  /** Antenna gain (dBi): powers are referred to an isotropic antenna before the path-loss model. */
-  gainDbi: number;
-  /** Noise power in the recording bandwidth (dBm), when the receiver's noise figure is known. */
-  noiseDbm?: number;
-}
+/** A receiver as the references know it (position, height, gain, noise). */
+export type ReferenceReceiver = PoweredReceiver;
 
 /** Receivers of a simulated network: everything the scenario says about them. */
 export function scenarioReceivers(receivers: readonly Receiver[], frame: LocalFrame): Map<string, ReferenceReceiver> {
@@ -72,17 +64,7 @@ export function observationsOf(
       skipped.push({ id: m.receiverId, reason: 'no calibrated power (full scale unknown)' });
       continue;
     }
-    const heard = m.snrDb >= heardSnrDb;
-    const noise = r.noiseDbm === undefined ? undefined : r.noiseDbm - r.gainDbi;
-    observations.push({
-      id: r.id,
-      east: r.east,
-      north: r.north,
-      heightM: r.heightM,
-      rssDbm: heard ? m.rssiDbm - r.gainDbi : null,
-      ...(noise === undefined ? {} : { noiseDbm: noise, detectionDbm: noise + heardSnrDb }),
-      snrDb: m.snrDb,
-    });
+    observations.push(powerObservation(r, m.rssiDbm, m.snrDb, heardSnrDb));
   }
   return { observations, skipped };
 }

@@ -4,13 +4,16 @@
 // without a scenario (real recordings) the caller states a model instead (`heimdall locate`).
 import { LocalFrame } from '../../geo/local-frame.js';
 import { searchRegionOfBox } from '../../locate/region.js';
+import { rssModelOf, type StatedRssModel } from '../../locate/stated-model.js';
 import type { RssModel, SearchRegion } from '../../locate/types.js';
+import type { PriorSpec } from '../../signal/features/prior.js';
 import type { Scenario } from '../../sim/config.js';
 import { fadingResidualSigmaDb } from '../../sim/crlb.js';
-import { pathLossDb } from '../../sim/propagation.js';
 import { regionBounds } from '../../sim/region.js';
+import { scenarioReceivers } from './observations.js';
 
-export function rssModelOfScenario(s: Scenario): RssModel {
+/** The received-power model the simulator draws from, stated as data (what a model file stores). */
+export function statedModelOfScenario(s: Scenario): StatedRssModel {
   const fading = fadingResidualSigmaDb(s.fading.model, s.fading.kFactorDb, s.fading.dopplerHz, s.durationS);
   const sigmaDb = Math.hypot(s.shadowing.sigmaDb, s.calibrationSigmaDb, fading);
   const p = s.propagation;
@@ -21,12 +24,30 @@ export function rssModelOfScenario(s: Scenario): RssModel {
         ? `Okumura–Hata (${p.environment})`
         : 'free space';
   return {
-    lossDb: (distanceM, rxHeightM) =>
-      pathLossDb(s.propagation, { distanceM, freqHz: s.frequencyHz, rxHeightM, txHeightM: s.txHeightM }),
+    propagation: s.propagation,
+    frequencyHz: s.frequencyHz,
     txHeightM: s.txHeightM,
     sigmaDb,
     txPowerDbm: [s.txPowerDbm[0], s.txPowerDbm[1]],
     description: `${law} at ${(s.frequencyHz / 1e6).toFixed(3)} MHz, σ = ${sigmaDb.toFixed(1)} dB (shadowing ${s.shadowing.sigmaDb} ⊕ calibration ${s.calibrationSigmaDb} ⊕ fading ${fading.toFixed(1)} dB), transmit power ${s.txPowerDbm[0]}–${s.txPowerDbm[1]} dBm`,
+  };
+}
+
+export function rssModelOfScenario(s: Scenario): RssModel {
+  return rssModelOf(statedModelOfScenario(s));
+}
+
+/**
+ * The physics prior of a model trained on this scenario: its stated power model, its receivers in
+ * network order (gain and noise included) and its region — the same inputs as the posterior-mean
+ * reference, so an untrained prior network reproduces that reference.
+ */
+export function priorSpecOfScenario(s: Scenario, frame: LocalFrame, heardSnrDb: number): PriorSpec {
+  return {
+    model: statedModelOfScenario(s),
+    receivers: [...scenarioReceivers(s.network.receivers, frame).values()],
+    region: searchRegionOfScenario(s, frame),
+    heardSnrDb,
   };
 }
 

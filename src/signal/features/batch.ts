@@ -2,6 +2,7 @@
 // and inference: typed arrays, receiver-major, in the network's fixed receiver order. ONE
 // function (assembleBatch) lays transmissions out in it, so a model sees the same numbers for a
 // transmission whether the loader or predict prepared them.
+import { PRIOR_WIDTH } from './prior.js';
 import { SCALAR_COUNT } from './scalars.js';
 
 export interface Batch {
@@ -13,6 +14,8 @@ export interface Batch {
   scalars: Float32Array;
   /** [size][receivers] */
   mask: Uint8Array;
+  /** [size][PRIOR_WIDTH]: the physics prior in metres (signal/features/prior.ts); zeros = none. */
+  prior: Float32Array;
   /** [size][2]: east, north (m) */
   target: Float32Array;
 }
@@ -31,6 +34,8 @@ export interface BatchItem {
   scalars: Float32Array;
   /** [receivers], 1 = present. */
   mask: Uint8Array;
+  /** [PRIOR_WIDTH] physics prior, when the pipeline computes one. */
+  prior?: Float32Array;
 }
 
 export interface BatchDims {
@@ -62,6 +67,7 @@ export function assembleBatch(
     mel: new Float32Array(n * block),
     scalars: new Float32Array(n * r * SCALAR_COUNT),
     mask: new Uint8Array(n * r),
+    prior: new Float32Array(n * PRIOR_WIDTH),
     target: new Float32Array(n * 2).fill(o.targets ? 0 : Number.NaN),
   };
   items.forEach((f, i) => {
@@ -75,6 +81,10 @@ export function assembleBatch(
     b.mel.set(f.mel, i * block);
     b.scalars.set(f.scalars, i * r * SCALAR_COUNT);
     b.mask.set(f.mask, i * r);
+    if (f.prior !== undefined) {
+      check('prior', f.prior.length, PRIOR_WIDTH);
+      b.prior.set(f.prior, i * PRIOR_WIDTH);
+    }
     const t = o.targets?.[i];
     if (t !== undefined) {
       b.target[2 * i] = t.east;

@@ -27,6 +27,8 @@ export interface TransmissionFeatures {
   /** 1 where the receiver's recording is present. */
   mask: Uint8Array;
   tdoa: TimeDifference[];
+  /** The physics prior (PRIOR_NAMES of ./prior.ts), when the caller has a PriorSpec. */
+  prior?: Float32Array;
 }
 
 /** Per-recording features (what the cache stores): mel block + scalar vector. */

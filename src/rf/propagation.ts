@@ -1,7 +1,27 @@
-// Path-loss models (dB) as functions of 3-D distance and carrier frequency.
+// Path-loss laws (dB) as functions of 3-D distance and carrier frequency: the physics the
+// simulator draws received powers from and the classical estimators and the model's physics
+// prior assume. Below both (src/rf is core and knows neither).
 
+import { z } from 'zod';
 import { SPEED_OF_LIGHT_M_S } from '../math/constants.js';
-import type { Propagation } from './config.js';
+
+/** A scenario's propagation law (its JSON form). */
+export const PropagationSchema = z.discriminatedUnion('model', [
+  z.object({ model: z.literal('free-space') }),
+  z.object({
+    model: z.literal('log-distance'),
+    /** 2 = free space; 2.7–3.5 urban; 3–5 shadowed/obstructed. */
+    exponent: z.number().min(1).max(6),
+    /** Distance (m) up to which free-space loss holds. */
+    refDistanceM: z.number().positive().default(100),
+  }),
+  z.object({
+    model: z.literal('hata'),
+    /** Okumura–Hata (150–1500 MHz): 'urban-large' uses the large-city mobile-antenna correction. */
+    environment: z.enum(['urban-large', 'urban', 'suburban', 'open']),
+  }),
+]);
+export type Propagation = z.infer<typeof PropagationSchema>;
 
 /** Friis free-space loss: 20·log10(4π d f / c). */
 export function freeSpaceLossDb(distanceM: number, freqHz: number): number {

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Propagation } from '../../src/sim/config.js';
-import { dbToLinear, linearToDb, meanPower, THERMAL_NOISE_DBM_PER_HZ, thermalNoiseDbm } from '../../src/sim/link-budget.js';
+import type { Propagation } from '../../src/rf/propagation.js';
 import {
   freeSpaceLossDb,
   type HataEnvironment,
@@ -10,7 +9,8 @@ import {
   logDistanceLossDb,
   pathLossDb,
   pathLossSlopeDbPerM,
-} from '../../src/sim/propagation.js';
+} from '../../src/rf/propagation.js';
+import { dbToLinear, linearToDb, meanPower, THERMAL_NOISE_DBM_PER_HZ, thermalNoiseDbm } from '../../src/sim/link-budget.js';
 import { assertClose } from '../helpers.js';
 
 const log10 = Math.log10;

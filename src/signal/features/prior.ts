@@ -1,0 +1,110 @@
+// The physics prior of one transmission: the posterior mean and covariance of its position under
+// the stated received-power model (src/locate/posterior.ts), computed from the SAME per-receiver
+// scalars the network reads (calibrated power, SNR, the `heard` rule). LocalizationNet takes it as
+// an input and learns a correction on top of it (model/localization-net.ts), so a model starts
+// from the best classical estimate rather than from nothing. Training, evaluation, export checks and
+// inference all call physicsPrior; the model file stores the PriorSpec.
+import { z } from 'zod';
+import { powerObservation } from '../../locate/observations.js';
+import { posteriorMean } from '../../locate/posterior.js';
+import { rssModelOf, StatedRssModelSchema } from '../../locate/stated-model.js';
+import { LocateError, type ReceiverObservation, type RssModel } from '../../locate/types.js';
+import type { TransmissionFeatures } from './extract.js';
+import { SCALAR_COUNT, scalarIndex } from './scalars.js';
+import { type FeatureStats, normalizeFeatures } from './stats.js';
+
+const interval = z.tuple([z.number(), z.number()]).refine(([a, b]) => b > a, 'must be [min, max] with min < max');
+
+export const PriorSpecSchema = z.object({
+  model: StatedRssModelSchema,
+  /** The network's receivers in model input order (local frame, m). */
+  receivers: z
+    .array(
+      z.object({
+        id: z.string(),
+        east: z.number(),
+        north: z.number(),
+        heightM: z.number(),
+        gainDbi: z.number(),
+        noiseDbm: z.number().optional(),
+      }),
+    )
+    .min(1),
+  /** Where transmitters can be (local frame, m). */
+  region: z.object({ east: interval, north: interval }),
+  /** The feature layer's "heard" threshold (dB), as in FeatureConfig.heardSnrDb. */
+  heardSnrDb: z.number(),
+});
+export type PriorSpec = z.infer<typeof PriorSpecSchema>;
+
+/**
+ * Values per transmission: east, north (m), σ_east, σ_north (m), ρ, valid (1 when the posterior
+ * could be computed — at least one receiver heard with a calibrated power — else all zeros).
+ */
+export const PRIOR_NAMES = ['east_m', 'north_m', 'sigma_east_m', 'sigma_north_m', 'rho', 'valid'] as const;
+export const PRIOR_WIDTH = PRIOR_NAMES.length;
+
+/** The prior's RssModel, built once per spec (the path-loss closure is what the posterior calls). */
+const models = new WeakMap<PriorSpec, RssModel>();
+function modelOf(spec: PriorSpec): RssModel {
+  let m = models.get(spec);
+  if (m === undefined) {
+    m = rssModelOf(spec.model);
+    models.set(spec, m);
+  }
+  return m;
+}
+
+/** Receivers that recorded with a calibrated power, as observations (raw, unnormalized scalars). */
+export function priorObservations(spec: PriorSpec, scalars: ArrayLike<number>, mask: ArrayLike<number>): ReceiverObservation[] {
+  const dbm = scalarIndex('rssi_dbm');
+  const known = scalarIndex('rssi_dbm_known');
+  const snr = scalarIndex('snr_db');
+  const out: ReceiverObservation[] = [];
+  spec.receivers.forEach((r, i) => {
+    if (mask[i] !== 1 || scalars[i * SCALAR_COUNT + known] !== 1) return;
+    out.push(
+      powerObservation(r, scalars[i * SCALAR_COUNT + dbm] as number, scalars[i * SCALAR_COUNT + snr] as number, spec.heardSnrDb),
+    );
+  });
+  return out;
+}
+
+/**
+ * The prior of a transmission from its raw (not yet normalized) features, in PRIOR_NAMES order.
+ * The receivers must be the spec's, in its order. Not computable (nobody heard, no calibrated
+ * power) → zeros with valid = 0: the network then has only its own inputs.
+ */
+export function physicsPrior(spec: PriorSpec, f: Pick<TransmissionFeatures, 'receivers' | 'scalars' | 'mask'>): Float32Array {
+  if (f.receivers.length !== spec.receivers.length || f.receivers.some((id, i) => spec.receivers[i]?.id !== id))
+    throw new RangeError(
+      `physicsPrior: the features' receivers (${f.receivers.join(', ')}) are not the prior's (${spec.receivers.map((r) => r.id).join(', ')})`,
+    );
+  const out = new Float32Array(PRIOR_WIDTH);
+  let estimate: ReturnType<typeof posteriorMean>;
+  try {
+    estimate = posteriorMean(priorObservations(spec, f.scalars, f.mask), modelOf(spec), spec.region);
+  } catch (err) {
+    if (err instanceof LocateError) return out;
+    throw err;
+  }
+  const [[vee, ven], [, vnn]] = estimate.cov;
+  const se = Math.sqrt(vee);
+  const sn = Math.sqrt(vnn);
+  out.set([estimate.east, estimate.north, se, sn, se > 0 && sn > 0 ? ven / (se * sn) : 0, 1]);
+  return out;
+}
+
+/**
+ * THE step between extraction and a model: the prior from the raw scalars (when the model has
+ * one), then normalization with the training statistics (when given). The loader and predict both
+ * call this, so a transmission reaches the network the same way in training and in inference.
+ */
+export function prepareForModel(
+  f: TransmissionFeatures,
+  o: { prior?: PriorSpec | null | undefined; stats?: FeatureStats | undefined },
+): TransmissionFeatures {
+  if (o.prior) f.prior = physicsPrior(o.prior, f);
+  if (o.stats) normalizeFeatures(f, o.stats);
+  return f;
+}
