@@ -132,7 +132,12 @@ test('--init-from with --epochs 0 evaluates another run’s weights as they are;
   assert.deepEqual(again.evaluation.metrics, trained.evaluation.metrics);
   assert.ok(log.some((l) => l.includes('correction gains on validation: position')));
   // dense-urban-uhf has 16 receivers, nw-italy-2m 7: the weights do not fit.
-  await assert.rejects(quickstart({ ...tiny(home, []), preset: 'nw-italy-2m', samples: 20, maxEpochs: 0, initFrom: checkpoint }), {
-    message: new RegExp(`^quickstart: --init-from ${checkpoint}: loadStateDict: '.*' has shape \\[.*\\] in the source but \\[.*\\] in the model \\(it must be a checkpoint of the same architecture and receiver count\\)$`),
-  });
+  await assert.rejects(
+    quickstart({ ...tiny(home, []), preset: 'nw-italy-2m', samples: 20, maxEpochs: 0, initFrom: checkpoint }),
+    {
+      message: new RegExp(
+        `^quickstart: --init-from ${checkpoint}: loadStateDict: '.*' has shape \\[.*\\] in the source but \\[.*\\] in the model \\(it must be a checkpoint of the same architecture and receiver count\\)$`,
+      ),
+    },
+  );
 });

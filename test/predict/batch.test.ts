@@ -1,18 +1,20 @@
 // One batch assembly for training and inference: for the same transmissions, predict's model
 // input (prepareSets → inputBatch) equals the training loader's batch — mel, scalars (arrival
 // times of GPS-timed receivers included) and mask — whether the loader extracts, reads its cache
-// or serves from memory.
+// or serves from memory — and the physics prior a prior network reads.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { LocalFrame } from '../../src/geo/local-frame.js';
+import { priorSpecOfScenario } from '../../src/pipeline/references/rss-model.js';
 import { inputBatch, prepareSets } from '../../src/predict/predict.js';
 import { assembleBatch } from '../../src/signal/features/batch.js';
 import { FeatureCache } from '../../src/signal/features/cache.js';
 import { defaultFeatureConfig as c } from '../../src/signal/features/config.js';
 import { FeatureExtractor } from '../../src/signal/features/extractor.js';
+import { PRIOR_WIDTH } from '../../src/signal/features/prior.js';
 import { SCALAR_COUNT } from '../../src/signal/features/scalars.js';
 import { FeatureStatsAccumulator } from '../../src/signal/features/stats.js';
 import { readSigmfCollection } from '../../src/signal/sigmf/read.js';
@@ -56,9 +58,12 @@ test('predict’s batch for a transmission equals the loader’s batch for the s
   const acc = new FeatureStatsAccumulator(c.melBands, c.frames);
   for await (const b of (await DatasetLoader.create(loaderOptions)).epoch(0)) acc.addBatch(b, receivers.length);
   const stats = acc.finish();
-  const loader = await DatasetLoader.create({ ...loaderOptions, stats, memoryBytes: 1 << 24 });
+  // With the physics prior a prior network reads (computed from the raw scalars in both paths).
+  const prior = priorSpecOfScenario(scenario, loaderOptions.frame, c.heardSnrDb);
+  const loader = await DatasetLoader.create({ ...loaderOptions, stats, prior, memoryBytes: 1 << 24 });
   const inference = new FeatureExtractor({ config: c, receivers, workers: 0 });
-  const spec = { receivers: receivers.map((id) => ({ id })), featureConfig: c, featureStats: stats };
+  const spec = { receivers: receivers.map((id) => ({ id })), featureConfig: c, featureStats: stats, prior };
+  let validPriors = 0;
   let timedTransmissions = 0;
   // Epoch 0 from the disk cache (or extraction), epoch 1 from memory: both must equal predict's.
   for (const epoch of [0, 1]) {
@@ -79,6 +84,8 @@ test('predict’s batch for a transmission equals the loader’s batch for the s
       assert.deepEqual(p.mask, b.mask);
       assert.deepEqual(p.scalars, b.scalars);
       assert.deepEqual(p.mel, b.mel);
+      assert.deepEqual(p.prior, b.prior);
+      for (let i = 0; i < b.size; i++) validPriors += b.prior[i * PRIOR_WIDTH + 5] === 1 ? 1 : 0;
       assert.ok(
         p.target.every((v) => Number.isNaN(v)),
         'inference batches carry no target',
@@ -87,6 +94,7 @@ test('predict’s batch for a transmission equals the loader’s batch for the s
     }
   }
   assert.ok(timedTransmissions >= 4, `transmissions with time differences: ${timedTransmissions}`);
+  assert.ok(validPriors >= 8, `transmissions with a valid prior (of 10): ${validPriors}`);
   await inference.close();
   await extractor.close();
   await db.close();

@@ -6,16 +6,21 @@ import { LocalFrame } from '../../geo/local-frame.js';
 import { searchRegionOfBox } from '../../locate/region.js';
 import { rssModelOf, type StatedRssModel } from '../../locate/stated-model.js';
 import type { RssModel, SearchRegion } from '../../locate/types.js';
-import type { PriorSpec } from '../../signal/features/prior.js';
+import { type PriorSpec, PriorSpecSchema } from '../../signal/features/prior.js';
 import type { Scenario } from '../../sim/config.js';
 import { fadingResidualSigmaDb } from '../../sim/crlb.js';
 import { regionBounds } from '../../sim/region.js';
 import { scenarioReceivers } from './observations.js';
 
+/** The smallest per-receiver σ (dB) the stated model assumes. */
+export const MIN_SIGMA_DB = 1;
+
 /** The received-power model the simulator draws from, stated as data (what a model file stores). */
 export function statedModelOfScenario(s: Scenario): StatedRssModel {
   const fading = fadingResidualSigmaDb(s.fading.model, s.fading.kFactorDb, s.fading.dopplerHz, s.durationS);
-  const sigmaDb = Math.hypot(s.shadowing.sigmaDb, s.calibrationSigmaDb, fading);
+  // A measured power scatters by about a decibel even without shadowing (finite samples, the
+  // feature layer's noise-floor estimate): a σ of zero would make the likelihood a spike.
+  const sigmaDb = Math.max(MIN_SIGMA_DB, Math.hypot(s.shadowing.sigmaDb, s.calibrationSigmaDb, fading));
   const p = s.propagation;
   const law =
     p.model === 'log-distance'
@@ -43,12 +48,12 @@ export function rssModelOfScenario(s: Scenario): RssModel {
  * reference, so an untrained prior network reproduces that reference.
  */
 export function priorSpecOfScenario(s: Scenario, frame: LocalFrame, heardSnrDb: number): PriorSpec {
-  return {
+  return PriorSpecSchema.parse({
     model: statedModelOfScenario(s),
     receivers: [...scenarioReceivers(s.network.receivers, frame).values()],
     region: searchRegionOfScenario(s, frame),
     heardSnrDb,
-  };
+  });
 }
 
 /** The scenario's region (where its transmitters are drawn) as a rectangle in `frame`. */
