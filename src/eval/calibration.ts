@@ -1,5 +1,6 @@
 // Calibration of predicted uncertainty and like-for-like comparison with a per-sample bound.
 // Pure functions over arrays: no model, no database.
+import { Rng } from '../math/rng.js';
 import { type LocalizationSample, quantile } from './metrics.js';
 
 /**
@@ -68,48 +69,101 @@ export function compareWithBound(errorsM: ArrayLike<number>, boundsM: ArrayLike<
 export interface CorrectionGain {
   /** Factor in [0, 1] on the learned position correction (0: the prior itself). */
   gain: number;
-  /** Median radial error (m) of the prior and of prior + gain·correction on the fitting split. */
+  /** The gain with the smallest median error, before the significance check. */
+  bestGain: number;
+  /** Median radial error (m) of the prior, of the kept gain and of the whole correction (gain 1) on the fitting split. */
   priorMedianM: number;
   correctedMedianM: number;
-  /** …and with the whole correction (gain 1). */
   fullMedianM: number;
+  /** Paired bootstrap 95 % upper bound of (median at bestGain − median of the prior), m: < 0 means a real improvement. */
+  improvementUpperM: number;
 }
 
+const GAINS = Array.from({ length: 21 }, (_, k) => k / 20);
+
 /**
- * The shrinkage of a learned correction, fitted on the VALIDATION split: the gain g in
- * {0, 0.05, …, 1} whose positions prior + g·(model − prior) have the smallest median error (ties:
- * the smaller g, i.e. the physics). So a correction that does not help on held-out data is scaled
- * back towards the prior it corrects, and the model is not worse than that prior there.
+ * The shrinkage of a learned position correction, fitted on the VALIDATION split. The gain g in
+ * {0, 0.05, …, 1} with the smallest median error of prior + g·(model − prior) is kept only when
+ * its improvement over the prior is significant — the paired bootstrap's 95 % upper bound of the
+ * median difference is below zero (seeded: deterministic) — else g = 0, the prior itself. Noise
+ * that happens to help on one split is not kept, so the model is not worse than the physics it
+ * corrects unless the data show it.
  */
 export function fitCorrectionGain(
   prior: readonly { east: number; north: number }[],
   model: readonly { east: number; north: number }[],
   truth: readonly { east: number; north: number }[],
+  o: { resamples?: number; seed?: number } = {},
 ): CorrectionGain {
   const n = truth.length;
   if (n === 0 || prior.length !== n || model.length !== n)
     throw new RangeError(
       `fitCorrectionGain: needs as many priors, model positions and truths (got ${prior.length}, ${model.length}, ${n}), at least one`,
     );
-  const medianAt = (g: number) =>
+  const errorsAt = (g: number) =>
+    truth.map((t, i) => {
+      const p = prior[i] as { east: number; north: number };
+      const m = model[i] as { east: number; north: number };
+      return Math.hypot(p.east + g * (m.east - p.east) - t.east, p.north + g * (m.north - p.north) - t.north);
+    });
+  const median = (v: readonly number[]) =>
     quantile(
-      truth
-        .map((t, i) => {
-          const p = prior[i] as { east: number; north: number };
-          const m = model[i] as { east: number; north: number };
-          return Math.hypot(p.east + g * (m.east - p.east) - t.east, p.north + g * (m.north - p.north) - t.north);
-        })
-        .sort((a, b) => a - b),
+      [...v].sort((a, b) => a - b),
       0.5,
     );
-  let gain = 0;
-  let best = medianAt(0);
-  for (let k = 1; k <= 20; k++) {
-    const m = medianAt(k / 20);
+  const base = errorsAt(0);
+  let bestGain = 0;
+  let best = median(base);
+  let bestErrors = base;
+  for (const g of GAINS.slice(1)) {
+    const e = errorsAt(g);
+    const m = median(e);
     if (m < best - 1e-9) {
       best = m;
-      gain = k / 20;
+      bestGain = g;
+      bestErrors = e;
     }
   }
-  return { gain, priorMedianM: medianAt(0), correctedMedianM: best, fullMedianM: medianAt(1) };
+  const upper = bestGain === 0 ? 0 : pairedMedianDifferenceUpper(bestErrors, base, o.resamples ?? 400, o.seed ?? 1);
+  const gain = upper < 0 ? bestGain : 0;
+  return {
+    gain,
+    bestGain,
+    priorMedianM: median(base),
+    correctedMedianM: gain === 0 ? median(base) : best,
+    fullMedianM: median(errorsAt(1)),
+    improvementUpperM: upper,
+  };
+}
+
+/** 97.5th percentile of median(a*) − median(b*) over paired bootstrap resamples (seeded). */
+function pairedMedianDifferenceUpper(a: readonly number[], b: readonly number[], resamples: number, seed: number): number {
+  const rng = new Rng(seed, 'correction gain bootstrap');
+  const n = a.length;
+  const xa = new Float64Array(n);
+  const xb = new Float64Array(n);
+  const diffs = new Float64Array(resamples);
+  for (let r = 0; r < resamples; r++) {
+    for (let i = 0; i < n; i++) {
+      const k = rng.int(n);
+      xa[i] = a[k] as number;
+      xb[i] = b[k] as number;
+    }
+    diffs[r] = quantile(xa.sort(), 0.5) - quantile(xb.sort(), 0.5);
+  }
+  return quantile(diffs.sort(), 0.975);
+}
+
+/**
+ * Whether per-sample losses `candidate` improve on `baseline` significantly: the paired mean
+ * difference is below zero by more than two standard errors.
+ */
+export function significantlyLower(candidate: readonly number[], baseline: readonly number[]): boolean {
+  const n = candidate.length;
+  if (n < 2 || baseline.length !== n) return false;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += ((candidate[i] as number) - (baseline[i] as number)) / n;
+  let variance = 0;
+  for (let i = 0; i < n; i++) variance += ((candidate[i] as number) - (baseline[i] as number) - mean) ** 2 / (n - 1);
+  return mean < -2 * Math.sqrt(variance / n);
 }

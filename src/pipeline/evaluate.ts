@@ -3,8 +3,8 @@
 // samples). This is orchestration (model + catalog), so it lives in the pipeline, not in src/eval.
 import { noGrad } from '../engine/autograd.js';
 import { tidy } from '../engine/scope.js';
-import { type BoundComparison, compareWithBound } from '../eval/calibration.js';
-import { type LocalizationSample, localizationMetrics } from '../eval/metrics.js';
+import { type BoundComparison, compareWithBound, significantlyLower } from '../eval/calibration.js';
+import { gaussianNll2, type LocalizationSample, localizationMetrics } from '../eval/metrics.js';
 import type { Cov2 } from '../math/gaussian2d.js';
 import type { LocalizationNet } from '../model/localization-net.js';
 import { PRIOR_INPUT_WIDTH } from '../model/localization-net.js';
@@ -133,36 +133,39 @@ export async function correctionOutputs(
 /**
  * The shrinkage of the learned uncertainty correction, fitted on validation after the position
  * gain: the gain g in {0, 0.05, …, 1} on (network raw − prior raw) with the smallest mean Gaussian
- * NLL of the errors (ties: the smaller g, the prior's own covariance).
+ * NLL, kept only when its per-sample NLL is significantly lower than the prior covariance's
+ * (significantlyLower: paired, two standard errors), else 0 — the prior's own covariance.
  */
 export function fitUncertaintyGain(
   c: CorrectionOutputs,
   o: { positionGain: number; sigmaFloor: number; scaleM: number; diagonal: boolean },
-): { gain: number; meanNll: number; priorMeanNll: number } {
+): { gain: number; bestGain: number; meanNll: number; priorMeanNll: number } {
   const errors = c.truth.map((t, i) => {
     const p = c.prior[i] as Position;
     const m = c.model[i] as Position;
-    return {
-      errorE: p.east + o.positionGain * (m.east - p.east) - t.east,
-      errorN: p.north + o.positionGain * (m.north - p.north) - t.north,
-    };
+    return [
+      p.east + o.positionGain * (m.east - p.east) - t.east,
+      p.north + o.positionGain * (m.north - p.north) - t.north,
+    ] as const;
   });
-  const nllAt = (g: number) => {
+  const nllsAt = (g: number) => {
     const raw = c.priorRaw.flatMap((p, i) => p.map((v, k) => v + g * (((c.modelRaw[i] as number[])[k] as number) - v)));
     const covs = covarianceFromRaw(raw, { floor: o.sigmaFloor, diagonal: o.diagonal, scale: o.scaleM });
-    return localizationMetrics(errors.map((e, i) => ({ ...e, cov: covs[i] as Cov2 }))).meanNll;
+    return errors.map(([e, n], i) => gaussianNll2(e, n, covs[i] as Cov2));
   };
-  let gain = 0;
-  let best = nllAt(0);
-  const priorMeanNll = best;
+  const mean = (v: number[]) => v.reduce((a, x) => a + x, 0) / v.length;
+  const base = nllsAt(0);
+  let bestGain = 0;
+  let best = base;
   for (let k = 1; k <= 20; k++) {
-    const v = nllAt(k / 20);
-    if (v < best - 1e-9) {
+    const v = nllsAt(k / 20);
+    if (mean(v) < mean(best) - 1e-9) {
       best = v;
-      gain = k / 20;
+      bestGain = k / 20;
     }
   }
-  return { gain, meanNll: best, priorMeanNll };
+  const gain = bestGain > 0 && significantlyLower(best, base) ? bestGain : 0;
+  return { gain, bestGain, meanNll: mean(gain === 0 ? base : best), priorMeanNll: mean(base) };
 }
 
 interface Position {

@@ -370,7 +370,7 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
     if (prior) {
       // The learned corrections are shrunk towards the prior as far as validation says they should be.
       const v = await correctionOutputs(net, valLoader, evalOptions);
-      const position = fitCorrectionGain(v.prior, v.model, v.truth);
+      const position = fitCorrectionGain(v.prior, v.model, v.truth, { seed: o.seed });
       const uncertainty = fitUncertaintyGain(v, {
         positionGain: position.gain,
         sigmaFloor: SIGMA_FLOOR,
@@ -380,7 +380,7 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
       net.scaleCorrection(position.gain, uncertainty.gain);
       correction = { position, uncertaintyGain: uncertainty.gain };
       o.log(
-        `    correction gains on validation: position ${position.gain.toFixed(2)} (median error: prior ${formatDistanceM(position.priorMedianM)}, full correction ${formatDistanceM(position.fullMedianM)}, kept ${formatDistanceM(position.correctedMedianM)}), uncertainty ${uncertainty.gain.toFixed(2)} (mean NLL ${uncertainty.priorMeanNll.toFixed(3)} → ${uncertainty.meanNll.toFixed(3)})`,
+        `    correction gains on validation: position ${position.gain.toFixed(2)} (best ${position.bestGain.toFixed(2)}; median error: prior ${formatDistanceM(position.priorMedianM)}, full correction ${formatDistanceM(position.fullMedianM)}, kept ${formatDistanceM(position.correctedMedianM)}), uncertainty ${uncertainty.gain.toFixed(2)} (best ${uncertainty.bestGain.toFixed(2)}; mean NLL: prior ${uncertainty.priorMeanNll.toFixed(3)}, kept ${uncertainty.meanNll.toFixed(3)}); a gain is kept only where validation shows a significant improvement`,
       );
     }
     const onValidation = await evaluate(net, valLoader, store.catalog, evalOptions);

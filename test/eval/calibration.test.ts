@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { compareWithBound, fitCorrectionGain, fitSigmaScale } from '../../src/eval/calibration.js';
+import { compareWithBound, fitCorrectionGain, fitSigmaScale, significantlyLower } from '../../src/eval/calibration.js';
 import { localizationMetrics } from '../../src/eval/metrics.js';
 import { prng } from '../helpers.js';
 
@@ -80,7 +80,44 @@ test('fitCorrectionGain keeps a correction that helps, and drops one that does n
   const none = fitCorrectionGain(perfect, noisy, truth);
   assert.equal(none.gain, 0);
   assert.equal(none.correctedMedianM, 0);
+  // A noisy prior and a "correction" that is more noise: whatever gain happens to look best on
+  // these samples, it is not a significant improvement, so the prior is kept.
+  const rough = truth.map((t) => ({ east: t.east + 200 * (rnd() - 0.5), north: t.north + 200 * (rnd() - 0.5) }));
+  const jitter = rough.map((p) => ({ east: p.east + 60 * (rnd() - 0.5), north: p.north + 60 * (rnd() - 0.5) }));
+  const chance = fitCorrectionGain(rough, jitter, truth);
+  assert.equal(chance.gain, 0);
+  assert.equal(chance.correctedMedianM, chance.priorMedianM);
+  if (chance.bestGain > 0) assert.ok(chance.improvementUpperM >= 0, `upper bound ${chance.improvementUpperM}`);
+  // The same inputs and seed give the same answer.
+  assert.deepEqual(fitCorrectionGain(prior, over, truth, { seed: 3 }), fitCorrectionGain(prior, over, truth, { seed: 3 }));
   assert.throws(() => fitCorrectionGain(prior, good.slice(1), truth), {
     message: /as many priors, model positions and truths \(got 401, 400, 401\)/,
   });
+});
+
+test('significantlyLower: a paired mean improvement of more than two standard errors', () => {
+  const rnd = prng(5);
+  const base = Array.from({ length: 400 }, () => 10 + rnd());
+  assert.equal(
+    significantlyLower(
+      base.map((v) => v - 0.2),
+      base,
+    ),
+    true,
+  );
+  assert.equal(
+    significantlyLower(
+      base.map((v) => v + 0.5 * (rnd() - 0.5)),
+      base,
+    ),
+    false,
+  );
+  assert.equal(
+    significantlyLower(
+      base.map((v) => v + 0.2),
+      base,
+    ),
+    false,
+  );
+  assert.equal(significantlyLower([1], [2]), false, 'one sample proves nothing');
 });
