@@ -8,12 +8,20 @@ import { type LocalizationSample, quantile } from './metrics.js';
  * in [0.5, 3] whose scaled ellipses bring the 1σ and 2σ coverages closest to 39.35 % and 86.47 %.
  * Real errors have heavier tails than a Gaussian, so one factor trades the two off.
  */
-export function fitSigmaScale(validation: LocalizationSample[]): number {
+export function fitSigmaScale(validation: LocalizationSample[], o: { onlyIfMiscalibrated?: boolean } = {}): number {
   const m2 = validation.map((s) => {
     const [[a, b], [, d]] = s.cov;
     const det = a * d - b * b;
     return (d * s.errorE * s.errorE - 2 * b * s.errorE * s.errorN + a * s.errorN * s.errorN) / det;
   });
+  // With onlyIfMiscalibrated, ellipses whose 1σ and 2σ coverages are both within two binomial
+  // standard errors of the targets are left as they are: a factor fitted to sampling noise
+  // would move a calibrated estimator away from calibration on other data.
+  if (o.onlyIfMiscalibrated) {
+    const n = m2.length;
+    const within = (inside: number, p: number) => Math.abs(inside / n - p) <= 2 * Math.sqrt((p * (1 - p)) / n);
+    if (within(m2.filter((v) => v <= 1).length, 0.3935) && within(m2.filter((v) => v <= 4).length, 0.8647)) return 1;
+  }
   let best = 1;
   let bestCost = Number.POSITIVE_INFINITY;
   for (let k = 0.5; k <= 3.0001; k += 0.01) {

@@ -89,6 +89,11 @@ export interface QuickstartReport {
   exampleRecording: string | undefined;
   /** The evaluation report of the exported model and the references (absent when training was aborted). */
   report: ModelEvaluation | undefined;
+  /**
+   * For a network that corrects the physics prior: the share of its learned position and
+   * uncertainty corrections kept after validation (0 = the posterior mean's own).
+   */
+  correction: { position: number; uncertainty: number } | undefined;
   seconds: number;
 }
 
@@ -384,7 +389,7 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
       );
     }
     const onValidation = await evaluate(net, valLoader, store.catalog, evalOptions);
-    const sigmaScale = fitSigmaScale(onValidation.samples);
+    const sigmaScale = fitSigmaScale(onValidation.samples, { onlyIfMiscalibrated: true });
     const testLoader = await modelLoader('test');
     const evaluation = await evaluate(net, testLoader, store.catalog, { ...evalOptions, sigmaScale });
     // The whole evaluation (per-sample errors and covariances of both splits): the run's report,
@@ -483,6 +488,7 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
       model,
       exampleRecording: example,
       report,
+      correction: correction ? { position: correction.position.gain, uncertainty: correction.uncertaintyGain } : undefined,
       seconds: (performance.now() - started) / 1000,
     };
   } catch (err) {

@@ -46,6 +46,17 @@ test('fitSigmaScale recovers the factor by which the predicted σ is off', () =>
   );
 });
 
+test('fitSigmaScale with onlyIfMiscalibrated leaves ellipses alone that are calibrated within sampling error', () => {
+  // 450 samples of a calibrated Gaussian: the plain fit chases the noise, the guarded one keeps 1.
+  const calibrated = gaussianPairs(450, 10, 3);
+  assert.equal(fitSigmaScale(calibrated, { onlyIfMiscalibrated: true }), 1);
+  // Really off by 1.5×: fitted either way.
+  const off = gaussianPairs(450, 15, 4);
+  const k = fitSigmaScale(off, { onlyIfMiscalibrated: true });
+  assert.ok(Math.abs(k - 1.5) < 0.2, `k = ${k}`);
+  assert.equal(k, fitSigmaScale(off));
+});
+
 test('compareWithBound takes both medians over the samples that have a bound, and counts the others', () => {
   // The two samples without a bound have the largest errors: leaving them in the error median
   // (as a comparison over different sets would) moves it from 2 to 3.

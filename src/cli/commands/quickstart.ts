@@ -112,6 +112,12 @@ export function registerQuickstart(program: Command): void {
           console.log(`  2σ ellipse coverage       ${pct(e.coverage2Sigma)}  (target 86.47 %)`);
           console.log(`  mean NLL                  ${e.meanNll.toFixed(2)}`);
           console.log(`  σ calibration factor      ${r.evaluation.sigmaScale.toFixed(2)} (fitted on the validation split)`);
+          if (r.correction) {
+            const c = r.correction;
+            console.log(
+              `  learned correction kept   position ×${c.position.toFixed(2)}, uncertainty ×${c.uncertainty.toFixed(2)} of the network's correction to the posterior mean${c.position === 0 && c.uncertainty === 0 ? ' — none improved validation significantly, so the model answers with the posterior mean' : ''} (docs/TRAINING.md)`,
+            );
+          }
           console.log(
             `  training                  ${r.fit.epochs} epochs, stopped by ${r.fit.stoppedBecause}, best epoch ${r.fit.bestEpoch}`,
           );
