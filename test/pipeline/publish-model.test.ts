@@ -1,0 +1,58 @@
+// publishModel: the fp32 model is exported, logged, registered and uploaded; an int8 variant that
+// fails its accuracy check is reported and leaves nothing behind — no file, no artifact, no blob —
+// while the fp32 model stands.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { syntheticBatch } from '../../src/export/export.js';
+import { publishModel } from '../../src/pipeline/publish-model.js';
+import { defaultFeatureConfig } from '../../src/signal/features/config.js';
+import { SCALAR_COUNT } from '../../src/signal/features/scalars.js';
+import { LocalBlobStore } from '../../src/store/blobs/local.js';
+import { FileTracker } from '../../src/track/file-store/tracker.js';
+import { startRun } from '../../src/track/run.js';
+import { FRAME, fakeStats, makeNet, SITES } from '../export/fixtures.js';
+
+test('an int8 variant outside tolerance is not kept: reported, nothing written, the fp32 model registered', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'heimdall-publish-'));
+  const tracker = new FileTracker(join(dir, 'mlruns'));
+  const run = await startRun(tracker, { experiment: 'publish', guardExit: false });
+  const blobs = new LocalBlobStore(join(dir, 'blobs'));
+  const net = makeNet({ seed: 7 });
+  // Calibrating on all-zero inputs collapses every range: real inputs then saturate.
+  const zeros = syntheticBatch(4, 4, 128, 32, SCALAR_COUNT, 1);
+  zeros.mel.fill(0);
+  zeros.scalars.fill(0);
+  const log: string[] = [];
+  mkdirSync(join(dir, 'out')); // the run's artifact folder (quickstart makes it)
+  const published = await publishModel(net, {
+    tracker,
+    run,
+    blobs,
+    onnxPath: join(dir, 'out', 'model.onnx'),
+    metadata: {
+      frame: FRAME,
+      receivers: SITES,
+      featureConfig: defaultFeatureConfig,
+      featureStats: fakeStats(),
+      sigmaFloor: 1e-3,
+      sigmaScale: 1,
+    },
+    int8CalibrationBatch: zeros,
+    log: (l) => log.push(l),
+  });
+  assert.equal(published.version, '1');
+  assert.equal(published.int8, undefined);
+  assert.match(published.int8Error ?? '', /the int8 model is too far from the engine: positions moved by up to [\d.]+ σ/);
+  assert.ok(log.some((l) => l.startsWith('    int8 variant not kept: ')));
+  assert.deepEqual(readdirSync(join(dir, 'out')), ['model.onnx']);
+  assert.ok(existsSync(join(dir, 'blobs', 'heimdall-models/models/localization/v1.onnx')));
+  assert.equal(existsSync(join(dir, 'blobs', 'heimdall-models/models/localization/v1.int8.onnx')), false);
+  const runDir = readdirSync(join(dir, 'mlruns'))
+    .map((e) => join(dir, 'mlruns', e, run.runId))
+    .find((d) => existsSync(d)) as string;
+  assert.deepEqual(readdirSync(join(runDir, 'artifacts', 'model')), ['model.onnx'], 'only the fp32 model is a run artifact');
+  await run.end('FINISHED');
+});
