@@ -12,6 +12,8 @@ import { type LoadedModel, loadModel } from '../predict/model.js';
 import { writeEvaluationReport } from '../report/index.js';
 import { FeatureCache } from '../signal/features/cache.js';
 import { FeatureExtractor } from '../signal/features/extractor.js';
+import { type PriorSpec, PriorSpecSchema } from '../signal/features/prior.js';
+import type { PriorPool } from '../signal/features/prior-pool.js';
 import { type Scenario, ScenarioSchema } from '../sim/config.js';
 import { PRESETS } from '../sim/presets.js';
 import type { Split } from '../store/catalog/types.js';
@@ -39,6 +41,13 @@ export interface EvaluateModelOptions {
   /** Progress lines (default: none). */
   log?: (line: string) => void;
   signal?: AbortSignal;
+  /** Priors already computed for this model's prior (e.g. by the training run); used when its spec is the model's. */
+  priors?: PriorPool;
+}
+
+/** Whether two prior specs are the same (as stored: the schema's field order). */
+function samePrior(a: PriorSpec, b: PriorSpec): boolean {
+  return JSON.stringify(PriorSpecSchema.parse(a)) === JSON.stringify(PriorSpecSchema.parse(b));
 }
 
 export interface ModelEvaluation {
@@ -73,7 +82,7 @@ async function modelPredictions(
       seed: 0,
       shuffle: false,
       stats: md.featureStats,
-      ...(md.prior ? { prior: md.prior } : {}),
+      ...(md.prior ? { prior: o.priors && samePrior(o.priors.spec, md.prior) ? o.priors : md.prior } : {}),
       memoryBytes: 0,
     });
     const dims = modelInputDims(md);

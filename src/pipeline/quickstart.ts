@@ -17,7 +17,7 @@ import type { Batch } from '../signal/features/batch.js';
 import { FeatureCache } from '../signal/features/cache.js';
 import { type FeatureConfig, FeatureConfigSchema } from '../signal/features/config.js';
 import { FeatureExtractor } from '../signal/features/extractor.js';
-import type { PriorSpec } from '../signal/features/prior.js';
+import { PriorPool } from '../signal/features/prior-pool.js';
 import { SCALAR_COUNT } from '../signal/features/scalars.js';
 import { type FeatureStats, FeatureStatsAccumulator } from '../signal/features/stats.js';
 import { incompleteBecause, simulationStamp } from '../sim/completion.js';
@@ -229,6 +229,7 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
   const store = await openStore({ home: o.home, ...(o.env ? { env: o.env } : {}) });
   const tracker = openTracker({ home: o.home, ...(o.env ? { env: o.env } : {}) });
   let run: ActiveRun | undefined;
+  let priors: PriorPool | undefined;
   const features = featureConfigFor(scenario);
   const extractor = new FeatureExtractor({
     config: features,
@@ -269,7 +270,7 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
     const loaderFor = (
       split: 'train' | 'val' | 'test',
       stats?: FeatureStats,
-      extra: { batchSize?: number; prefetch?: number; prior?: PriorSpec } = {},
+      extra: { batchSize?: number; prefetch?: number; prior?: PriorPool } = {},
     ) =>
       DatasetLoader.create({
         catalog: store.catalog,
@@ -286,8 +287,9 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
       });
     const stats = await trainingStats(await loaderFor('train'), positions.length, features, o.signal);
     const prior = o.prior ? priorSpecOfScenario(scenario, frame, features.heardSnrDb) : null;
+    priors = prior ? new PriorPool(prior) : undefined;
     const modelLoader = (split: 'train' | 'val' | 'test', extra: { batchSize?: number; prefetch?: number } = {}) =>
-      loaderFor(split, stats, { ...extra, ...(prior ? { prior } : {}) });
+      loaderFor(split, stats, { ...extra, ...(priors ? { prior: priors } : {}) });
 
     manualSeed(o.seed);
     const net = new LocalizationNet({
@@ -468,6 +470,7 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
         split: 'test',
         outDir: join(runArtifacts, 'report'),
         scenario,
+        ...(priors ? { priors } : {}),
         ...(o.signal ? { signal: o.signal } : {}),
       });
       await run.logArtifact(report.htmlPath, 'report');
@@ -495,6 +498,7 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
     await run?.end('FAILED'); // a no-op when the run already ended (e.g. marked by the trainer callback)
     throw err;
   } finally {
+    await priors?.close();
     await extractor.close();
     await store.close();
     await tracker.close();

@@ -20,6 +20,7 @@ import {
 } from '../signal/features/extract.js';
 import type { FeatureExtractor } from '../signal/features/extractor.js';
 import { type PriorSpec, prepareForModel } from '../signal/features/prior.js';
+import { PriorPool } from '../signal/features/prior-pool.js';
 import { scalarIndex } from '../signal/features/scalars.js';
 import type { FeatureStats } from '../signal/features/stats.js';
 import type { Recording } from '../signal/recording.js';
@@ -41,8 +42,11 @@ export interface LoaderOptions {
   shuffle?: boolean;
   /** Normalization statistics (from the training split); omit for raw features. */
   stats?: FeatureStats;
-  /** The physics prior to compute per session (a model that corrects it needs it); omit for none. */
-  prior?: PriorSpec;
+  /**
+   * The physics prior to compute per session (a model that corrects it needs it): a spec (computed
+   * here) or a PriorPool (worker threads, remembered across the run's loaders); omit for none.
+   */
+  prior?: PriorSpec | PriorPool;
   /** Batches prepared ahead of the consumer (bounds memory). Default 3. */
   prefetch?: number;
   /**
@@ -147,7 +151,9 @@ export class DatasetLoader implements BatchSource {
             config,
           )
         : await this.o.extractor.extract(await this.#recordings(sessionId, ms), { keys, precomputed: cached });
-    prepareForModel(f, { prior: this.o.prior, stats: this.o.stats });
+    const prior = this.o.prior;
+    if (prior instanceof PriorPool) f.prior = await prior.compute(f); // from the raw scalars, like prepareForModel
+    prepareForModel(f, { prior: prior instanceof PriorPool ? undefined : prior, stats: this.o.stats });
     const bytes = f.mel.byteLength + f.scalars.byteLength + f.mask.byteLength + (f.prior?.byteLength ?? 0);
     if (this.#memoryBytes + bytes <= (this.o.memoryBytes ?? DEFAULT_LOADER_MEMORY_BYTES)) {
       this.#memory.set(sessionId, f);
