@@ -26,9 +26,8 @@ test('worker threads and the calling thread give physicsPrior’s values; each t
     const pool = new PriorPool(spec, { workers });
     try {
       const got = await Promise.all(all.map((f) => pool.compute(f)));
-      got.forEach((p, k) =>
-        assert.deepEqual([...p], [...physicsPrior(spec, all[k] as ReturnType<typeof features>)], `workers ${workers}, #${k}`),
-      );
+      for (const [k, p] of got.entries())
+        assert.deepEqual([...p], [...physicsPrior(spec, all[k] as ReturnType<typeof features>)], `workers ${workers}, #${k}`);
       assert.ok(got.filter((p) => p[5] === 1).length >= 5, 'valid priors');
       // Again (and the same content under another object): remembered, not recomputed.
       const again = await pool.compute({ ...features(3) });
