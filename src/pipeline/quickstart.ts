@@ -391,7 +391,16 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
       );
     }
     const onValidation = await evaluate(net, valLoader, store.catalog, evalOptions);
-    const sigmaScale = fitSigmaScale(onValidation.samples, { onlyIfMiscalibrated: true });
+    // With no learned correction kept, the outputs are the prior's and depend on no label: the
+    // training split is then held-out data too, and calibrating on it as well (2,550 samples
+    // instead of 450) measures the prior's own miscalibration instead of validation noise.
+    const unlearned = correction !== undefined && correction.position.gain === 0 && correction.uncertaintyGain === 0;
+    const calibrationSamples = unlearned
+      ? [...(await evaluate(net, await modelLoader('train'), store.catalog, evalOptions)).samples, ...onValidation.samples]
+      : onValidation.samples;
+    const sigmaScale = fitSigmaScale(calibrationSamples, { onlyIfMiscalibrated: true });
+    if (unlearned)
+      o.log(`    σ factor ${sigmaScale.toFixed(2)} from the training and validation splits (no learned correction kept)`);
     const testLoader = await modelLoader('test');
     const evaluation = await evaluate(net, testLoader, store.catalog, { ...evalOptions, sigmaScale });
     // The whole evaluation (per-sample errors and covariances of both splits): the run's report,

@@ -111,7 +111,10 @@ export function registerQuickstart(program: Command): void {
           console.log(`  1σ ellipse coverage       ${pct(e.coverage1Sigma)}  (target 39.35 %)`);
           console.log(`  2σ ellipse coverage       ${pct(e.coverage2Sigma)}  (target 86.47 %)`);
           console.log(`  mean NLL                  ${e.meanNll.toFixed(2)}`);
-          console.log(`  σ calibration factor      ${r.evaluation.sigmaScale.toFixed(2)} (fitted on the validation split)`);
+          const unlearned = r.correction !== undefined && r.correction.position === 0 && r.correction.uncertainty === 0;
+          console.log(
+            `  σ calibration factor      ${r.evaluation.sigmaScale.toFixed(2)} (fitted on the ${unlearned ? 'training and validation splits' : 'validation split'}; 1 where the ellipses were calibrated within sampling error)`,
+          );
           if (r.correction) {
             const c = r.correction;
             console.log(
