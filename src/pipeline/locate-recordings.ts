@@ -9,6 +9,7 @@ import { powerWeightedCentroid, strongestReceiver } from '../locate/centroid.js'
 import { posteriorMean } from '../locate/posterior.js';
 import { searchRegionAround, searchRegionOfBox } from '../locate/region.js';
 import { locateRssMl } from '../locate/rss-ml.js';
+import { rssModelOf } from '../locate/stated-model.js';
 import { locateTdoa } from '../locate/tdoa.js';
 import {
   LocateError,
@@ -19,7 +20,6 @@ import {
   type SearchRegion,
 } from '../locate/types.js';
 import { cep50, type Ellipse, ellipseOf } from '../math/gaussian2d.js';
-import { pathLossDb } from '../rf/propagation.js';
 import { FeatureConfigSchema } from '../signal/features/config.js';
 import { recordingFeatures } from '../signal/features/extract.js';
 import { scalarIndex } from '../signal/features/scalars.js';
@@ -96,14 +96,14 @@ export function statedRssModel(
   freqHz: number,
   o: Pick<LocateOptions, 'exponent' | 'sigmaDb' | 'txHeightM' | 'txPowerDbm'>,
 ): RssModel {
-  const propagation = { model: 'log-distance' as const, exponent: o.exponent, refDistanceM: 1000 };
-  return {
-    lossDb: (distanceM, rxHeightM) => pathLossDb(propagation, { distanceM, freqHz, rxHeightM, txHeightM: o.txHeightM }),
+  return rssModelOf({
+    propagation: { model: 'log-distance', exponent: o.exponent, refDistanceM: 1000 },
+    frequencyHz: freqHz,
     txHeightM: o.txHeightM,
     sigmaDb: o.sigmaDb,
     txPowerDbm: o.txPowerDbm,
     description: `log-distance n = ${o.exponent} beyond 1 km (free space below) at ${(freqHz / 1e6).toFixed(3)} MHz, σ = ${o.sigmaDb} dB, transmit power ${o.txPowerDbm[0]}–${o.txPowerDbm[1]} dBm`,
-  };
+  });
 }
 
 /** Received power per recording from the feature code: calibrated dBm when known, else dBFS. */

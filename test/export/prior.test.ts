@@ -21,18 +21,20 @@ import { makeNet, metadataFor, priorSpecFor } from './fixtures.js';
 setNumThreads(2);
 const dir = mkdtempSync(join(tmpdir(), 'heimdall-prior-onnx-'));
 const post = { sigmaFloor: 1e-3, sigmaScale: 1.37, melBands: 128, frames: 32 };
+/** onnxruntime input sizes of a 4-receiver prior network of scale `scaleM`. */
+const priorDims = (scaleM: number) => ({
+  receivers: 4,
+  melBands: 128,
+  frames: 32,
+  scalars: SCALAR_COUNT,
+  prior: { scaleM, sigmaFloor: 1e-3 },
+});
 
 test('an untrained prior network outputs the prior itself: position, σ (× calibration) and ρ', async () => {
   const net = makeNet({ seed: 5, prior: true });
   const path = join(dir, 'untrained.onnx');
   await exportLocalizationNet(net, { path, metadata: metadataFor(net, { prior: priorSpecFor() }) });
-  const dims = {
-    receivers: 4,
-    melBands: 128,
-    frames: 32,
-    scalars: SCALAR_COUNT,
-    prior: { scaleM: net.options.scaleM, sigmaFloor: 1e-3 },
-  };
+  const dims = priorDims(net.options.scaleM);
   const b = syntheticBatch(6, 4, 128, 32, SCALAR_COUNT, 9, { scaleM: net.options.scaleM });
   const session = await createSession(path);
   const out = await runBatch(session, b, dims);
@@ -76,13 +78,7 @@ test('a trained-looking prior network: ORT matches the engine in fp32 and int8, 
   // Another batch than the export's own check, with invalid priors in it.
   const session = await createSession(join(dir, 'trained.onnx'));
   const b = syntheticBatch(9, 4, 128, 32, SCALAR_COUNT, 33, { scaleM: net.options.scaleM });
-  const dims = {
-    receivers: 4,
-    melBands: 128,
-    frames: 32,
-    scalars: SCALAR_COUNT,
-    prior: { scaleM: net.options.scaleM, sigmaFloor: 1e-3 },
-  };
+  const dims = priorDims(net.options.scaleM);
   const cmp = compareOutputs(engineOutputs(net, b, post), await runBatch(session, b, dims));
   await session.release();
   assert.ok(cmp.maxRelDiff < 1e-5, `batch 9: ${cmp.maxRelDiff}`);

@@ -11,6 +11,22 @@ import { rawFromSigmaRho, sigmaRhoFromRaw } from '../../src/model/losses.js';
 import { priorInputs } from '../../src/model/prior-inputs.js';
 import { randomValues } from '../helpers.js';
 
+/** A small two-receiver network that corrects the prior, seeded. */
+function priorNet(seed: number): LocalizationNet {
+  manualSeed(seed);
+  return new LocalizationNet({
+    receivers: [
+      { id: 'a', east: 0, north: 1000 },
+      { id: 'b', east: 800, north: -500 },
+    ],
+    scaleM: 1000,
+    scalarCount: 8,
+    widths: [4, 4, 8, 8],
+    hidden: 8,
+    prior: true,
+  });
+}
+
 test('rawFromSigmaRho inverts sigmaRhoFromRaw (small, large σ; ρ of both signs)', () => {
   for (const [se, sn, rho] of [
     [0.01, 0.5, 0.3],
@@ -43,18 +59,7 @@ test('priorInputs: metres → network units; an invalid prior is the centre with
 });
 
 test('an untrained prior network returns its prior inputs; without the input it refuses', () => {
-  manualSeed(3);
-  const net = new LocalizationNet({
-    receivers: [
-      { id: 'a', east: 0, north: 1000 },
-      { id: 'b', east: 800, north: -500 },
-    ],
-    scaleM: 1000,
-    scalarCount: 8,
-    widths: [4, 4, 8, 8],
-    hidden: 8,
-    prior: true,
-  });
+  const net = priorNet(3);
   const prior = priorInputs(Float32Array.from([300, -200, 50, 80, -0.2, 1, 0, 0, 0, 0, 0, 0]), {
     scaleM: 1000,
     sigmaFloor: 1e-3,
@@ -78,18 +83,7 @@ test('an untrained prior network returns its prior inputs; without the input it 
 });
 
 test('scaleCorrection shrinks the position correction only; a plain network refuses it', () => {
-  manualSeed(4);
-  const net = new LocalizationNet({
-    receivers: [
-      { id: 'a', east: 0, north: 1000 },
-      { id: 'b', east: 800, north: -500 },
-    ],
-    scaleM: 1000,
-    scalarCount: 8,
-    widths: [4, 4, 8, 8],
-    hidden: 8,
-    prior: true,
-  });
+  const net = priorNet(4);
   noGrad(() => {
     net.head.weight.copy_(tensor(randomValues(net.head.weight.numel, 5, -0.5, 0.5), net.head.weight.shape));
     net.head.bias?.copy_(tensor([0.3, -0.2, 0.1, 0.05, -0.1]));
