@@ -75,10 +75,42 @@ function json(value: unknown, what: string): string | null {
 
 const INT32_MAX = 2 ** 31 - 1;
 
-async function upsertReceiverIn(q: SqlExecutor, r: NewReceiver): Promise<ReceiverRow> {
+const RECEIVER_FIELDS = ['name', 'lat', 'lon', 'altM', 'url', 'bandsHz', 'gpsDisciplined'] as const;
+
+/**
+ * Inserts receivers or fills in what they did not know (given fields win; missing ones are kept),
+ * in one statement. A receiver listed twice is merged first, later fields winning, as if upserted
+ * one after the other.
+ */
+async function upsertReceiversIn(q: SqlExecutor, receivers: readonly NewReceiver[]): Promise<ReceiverRow[]> {
+  const merged = new Map<string, NewReceiver>();
+  for (const r of receivers) {
+    const known = merged.get(r.id);
+    if (known === undefined) {
+      merged.set(r.id, { ...r });
+      continue;
+    }
+    const into = known as unknown as Record<string, unknown>;
+    for (const f of RECEIVER_FIELDS) if (r[f] !== undefined && r[f] !== null) into[f] = r[f];
+  }
+  const list = [...merged.values()];
+  const params = list.flatMap((r) => [
+    r.id,
+    r.name ?? null,
+    r.lat ?? null,
+    r.lon ?? null,
+    r.altM ?? null,
+    r.url ?? null,
+    json(r.bandsHz, `receiver ${r.id} bandsHz`),
+    r.gpsDisciplined ?? null,
+  ]);
+  const rows = list.map((_, i) => {
+    const p = (k: number) => `$${i * 8 + k}`;
+    return `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}::jsonb, ${p(8)})`;
+  });
   const res = await q.query<ReceiverRow>(
     `INSERT INTO receivers (id, name, lat, lon, alt_m, url, bands, gps_disciplined)
-     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8)
+     VALUES ${rows.join(', ')}
      ON CONFLICT (id) DO UPDATE SET
        name = COALESCE(EXCLUDED.name, receivers.name),
        lat = COALESCE(EXCLUDED.lat, receivers.lat),
@@ -88,18 +120,9 @@ async function upsertReceiverIn(q: SqlExecutor, r: NewReceiver): Promise<Receive
        bands = COALESCE(EXCLUDED.bands, receivers.bands),
        gps_disciplined = COALESCE(EXCLUDED.gps_disciplined, receivers.gps_disciplined)
      RETURNING ${RECEIVER_COLUMNS}`,
-    [
-      r.id,
-      r.name ?? null,
-      r.lat ?? null,
-      r.lon ?? null,
-      r.altM ?? null,
-      r.url ?? null,
-      json(r.bandsHz, `receiver ${r.id} bandsHz`),
-      r.gpsDisciplined ?? null,
-    ],
+    params,
   );
-  return res.rows[0] as ReceiverRow;
+  return res.rows;
 }
 
 export class Catalog {
@@ -120,7 +143,7 @@ export class Catalog {
   /** Inserts a receiver or fills in what it did not know (given fields win; missing ones are kept). */
   upsertReceiver(r: NewReceiver): Promise<ReceiverRow> {
     if (r.id === '') throw new RangeError('upsertReceiver: empty receiver id');
-    return upsertReceiverIn(this.db, r);
+    return upsertReceiversIn(this.db, [r]).then((rows) => rows[0] as ReceiverRow);
   }
 
   async getReceiver(id: string): Promise<ReceiverRow | null> {
@@ -195,33 +218,43 @@ export class Catalog {
         const existing = await tx.query<{ id: number }>('SELECT id FROM sessions WHERE content_hash = $1', [s.contentHash]);
         throw new DuplicateSessionError(this.location, s.contentHash, existing.rows[0]?.id ?? -1);
       }
-      const measurementIds: number[] = [];
-      for (const m of measurements) {
-        await upsertReceiverIn(tx, m.receiver);
-        const r = await tx.query<{ id: number }>(
-          `INSERT INTO measurements (session_id, receiver_id, start_unix_ns, timestamp_sigma_s, center_freq_hz, sample_rate_hz,
-             sample_count, snr_db, rssi_dbfs, rssi_dbm, blob_key, format, content_hash, meta)
-           VALUES ($1, $2, $3::numeric, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::jsonb)
-           RETURNING id`,
-          [
-            sessionId,
-            m.receiver.id,
-            m.startUnixNs === null ? null : m.startUnixNs.toString(),
-            m.timestampSigmaS,
-            m.centerFreqHz,
-            m.sampleRateHz,
-            m.sampleCount,
-            m.snrDb ?? null,
-            m.rssiDbfs ?? null,
-            m.rssiDbm ?? null,
-            m.blobKey,
-            m.format,
-            m.contentHash,
-            json(m.meta ?? {}, `measurement ${m.receiver.id} meta`),
-          ],
-        );
-        measurementIds.push((r.rows[0] as { id: number }).id);
-      }
+      // Two statements for all the measurements (not two per measurement): the import of a
+      // 16-receiver set spent most of its catalog time in per-row round trips.
+      await upsertReceiversIn(
+        tx,
+        measurements.map((m) => m.receiver),
+      );
+      const columns = 14;
+      const params = measurements.flatMap((m) => [
+        sessionId,
+        m.receiver.id,
+        m.startUnixNs === null ? null : m.startUnixNs.toString(),
+        m.timestampSigmaS,
+        m.centerFreqHz,
+        m.sampleRateHz,
+        m.sampleCount,
+        m.snrDb ?? null,
+        m.rssiDbfs ?? null,
+        m.rssiDbm ?? null,
+        m.blobKey,
+        m.format,
+        m.contentHash,
+        json(m.meta ?? {}, `measurement ${m.receiver.id} meta`),
+      ]);
+      const rows = measurements.map((_, i) => {
+        const p = (k: number) => `$${i * columns + k}`;
+        return `(${p(1)}, ${p(2)}, ${p(3)}::numeric, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}, ${p(9)}, ${p(10)}, ${p(11)}, ${p(12)}, ${p(13)}, ${p(14)}::jsonb)`;
+      });
+      const r = await tx.query<{ id: number; receiver_id: string }>(
+        `INSERT INTO measurements (session_id, receiver_id, start_unix_ns, timestamp_sigma_s, center_freq_hz, sample_rate_hz,
+           sample_count, snr_db, rssi_dbfs, rssi_dbm, blob_key, format, content_hash, meta)
+         VALUES ${rows.join(',\n')}
+         RETURNING id, receiver_id`,
+        params,
+      );
+      // One measurement per receiver in a session (a unique key), so ids are matched by receiver.
+      const idOf = new Map(r.rows.map((row) => [row.receiver_id, row.id]));
+      const measurementIds = measurements.map((m) => idOf.get(m.receiver.id) as number);
       return { sessionId, measurementIds };
     });
   }
