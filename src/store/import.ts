@@ -7,20 +7,18 @@
 // and its measurements are inserted in ONE transaction. Re-importing the same content is a no-op
 // (session content hash); a corrupt file or collection, or an ambiguous group, is reported by name and
 // skipped, the rest imported.
-import { createHash } from 'node:crypto';
+//
+// Sets are read in worker threads (import/read-set.ts) while this thread writes blobs and rows;
+// rows are inserted one set at a time in listing order, so session ids do not depend on timing.
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { defaultFeatureConfig, FeatureConfigSchema } from '../signal/features/config.js';
-import { recordingFeatures } from '../signal/features/extract.js';
-import { SCALAR_NAMES } from '../signal/features/scalars.js';
-import { encodeNpyIq } from '../signal/formats/npy.js';
+import { join } from 'node:path';
 import { discoverRecordingSets, type RecordingSet } from '../signal/formats/recording-sets.js';
-import type { Recording } from '../signal/recording.js';
 import type { BlobStore } from './blobs/blob-store.js';
-import { type Catalog, sessionContentHash } from './catalog/catalog.js';
-import type { NewMeasurement, NewSession } from './catalog/types.js';
+import { type Catalog, DuplicateSessionError } from './catalog/catalog.js';
+import type { ReadSet } from './import/read-set.js';
+import { SetReaderPool } from './import/reader-pool.js';
 
-export const RAW_IQ_BUCKET = 'heimdall-raw-iq';
+export { RAW_IQ_BUCKET } from './import/read-set.js';
 
 export interface ImportReport {
   imported: number;
@@ -36,102 +34,49 @@ export interface ImportReport {
   sets: { path: string; sessionId: number }[];
 }
 
-function sha256(bytes: Uint8Array | string): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
-/** The catalog's per-recording scalars: the feature layer's own estimates. */
-function scalarsOf(r: Recording): { snrDb: number | null; rssiDbfs: number | null; rssiDbm: number | null } {
-  const n = r.iq.length / 2;
-  if (n < defaultFeatureConfig.nFft) return { snrDb: null, rssiDbfs: null, rssiDbm: null };
-  const c = FeatureConfigSchema.parse({ sampleRateHz: r.sampleRateHz, samples: Math.min(n, Math.round(r.sampleRateHz)) });
-  const s = recordingFeatures(r, c).scalars;
-  const get = (name: (typeof SCALAR_NAMES)[number]) => s[SCALAR_NAMES.indexOf(name)] as number;
-  return { snrDb: get('snr_db'), rssiDbfs: get('rssi_dbfs'), rssiDbm: get('rssi_dbm_known') ? get('rssi_dbm') : null };
-}
-
-function truthOf(
-  extra: Record<string, unknown>,
-): Pick<NewSession, 'truthLat' | 'truthLon' | 'truthAltM' | 'truthPowerDbm' | 'truth'> {
-  const t = extra['heimdall:truth'] as Record<string, unknown> | undefined;
-  if (t === undefined || typeof t.lat !== 'number' || typeof t.lon !== 'number') {
-    return { truthLat: null, truthLon: null, truthAltM: null, truthPowerDbm: null, truth: null };
-  }
-  return {
-    truthLat: t.lat,
-    truthLon: t.lon,
-    truthAltM: typeof t.heightM === 'number' ? t.heightM : null,
-    truthPowerDbm: typeof t.powerDbm === 'number' ? t.powerDbm : null,
-    truth: { ...t, crlb: extra['heimdall:crlb'] ?? null },
-  };
-}
-
-/** Imports one set; returns its session id, and whether its content was already catalogued. */
-async function importSet(
-  set: RecordingSet,
-  root: string,
-  catalog: Catalog,
-  blobs: BlobStore,
-): Promise<{ sessionId: number; duplicate: boolean }> {
-  const { recordings, extra } = set.load();
-  if (recordings.length === 0) throw new Error('no recordings in the set');
-  // Blobs are the .npy encoding of the IQ (the original project's format); their SHA-256 is the
-  // measurement's content hash, and the session's is the catalog's sessionContentHash of them.
-  const blobsBytes = recordings.map((r) => encodeNpyIq(r.iq));
-  const hashes = blobsBytes.map((b) => sha256(b));
-  const sessionHash = sessionContentHash(
-    recordings.map((r, i) => ({ receiverId: r.receiver.id, contentHash: hashes[i] as string })),
-  );
-  const existing = await catalog.findSessionByHash(sessionHash);
-  if (existing !== null) return { sessionId: existing.id, duplicate: true };
-  const folder = `${RAW_IQ_BUCKET}/sessions/${sessionHash.slice(0, 16)}`;
-  const measurements: NewMeasurement[] = [];
-  for (const [i, r] of recordings.entries()) {
-    const put = await blobs.put(`${folder}/${r.receiver.id}.npy`, blobsBytes[i] as Uint8Array);
-    measurements.push({
-      receiver: {
-        id: r.receiver.id,
-        name: r.receiver.name ?? null,
-        lat: r.receiver.lat ?? null,
-        lon: r.receiver.lon ?? null,
-        altM: r.receiver.altM ?? null,
-        gpsDisciplined:
-          typeof r.meta['heimdall:gps_disciplined'] === 'boolean' ? (r.meta['heimdall:gps_disciplined'] as boolean) : null,
-      },
-      startUnixNs: r.startUnixNs,
-      timestampSigmaS: r.timestampSigmaS,
-      centerFreqHz: r.centerFreqHz,
-      sampleRateHz: r.sampleRateHz,
-      sampleCount: r.iq.length / 2,
-      ...scalarsOf(r),
-      blobKey: put.key,
-      format: 'npy-cf32',
-      contentHash: put.sha256,
-      meta: { ...r.meta, source: relative(root, r.source) },
-    });
-  }
-  const first = recordings.reduce<bigint | null>(
-    (m, r) => (r.startUnixNs !== null && (m === null || r.startUnixNs < m) ? r.startUnixNs : m),
-    null,
-  );
-  const session: NewSession = {
-    origin: typeof extra['heimdall:scenario'] === 'string' ? 'simulated' : 'imported',
-    scenario: typeof extra['heimdall:scenario'] === 'string' ? (extra['heimdall:scenario'] as string) : null,
-    // Unknown start (no receiver clock): the Unix epoch, so it sorts first and is obviously unset.
-    startedAt: first === null ? new Date(0) : new Date(Number(first / 1_000_000n)),
-    centerFreqHz: recordings[0]?.centerFreqHz ?? 0,
-    ...truthOf(extra),
-    source: relative(root, set.label) || '.',
-    contentHash: sessionHash,
-  };
-  const { sessionId } = await catalog.insertSession(session, measurements);
-  return { sessionId, duplicate: false };
-}
-
 export interface ImportOptions {
   catalog: Catalog;
   blobs: BlobStore;
   onProgress?: (done: number, total: number, path: string) => void;
+  /**
+   * The store's feature cache: the features behind the catalog's scalars are kept there under
+   * each blob's content key, so training on the default features does not extract them again.
+   */
+  featureCacheDir?: string;
+  /** Threads reading sets (default: every core; 0 reads on this thread). */
+  workers?: number;
+}
+
+/**
+ * Sets read ahead of the one being catalogued: the workers' reading and the disk flushes of the
+ * blob writes (one fsync per blob and per folder) overlap the catalog inserts.
+ */
+const SETS_IN_FLIGHT = 8;
+
+/**
+ * A set's blobs written, or the id of the session that already holds its content (then nothing
+ * is written).
+ */
+async function storeBlobs(read: ReadSet, catalog: Catalog, blobs: BlobStore): Promise<ReadSet | number> {
+  const existing = await catalog.findSessionByHash(read.session.contentHash);
+  if (existing !== null) return existing.id;
+  await Promise.all(read.measurements.map((m, i) => blobs.put(m.blobKey, read.bytes[i] as Uint8Array)));
+  return read;
+}
+
+/**
+ * Catalogues a set whose blobs are stored (blobs first, so no row ever points at a missing blob).
+ * The same content read twice in one import is a duplicate the second time.
+ */
+async function catalogue(stored: ReadSet | number, catalog: Catalog): Promise<{ sessionId: number; duplicate: boolean }> {
+  if (typeof stored === 'number') return { sessionId: stored, duplicate: true };
+  try {
+    const { sessionId } = await catalog.insertSession(stored.session, stored.measurements);
+    return { sessionId, duplicate: false };
+  } catch (err) {
+    if (err instanceof DuplicateSessionError) return { sessionId: err.existingSessionId, duplicate: true };
+    throw err;
+  }
 }
 
 /** Imports every transmission under `dir` (recursively); sources are recorded relative to it. */
@@ -147,9 +92,16 @@ export async function importDirectory(dir: string, o: ImportOptions): Promise<Im
     sessionIds: [],
     sets: [],
   };
-  for (const [i, set] of sets.entries()) {
+  const readers = new SetReaderPool(dir, {
+    ...(o.workers === undefined ? {} : { workers: Math.min(o.workers, sets.length) }),
+    ...(o.featureCacheDir === undefined ? {} : { featureCacheDir: o.featureCacheDir }),
+  });
+  const pending: { set: RecordingSet; stored: Promise<ReadSet | number> }[] = [];
+  let done = 0;
+  const commitOldest = async () => {
+    const { set, stored } = pending.shift() as (typeof pending)[number];
     try {
-      const { sessionId, duplicate } = await importSet(set, dir, o.catalog, o.blobs);
+      const { sessionId, duplicate } = await catalogue(await stored, o.catalog);
       report.sets.push({ path: set.label, sessionId });
       if (duplicate) report.duplicates++;
       else {
@@ -159,7 +111,21 @@ export async function importDirectory(dir: string, o: ImportOptions): Promise<Im
     } catch (err) {
       report.failed.push({ path: set.label, error: (err as Error).message });
     }
-    o.onProgress?.(i + 1, sets.length, set.label);
+    o.onProgress?.(++done, sets.length, set.label);
+  };
+  try {
+    for (const set of sets) {
+      const stored = readers.read(set).then((read) => storeBlobs(read, o.catalog, o.blobs));
+      stored.catch(() => {}); // its error is reported when the set is catalogued
+      pending.push({ set, stored });
+      if (pending.length >= SETS_IN_FLIGHT) await commitOldest();
+    }
+    while (pending.length > 0) await commitOldest();
+  } finally {
+    // Interrupted (onProgress threw): the writes already started finish before import returns,
+    // so nothing writes into the blob store after it has given up.
+    await Promise.all(pending.map((p) => p.stored.catch(() => {})));
+    await readers.close();
   }
   await importScenario(dir, o.catalog, report);
   return report;

@@ -28,6 +28,7 @@ export async function importAndReport(store: Store, dir: string): Promise<{ fail
     r = await importDirectory(dir, {
       catalog: store.catalog,
       blobs: store.blobs,
+      featureCacheDir: store.featureCacheDir,
       onProgress: (d, t) => progress.update(d, t),
     });
   } finally {

@@ -247,6 +247,15 @@ function collectionSet(path: string): RecordingSet {
 }
 
 /**
+ * The set discovery found, rebuilt from its label and files (e.g. in a worker thread, which cannot
+ * receive the load closure): a lone collection file is a collection, anything else loose recordings.
+ */
+export function recordingSetOf(label: string, files: string[]): RecordingSet {
+  const only = files[0];
+  return files.length === 1 && only !== undefined && only.endsWith(COLLECTION) ? collectionSet(only) : looseSet(label, files);
+}
+
+/**
  * The transmissions named by `paths` (files and/or folders): see the file comment for the rules. Sets are in the
  * order of their first file's path.
  */
