@@ -241,6 +241,7 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
     const imported = await importDirectory(simDir, {
       catalog: store.catalog,
       blobs: store.blobs,
+      featureCacheDir: store.featureCacheDir,
       onProgress: () => stopIfAborted(o.signal, 'importing'),
     });
     // The dataset is this run's transmissions and nothing else: not the other seeds' or sample
@@ -285,9 +286,16 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
         ...(stats ? { stats } : {}),
         ...extra,
       });
-    const stats = await trainingStats(await loaderFor('train'), positions.length, features, o.signal);
     const prior = o.prior ? priorSpecOfScenario(scenario, frame, features.heardSnrDb) : null;
     priors = prior ? new PriorPool(prior) : undefined;
+    // The statistics pass computes the training split's priors too (remembered by the pool): their
+    // posterior grids overlap the reading of the features instead of stalling the first epoch.
+    const stats = await trainingStats(
+      await loaderFor('train', undefined, priors ? { prior: priors } : {}),
+      positions.length,
+      features,
+      o.signal,
+    );
     const modelLoader = (split: 'train' | 'val' | 'test', extra: { batchSize?: number; prefetch?: number } = {}) =>
       loaderFor(split, stats, { ...extra, ...(priors ? { prior: priors } : {}) });
 
