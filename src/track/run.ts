@@ -93,6 +93,20 @@ export async function startRun(tracker: Tracker, o: StartRunOptions = {}): Promi
 }
 
 /**
+ * Continues a run that was interrupted (its process killed or stopped): marks it RUNNING again
+ * and guards it like a new one, so `heimdall train --resume` adds to the same run.
+ */
+export async function resumeRun(tracker: Tracker, runId: string, o: { guardExit?: boolean } = {}): Promise<ActiveRun> {
+  const existing = await tracker.getRun(runId);
+  if (existing.info.status === 'FINISHED')
+    throw new Error(`run ${runId} finished already; there is nothing to resume (start a new run instead)`);
+  await tracker.updateRun(runId, 'RUNNING');
+  const run = new ActiveRun(tracker, { ...existing.info, status: 'RUNNING' });
+  if (o.guardExit ?? true) guardRun(run);
+  return run;
+}
+
+/**
  * Registers <run's artifact URI>/<artifactPath> as a new version of `name` (creating the
  * registered model if needed), with the run id: what mlflow.register_model("runs:/<run>/<path>")
  * does (it resolves runs:/ to the artifact URI before create_model_version).

@@ -44,6 +44,8 @@ export interface TrainerOptions {
   earlyStopping: EarlyStoppingOptions | null;
   /** Where 'last.safetensors' and the best-k checkpoints go; unset: no checkpoints. */
   checkpointDir?: string;
+  /** More safetensors metadata for every checkpoint (e.g. the run's resolved configuration). */
+  checkpointMetadata?: Record<string, string>;
   /** How many best checkpoints (by the monitored metric) to keep; 0 = only 'last'. */
   keepBest: number;
   /** Seeds libtorch's RNG at the start of a fresh (not resumed) fit. */
@@ -440,14 +442,14 @@ export class Trainer {
     const rng = getRngState();
     const bytes = rng.toTypedArray();
     rng.dispose();
-    const { signal: _s, callbacks: _c, reporter: _r, log: _l, ...options } = this.options;
+    const { signal: _s, callbacks: _c, reporter: _r, log: _l, checkpointMetadata, ...options } = this.options;
     const trainer = {
       ...this.#state,
       rngState: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64'),
       optimizer: os.meta,
       options,
     };
-    saveSafetensors(path, tensors, { format: FORMAT, trainer: JSON.stringify(trainer) });
+    saveSafetensors(path, tensors, { ...checkpointMetadata, format: FORMAT, trainer: JSON.stringify(trainer) });
   }
 
   #resolveResume(from: string): string {
