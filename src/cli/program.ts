@@ -16,6 +16,7 @@ import { registerQuickstart } from './commands/quickstart.js';
 import { registerRuns } from './commands/runs.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerStore } from './commands/store.js';
+import { registerTrain } from './commands/train.js';
 import { packageVersion } from './version.js';
 
 export function buildProgram(): Command {
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerInspect(program);
   registerStore(program);
   registerQuickstart(program);
+  registerTrain(program);
   registerRuns(program);
   registerModels(program);
   registerPredict(program, { resolveModel: registryLookup });

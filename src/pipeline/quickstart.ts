@@ -5,42 +5,24 @@
 // Re-running with the same options reuses the simulation (once it is marked complete), the import
 // and the feature cache; the dataset holds exactly this run's transmissions (this seed, this count).
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { libtorchVersion, manualSeed } from '../engine/runtime.js';
-import { loadSafetensors } from '../engine/safetensors.js';
-import type { Tensor } from '../engine/tensor.js';
-import { type CorrectionGain, fitCorrectionGain, fitSigmaScale } from '../eval/calibration.js';
-import { LocalFrame } from '../geo/local-frame.js';
-import { LocalizationNet } from '../model/localization-net.js';
-import type { Batch } from '../signal/features/batch.js';
-import { FeatureCache } from '../signal/features/cache.js';
 import { type FeatureConfig, FeatureConfigSchema } from '../signal/features/config.js';
-import { FeatureExtractor } from '../signal/features/extractor.js';
-import { PriorPool } from '../signal/features/prior-pool.js';
-import { SCALAR_COUNT } from '../signal/features/scalars.js';
-import { type FeatureStats, FeatureStatsAccumulator } from '../signal/features/stats.js';
 import { incompleteBecause, simulationStamp } from '../sim/completion.js';
 import type { Scenario } from '../sim/config.js';
 import { resolveScenario } from '../sim/scenario.js';
 import { simulate } from '../sim/simulate.js';
 import { createDataset } from '../store/datasets.js';
 import { importDirectory } from '../store/import.js';
-import { DatasetLoader } from '../store/loader.js';
 import { openStore } from '../store/open.js';
 import { assignSplits, type SplitSpec } from '../store/split.js';
-import { flattenParams } from '../track/config-params.js';
 import { openTracker } from '../track/open.js';
-import { type ActiveRun, startRun } from '../track/run.js';
-import { trackingCallback } from '../track/trainer-callback.js';
-import { LocalizationModule, loaderSource } from '../train/localization-module.js';
-import { type FitResult, Trainer } from '../train/trainer.js';
-import { writeFileAtomic } from '../util/atomic-file.js';
-import { formatDistanceM } from '../util/format.js';
-import { correctionOutputs, type EvaluationReport, evaluate, fitUncertaintyGain } from './evaluate.js';
-import { evaluateModelOnDataset, type ModelEvaluation } from './evaluate-model.js';
-import { type PublishedModel, publishModel } from './publish-model.js';
+import type { FitResult } from '../train/trainer.js';
+import type { EvaluationReport } from './evaluate.js';
+import type { ModelEvaluation } from './evaluate-model.js';
+import type { PublishedModel } from './publish-model.js';
 import { priorSpecOfScenario } from './references/rss-model.js';
+import { trainOnDataset } from './train.js';
+import { resolveTrainConfig } from './train-config.js';
 
 export interface QuickstartOptions {
   preset: string;
@@ -97,7 +79,6 @@ export interface QuickstartReport {
   seconds: number;
 }
 
-const SIGMA_FLOOR = 1e-3;
 const SPLIT: SplitSpec = { train: 0.7, val: 0.15, test: 0.15 };
 
 /** Split sizes of n transmissions (the same rounding as the dataset's assignment). */
@@ -138,20 +119,6 @@ function stopIfAborted(signal: AbortSignal | undefined, step: string): void {
   if (signal?.aborted) throw new Error(`quickstart: interrupted while ${step}`);
 }
 
-async function trainingStats(
-  loader: DatasetLoader,
-  receivers: number,
-  c: FeatureConfig,
-  signal: AbortSignal | undefined,
-): Promise<FeatureStats> {
-  const acc = new FeatureStatsAccumulator(c.melBands, c.frames);
-  for await (const b of loader.epoch(0)) {
-    stopIfAborted(signal, 'computing the normalization statistics');
-    acc.addBatch(b, receivers);
-  }
-  return acc.finish();
-}
-
 /**
  * The preset, or a scenario/network from files. A custom scenario or network gets a name with a
  * hash of its content, so its sessions, simulation folder and datasets never mix with another
@@ -182,27 +149,6 @@ export function featureConfigFor(scenario: Scenario): FeatureConfig {
   return FeatureConfigSchema.parse({ sampleRateHz: rate, samples: Math.round(rate * Math.min(1, scenario.durationS)) });
 }
 
-/**
- * Loads another run's weights into `net`, all but the receiver positions (this network's own).
- * Refuses a checkpoint of a different architecture, naming the first tensor that differs.
- */
-function initializeFrom(net: LocalizationNet, path: string): void {
-  const { tensors } = loadSafetensors(path);
-  const weights = new Map<string, Tensor>();
-  for (const [k, t] of tensors)
-    if (k.startsWith('model.') && k !== 'model.receiver_positions') weights.set(k.slice('model.'.length), t);
-  try {
-    weights.set('receiver_positions', net.positions);
-    net.loadStateDict(weights);
-  } catch (err) {
-    throw new Error(
-      `quickstart: --init-from ${path}: ${(err as Error).message} (it must be a checkpoint of the same architecture and receiver count)`,
-    );
-  } finally {
-    for (const t of tensors.values()) t.dispose();
-  }
-}
-
 export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport> {
   const started = performance.now();
   checkQuickstartSamples(o.samples);
@@ -228,14 +174,6 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
 
   const store = await openStore({ home: o.home, ...(o.env ? { env: o.env } : {}) });
   const tracker = openTracker({ home: o.home, ...(o.env ? { env: o.env } : {}) });
-  let run: ActiveRun | undefined;
-  let priors: PriorPool | undefined;
-  const features = featureConfigFor(scenario);
-  const extractor = new FeatureExtractor({
-    config: features,
-    receivers: scenario.network.receivers.map((r) => r.id),
-    cache: new FeatureCache(store.featureCacheDir),
-  });
   try {
     o.log(`2/6 importing into ${store.catalog.location} …`);
     const imported = await importDirectory(simDir, {
@@ -265,258 +203,47 @@ export async function quickstart(o: QuickstartOptions): Promise<QuickstartReport
       `3/6 dataset ${dataset.name} v${dataset.version}: ${dataset.counts.train} train / ${dataset.counts.val} val / ${dataset.counts.test} test`,
     );
 
-    const frame = LocalFrame.centroidOf(scenario.network.receivers);
-    const positions = scenario.network.receivers.map((r) => ({ id: r.id, ...frame.toLocal(r) }));
-    const scaleM = Math.max(1000, ...positions.map((p) => Math.hypot(p.east, p.north)));
-    const loaderFor = (
-      split: 'train' | 'val' | 'test',
-      stats?: FeatureStats,
-      extra: { batchSize?: number; prefetch?: number; prior?: PriorPool } = {},
-    ) =>
-      DatasetLoader.create({
-        catalog: store.catalog,
-        blobs: store.blobs,
-        extractor,
-        frame,
-        datasetId: dataset.id,
-        split,
-        batchSize: o.batchSize,
-        seed: o.seed,
-        shuffle: split === 'train',
-        ...(stats ? { stats } : {}),
-        ...extra,
-      });
-    const prior = o.prior ? priorSpecOfScenario(scenario, frame, features.heardSnrDb) : null;
-    priors = prior ? new PriorPool(prior) : undefined;
-    // The statistics pass computes the training split's priors too (remembered by the pool): their
-    // posterior grids overlap the reading of the features instead of stalling the first epoch.
-    const stats = await trainingStats(
-      await loaderFor('train', undefined, priors ? { prior: priors } : {}),
-      positions.length,
-      features,
-      o.signal,
-    );
-    const modelLoader = (split: 'train' | 'val' | 'test', extra: { batchSize?: number; prefetch?: number } = {}) =>
-      loaderFor(split, stats, { ...extra, ...(priors ? { prior: priors } : {}) });
-
-    manualSeed(o.seed);
-    const net = new LocalizationNet({
-      receivers: positions,
-      scaleM,
-      scalarCount: SCALAR_COUNT,
-      widths: o.widths,
-      prior: prior !== null,
-    });
-    if (o.initFrom !== undefined) initializeFrom(net, o.initFrom);
-    const module = new LocalizationModule(net, SIGMA_FLOOR);
-    const c = features;
-    if (prior) o.log(`    physics prior: posterior mean under ${prior.model.description}`);
-    const train = loaderSource(await modelLoader('train'), net, c.melBands, c.frames, SIGMA_FLOOR);
-    const valLoader = await modelLoader('val'); // kept: σ calibration reads it again (from memory)
-    const val = loaderSource(valLoader, net, c.melBands, c.frames, SIGMA_FLOOR);
-    const perEpoch = train.batchesPerEpoch ?? 1;
-    const checkpointDir = join(o.home, 'runs', `quickstart-${name}-v${dataset.version}`);
-    o.log(
-      `4/6 training LocalizationNet (${net.parameterCount().toLocaleString('en')} parameters, widths ${o.widths.join('-')}) …`,
-    );
-    const config = {
-      scenario,
-      data: { scenario: name, samples: o.samples, seed: o.seed, split: SPLIT },
-      dataset: { name: dataset.name, version: dataset.version },
-      features: c,
-      model: {
-        kind: 'LocalizationNet',
-        widths: o.widths,
-        hidden: 128,
-        diagonal: false,
-        scaleM,
-        sigmaFloor: SIGMA_FLOOR,
-        prior: prior === null ? 'none' : 'posterior mean under the scenario power model',
+    const trained = await trainOnDataset({
+      store,
+      tracker,
+      dataset,
+      receivers: scenario.network.receivers.map((r) => ({ id: r.id, lat: r.lat, lon: r.lon, altM: r.altitudeM })),
+      config: {
+        ...resolveTrainConfig({
+          model: { widths: o.widths, prior: o.prior ? 'scenario' : 'none' },
+          optimizer: { lr: o.lr, batchSize: o.batchSize },
+          trainer: { maxEpochs: o.maxEpochs, patience: o.patience, seed: o.seed },
+        }),
+        features: featureConfigFor(scenario),
       },
-      optimizer: { name: 'adamw', lr: o.lr, weightDecay: 1e-4, batchSize: o.batchSize, gradClip: 1 },
-      training: { maxEpochs: o.maxEpochs, patience: o.patience, monitor: 'val_nll', schedule: 'cosine with warm-up' },
-    };
-    run = await startRun(tracker, {
+      prior: o.prior ? (frame, heardSnrDb) => priorSpecOfScenario(scenario, frame, heardSnrDb) : null,
+      scenario,
       experiment: 'quickstart',
       runName: `quickstart-${name}-seed${o.seed}`,
-      params: flattenParams(config),
-      libtorchVersion: libtorchVersion(),
-    });
-    const runArtifacts = join(checkpointDir, `run-${run.runId}`);
-    mkdirSync(runArtifacts, { recursive: true });
-    writeFileAtomic(join(runArtifacts, 'config.json'), [Buffer.from(JSON.stringify(config, null, 2))], false);
-    const trainer = new Trainer({
-      maxEpochs: Math.max(1, o.maxEpochs), // 0: not fitted at all (below)
-      lr: o.lr,
-      optimizer: 'adamw',
-      weightDecay: 1e-4,
-      // Warm up over 2 epochs (a quarter of the run at most), then cosine decay.
-      schedule: { kind: 'cosine', warmupSteps: Math.max(1, Math.min(2 * perEpoch, Math.floor((o.maxEpochs * perEpoch) / 4))) },
-      earlyStopping: { monitor: 'val_nll', patience: o.patience },
-      checkpointDir,
-      keepBest: 1,
-      seed: o.seed,
+      describe: { scenario, data: { scenario: name, samples: o.samples, seed: o.seed, split: SPLIT } },
+      ...(o.initFrom !== undefined ? { initFrom: o.initFrom } : {}),
+      command: 'quickstart',
+      steps: { first: 4, total: 6 },
       ...(o.signal ? { signal: o.signal } : {}),
-      log: (line) => o.log(`    ${line}`),
-      callbacks: [trackingCallback(run)],
+      log: o.log,
     });
-    const fit: FitResult =
-      o.maxEpochs === 0
-        ? {
-            epochs: 0,
-            stoppedBecause: 'max_epochs',
-            monitor: 'val_nll',
-            bestMetric: Number.NaN,
-            bestEpoch: 0,
-            globalStep: 0,
-            history: [],
-          }
-        : await trainer.fit(module, train, val);
-    if (fit.bestCheckpoint) {
-      const { tensors } = loadSafetensors(fit.bestCheckpoint);
-      const weights = new Map<string, Tensor>();
-      for (const [k, t] of tensors) if (k.startsWith('model.')) weights.set(k.slice('model.'.length), t);
-      net.loadStateDict(weights);
-      for (const t of tensors.values()) t.dispose();
-    }
-    o.log('5/6 calibrating σ on the validation split, evaluating the best checkpoint on the test split …');
-    const evalOptions = { melBands: c.melBands, frames: c.frames, sigmaFloor: SIGMA_FLOOR };
-    let correction: { position: CorrectionGain; uncertaintyGain: number } | undefined;
-    if (prior) {
-      // The learned corrections are shrunk towards the prior as far as validation says they should be.
-      const v = await correctionOutputs(net, valLoader, evalOptions);
-      const position = fitCorrectionGain(v.prior, v.model, v.truth, { seed: o.seed });
-      const uncertainty = fitUncertaintyGain(v, {
-        positionGain: position.gain,
-        sigmaFloor: SIGMA_FLOOR,
-        scaleM,
-        diagonal: false,
-      });
-      net.scaleCorrection(position.gain, uncertainty.gain);
-      correction = { position, uncertaintyGain: uncertainty.gain };
-      o.log(
-        `    correction gains on validation: position ${position.gain.toFixed(2)} (best ${position.bestGain.toFixed(2)}; median error: prior ${formatDistanceM(position.priorMedianM)}, full correction ${formatDistanceM(position.fullMedianM)}, kept ${formatDistanceM(position.correctedMedianM)}), uncertainty ${uncertainty.gain.toFixed(2)} (best ${uncertainty.bestGain.toFixed(2)}; mean NLL: prior ${uncertainty.priorMeanNll.toFixed(3)}, kept ${uncertainty.meanNll.toFixed(3)}); a gain is kept only where validation shows a significant improvement`,
-      );
-    }
-    const onValidation = await evaluate(net, valLoader, store.catalog, evalOptions);
-    // With no learned correction kept, the outputs are the prior's and depend on no label: the
-    // training split is then held-out data too, and calibrating on it as well (2,550 samples
-    // instead of 450) measures the prior's own miscalibration instead of validation noise.
-    const unlearned = correction !== undefined && correction.position.gain === 0 && correction.uncertaintyGain === 0;
-    const calibrationSamples = unlearned
-      ? [...(await evaluate(net, await modelLoader('train'), store.catalog, evalOptions)).samples, ...onValidation.samples]
-      : onValidation.samples;
-    const sigmaScale = fitSigmaScale(calibrationSamples, { onlyIfMiscalibrated: true });
-    if (unlearned)
-      o.log(`    σ factor ${sigmaScale.toFixed(2)} from the training and validation splits (no learned correction kept)`);
-    const testLoader = await modelLoader('test');
-    const evaluation = await evaluate(net, testLoader, store.catalog, { ...evalOptions, sigmaScale });
-    // The whole evaluation (per-sample errors and covariances of both splits): the run's report,
-    // and what calibration studies read.
-    const reportPath = join(runArtifacts, 'evaluation.json');
-    writeFileAtomic(reportPath, [Buffer.from(JSON.stringify({ sigmaScale, validation: onValidation, test: evaluation }))], false);
-    const m = evaluation.metrics;
-    const testMetrics: Record<string, number> = {
-      test_median_error_m: m.medianErrorM,
-      test_p90_error_m: m.p90ErrorM,
-      test_mean_error_m: m.meanErrorM,
-      test_coverage_1sigma: m.coverage1Sigma,
-      test_coverage_2sigma: m.coverage2Sigma,
-      test_mean_nll: m.meanNll,
-      sigma_scale: sigmaScale,
-      ...(correction
-        ? { correction_gain_position: correction.position.gain, correction_gain_uncertainty: correction.uncertaintyGain }
-        : {}),
-      ...(evaluation.crlb
-        ? {
-            test_crlb_cep50_m: evaluation.crlb.boundMedianM,
-            test_median_error_with_crlb_m: evaluation.crlb.medianErrorM,
-            test_without_crlb: evaluation.crlb.leftOut,
-          }
-        : {}),
-    };
-    await run.logMetrics(testMetrics, fit.epochs);
-    await run.logArtifact(join(runArtifacts, 'config.json'));
-    await run.logArtifact(reportPath);
-    if (fit.bestCheckpoint) await run.logArtifact(fit.bestCheckpoint, 'checkpoints');
-
-    let model: PublishedModel | undefined;
-    if (fit.stoppedBecause === 'aborted') {
-      o.log('6/6 training was interrupted: the model is not exported or registered');
-    } else {
-      o.log('6/6 exporting to ONNX (verified against the engine with onnxruntime), registering …');
-      const firstBatch = async (l: DatasetLoader): Promise<Batch | undefined> => {
-        for await (const b of l.epoch(0)) return b;
-        return undefined;
-      };
-      const verifyBatch = await firstBatch(testLoader);
-      // int8 ranges come from 256 training transmissions (one batch); the check runs on test ones.
-      const calibration = await firstBatch(await modelLoader('train', { batchSize: 256, prefetch: 1 }));
-      model = await publishModel(net, {
-        tracker,
-        run,
-        blobs: store.blobs,
-        onnxPath: join(runArtifacts, 'model.onnx'),
-        metadata: {
-          dataset: `${dataset.name}@${dataset.version}`,
-          frame,
-          receivers: scenario.network.receivers.map((r) => ({ id: r.id, lat: r.lat, lon: r.lon, altM: r.altitudeM })),
-          featureConfig: c,
-          featureStats: stats,
-          sigmaFloor: SIGMA_FLOOR,
-          sigmaScale,
-          prior,
-          metrics: testMetrics,
-        },
-        ...(verifyBatch ? { verifyBatch } : {}),
-        ...(calibration ? { int8CalibrationBatch: calibration } : {}),
-        log: o.log,
-      });
-    }
-    let report: ModelEvaluation | undefined;
-    if (model) {
-      // The report `heimdall evaluate` writes, for this run: the exported model next to every
-      // classical reference on the same test sessions.
-      o.log('    evaluation report: the exported model and the classical references on the test split …');
-      report = await evaluateModelOnDataset({
-        modelPath: model.onnxPath,
-        modelLabel: `${model.name} v${model.version}`,
-        store,
-        tracker,
-        dataset: { name: dataset.name, version: dataset.version },
-        split: 'test',
-        outDir: join(runArtifacts, 'report'),
-        scenario,
-        ...(priors ? { priors } : {}),
-        ...(o.signal ? { signal: o.signal } : {}),
-      });
-      await run.logArtifact(report.htmlPath, 'report');
-      await run.logArtifact(report.jsonPath, 'report');
-    }
-    await run.end(fit.stoppedBecause === 'aborted' ? 'KILLED' : 'FINISHED');
-    net.dispose();
     const first = (await store.catalog.datasetSessions(dataset.id, 'test'))[0];
     // This run's own folder for it (a duplicate session's catalogued source may be another folder's).
     const example = first === undefined ? undefined : sourceOf.get(first.id);
     return {
       preset: name,
       dataset: { name: dataset.name, version: dataset.version, ...dataset.counts },
-      fit,
-      evaluation,
-      checkpoint: fit.bestCheckpoint,
-      run: { id: run.runId, experiment: 'quickstart', artifactUri: run.info.artifactUri },
-      model,
+      fit: trained.fit,
+      evaluation: trained.evaluation,
+      checkpoint: trained.checkpoint,
+      run: trained.run,
+      model: trained.model,
       exampleRecording: example,
-      report,
-      correction: correction ? { position: correction.position.gain, uncertainty: correction.uncertaintyGain } : undefined,
+      report: trained.report,
+      correction: trained.correction,
       seconds: (performance.now() - started) / 1000,
     };
-  } catch (err) {
-    await run?.end('FAILED'); // a no-op when the run already ended (e.g. marked by the trainer callback)
-    throw err;
   } finally {
-    await priors?.close();
-    await extractor.close();
     await store.close();
     await tracker.close();
   }

@@ -148,6 +148,7 @@ const PAGES: Record<string, string> = {
   demo: 'README.md',
   inspect: 'docs/FEATURES.md',
   quickstart: 'docs/TRAINING.md',
+  train: 'docs/TRAINING.md',
   simulate: 'docs/SIMULATOR.md',
   import: 'docs/STORE.md',
   'dataset create': 'docs/STORE.md',
