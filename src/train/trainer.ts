@@ -282,6 +282,9 @@ export class Trainer {
             o.reporter.log({ train_loss: loss, lr: optimizer.lr }, s.globalStep);
           }
           await this.#emit((c) => c.onTrainBatchEnd?.(this, loss, batchIndex - 1));
+          // Batches served from memory resolve as microtasks: without a turn of the event loop a
+          // SIGTERM/SIGINT handler (the usual source of the abort) would not run until the fit ends.
+          if (o.signal !== undefined) await new Promise<void>((resolve) => setImmediate(resolve));
           if (o.signal?.aborted) {
             s.batchesDone = batchIndex;
             s.partialLossSum = lossSum;
