@@ -9,6 +9,7 @@ import type { ModelResolver } from '../predict/resolve.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEvaluate } from './commands/evaluate.js';
 import { registerInspect } from './commands/inspect.js';
+import { registerJobs } from './commands/jobs.js';
 import { registerLocate } from './commands/locate.js';
 import { registerModels } from './commands/models.js';
 import { registerPredict } from './commands/predict.js';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerStore(program);
   registerQuickstart(program);
   registerTrain(program);
+  registerJobs(program);
   registerRuns(program);
   registerModels(program);
   registerPredict(program, { resolveModel: registryLookup });

@@ -11,7 +11,13 @@ import type { DatasetRow, MeasurementRow, SessionRow } from '../store/catalog/ty
 import { openStore } from '../store/open.js';
 import { openTracker } from '../track/open.js';
 import { priorSpecOfScenario } from './references/rss-model.js';
-import { type NetworkReceiver, type ResolvedTrainConfig, type TrainResult, trainOnDataset } from './train.js';
+import {
+  type NetworkReceiver,
+  type ResolvedTrainConfig,
+  type TrainOnDatasetOptions,
+  type TrainResult,
+  trainOnDataset,
+} from './train.js';
 import { resolveTrainConfig } from './train-config.js';
 
 export interface TrainDatasetOptions {
@@ -24,6 +30,9 @@ export interface TrainDatasetOptions {
   /** A run id to continue from its last checkpoint, with the configuration it started with. */
   resume?: string;
   initFrom?: string;
+  onRun?: TrainOnDatasetOptions['onRun'];
+  stopWhenAborted?: boolean;
+  onEpoch?: TrainOnDatasetOptions['onEpoch'];
   signal?: AbortSignal;
   log: (line: string) => void;
 }
@@ -130,6 +139,15 @@ function storedRun(home: string, runId: string): { dataset: { name: string; vers
   throw new Error(`--resume ${runId}: no run with that id under ${runs} (heimdall runs list shows them)`);
 }
 
+/** Whether a run saved a checkpoint to resume from (its folder's last.safetensors). */
+export function hasLastCheckpoint(home: string, runId: string): boolean {
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(runId)) return false;
+  const runs = join(home, 'runs');
+  return (existsSync(runs) ? readdirSync(runs) : []).some((dir) =>
+    existsSync(join(runs, dir, `run-${runId}`, 'last.safetensors')),
+  );
+}
+
 export async function trainDataset(o: TrainDatasetOptions): Promise<TrainDatasetResult> {
   const started = performance.now();
   const resumed = o.resume === undefined ? undefined : storedRun(o.home, o.resume);
@@ -172,6 +190,9 @@ export async function trainDataset(o: TrainDatasetOptions): Promise<TrainDataset
       experiment: 'train',
       ...(o.initFrom !== undefined ? { initFrom: o.initFrom } : {}),
       ...(o.resume !== undefined ? { resumeRun: o.resume } : {}),
+      ...(o.onRun ? { onRun: o.onRun } : {}),
+      ...(o.stopWhenAborted ? { stopWhenAborted: true } : {}),
+      ...(o.onEpoch ? { onEpoch: o.onEpoch } : {}),
       ...(o.signal ? { signal: o.signal } : {}),
       log: o.log,
     });

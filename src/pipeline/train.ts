@@ -73,6 +73,15 @@ export interface TrainOnDatasetOptions {
    * same weights as an uninterrupted run); the configuration must be the one it was started with.
    */
   resumeRun?: string;
+  /** Called once the tracked run exists (a job records it, so a takeover can resume it). */
+  onRun?: (runId: string) => void | Promise<void>;
+  /** Called after every epoch with its metrics (a job's progress and history); on a resume, first for the epochs the checkpoint holds (restored). */
+  onEpoch?: (epoch: number, maxEpochs: number, metrics: Record<string, number>, restored: boolean) => void | Promise<void>;
+  /**
+   * On an abort, end the run KILLED at once (the last checkpoint saved) and throw
+   * TrainingInterrupted, instead of evaluating the partial model: what a job worker wants.
+   */
+  stopWhenAborted?: boolean;
   /** The command running it, for messages (default 'train'). */
   command?: string;
   /** Step numbering: quickstart's steps 4–6 of 6 are this function's 1–3. */
@@ -91,6 +100,14 @@ export interface TrainResult {
   correction: { position: number; uncertainty: number } | undefined;
   /** Where checkpoints go (last.safetensors for --resume). */
   checkpointDir: string;
+}
+
+/** Training stopped by its AbortSignal with stopWhenAborted: last.safetensors holds where it was. */
+export class TrainingInterrupted extends Error {
+  constructor(readonly runId: string) {
+    super(`training of run ${runId} was interrupted; its last checkpoint is saved`);
+    this.name = 'TrainingInterrupted';
+  }
 }
 
 /** A run's folder: <home>/runs/<dataset>-v<version>/run-<id>. */
@@ -238,6 +255,7 @@ export async function trainOnDataset(o: TrainOnDatasetOptions): Promise<TrainRes
         : await resumeRun(tracker, o.resumeRun);
     // The run's own folder: its configuration, checkpoints (last.safetensors for --resume),
     // evaluation, ONNX files and report.
+    await o.onRun?.(run.runId);
     const runArtifacts = runFolder(store.home, dataset, run.runId);
     const checkpointDir = runArtifacts;
     mkdirSync(runArtifacts, { recursive: true });
@@ -264,7 +282,21 @@ export async function trainOnDataset(o: TrainOnDatasetOptions): Promise<TrainRes
       seed: cfg.trainer.seed,
       ...(o.signal ? { signal: o.signal } : {}),
       log: (line) => o.log(`    ${line}`),
-      callbacks: [trackingCallback(run)],
+      callbacks: [
+        trackingCallback(run),
+        ...(o.onEpoch
+          ? [
+              {
+                // A resumed fit reports the epochs its checkpoint holds first (a job taken over
+                // after its worker died may not have recorded the last of them).
+                onFitStart: async (t: Trainer) => {
+                  for (const m of t.history) await o.onEpoch?.(m.epoch ?? 0, maxEpochs, m, true);
+                },
+                onTrainEpochEnd: (_t: Trainer, m: Record<string, number>) => o.onEpoch?.(m.epoch ?? 0, maxEpochs, m, false),
+              },
+            ]
+          : []),
+      ],
     });
     const fit: FitResult =
       maxEpochs === 0
@@ -278,6 +310,11 @@ export async function trainOnDataset(o: TrainOnDatasetOptions): Promise<TrainRes
             history: [],
           }
         : await trainer.fit(module, train, val, o.resumeRun === undefined ? undefined : 'last');
+    if (fit.stoppedBecause === 'aborted' && o.stopWhenAborted) {
+      // A job's worker resumes the run elsewhere: end it now, without evaluating the partial model.
+      await run.end('KILLED');
+      throw new TrainingInterrupted(run.runId);
+    }
     if (fit.bestCheckpoint) {
       const { tensors } = loadSafetensors(fit.bestCheckpoint);
       const weights = new Map<string, Tensor>();

@@ -24,7 +24,9 @@ export interface Store {
 export async function openStore(o: { home?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Store> {
   const env = o.env ?? process.env;
   const home = resolve(o.home ?? env.HEIMDALL_HOME ?? '.heimdall');
-  const db = await openDatabase({ url: env.DATABASE_URL, dir: join(home, 'catalog') });
+  // HEIMDALL_PG_SCHEMA keeps several catalogs in one PostgreSQL database (tests, staging).
+  const schema = env.HEIMDALL_PG_SCHEMA;
+  const db = await openDatabase({ url: env.DATABASE_URL, dir: join(home, 'catalog'), ...(schema ? { schema } : {}) });
   const catalog = await Catalog.open(db);
   const blobs = blobStoreFromEnv(env, join(home, 'blobs'));
   return { home, catalog, blobs, featureCacheDir: join(home, 'features'), close: () => db.close() };

@@ -188,11 +188,13 @@ for (const b of backends) {
     test('migrations are idempotent: a second run applies nothing and changes no table', async () => {
       const db = await empty();
       assert.equal(await schemaVersion(db), 0);
-      assert.deepEqual(await migrate(db), [1, 2, 3]);
+      assert.deepEqual(await migrate(db), [1, 2, 3, 4]);
       const first = await tables(db);
       assert.deepEqual(first, [
         'dataset_sessions',
         'datasets',
+        'job_metrics',
+        'jobs',
         'measurements',
         'receivers',
         'scenarios',
@@ -202,7 +204,7 @@ for (const b of backends) {
       assert.deepEqual(await migrate(db), []);
       await Catalog.open(db); // opening migrates too
       assert.equal(await schemaVersion(db), SCHEMA_VERSION);
-      assert.equal(SCHEMA_VERSION, 3);
+      assert.equal(SCHEMA_VERSION, 4);
       assert.deepEqual(await tables(db), first);
       const applied = await db.query('SELECT version, name FROM schema_migrations ORDER BY version');
       assert.deepEqual(
@@ -231,6 +233,8 @@ for (const b of backends) {
       assert.deepEqual(await tables(db), [
         'dataset_sessions',
         'datasets',
+        'job_metrics',
+        'jobs',
         'measurements',
         'receivers',
         'scenarios',
@@ -245,12 +249,13 @@ for (const b of backends) {
       const results = await Promise.all([migrate(db), migrate(db), migrate(db)]);
       assert.deepEqual(
         results.flat().sort((a, b) => a - b),
-        [1, 2, 3],
+        [1, 2, 3, 4],
       );
       assert.deepEqual((await db.query('SELECT version FROM schema_migrations ORDER BY version')).rows, [
         { version: 1 },
         { version: 2 },
         { version: 3 },
+        { version: 4 },
       ]);
     });
 
@@ -259,7 +264,7 @@ for (const b of backends) {
       await migrate(db);
       await db.query(`INSERT INTO schema_migrations (version, name) VALUES (99, 'future')`);
       await assert.rejects(migrate(db), {
-        message: `${db.location}: the catalog is at schema version 99, newer than this program's 3; upgrade heimdall`,
+        message: `${db.location}: the catalog is at schema version 99, newer than this program's ${SCHEMA_VERSION}; upgrade heimdall`,
       });
     });
 

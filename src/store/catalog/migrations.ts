@@ -153,6 +153,43 @@ CREATE TABLE scenarios (
 );
 `,
   },
+  {
+    version: 4,
+    name: 'jobs',
+    // Queued work (training first) and its state, in the catalog: the API answers from here, any
+    // number of workers take jobs from here, and a job whose worker died is taken over when its
+    // lease runs out (src/jobs/job-store.ts).
+    sql: `
+CREATE TABLE jobs (
+  id bigserial PRIMARY KEY,
+  kind text NOT NULL CHECK (kind IN ('train')),
+  status text NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')),
+  request jsonb NOT NULL,
+  progress double precision NOT NULL DEFAULT 0,
+  epoch integer,
+  metrics jsonb,
+  error text,
+  run_id text,
+  model jsonb,
+  attempts integer NOT NULL DEFAULT 0,
+  cancel_requested boolean NOT NULL DEFAULT false,
+  worker text,
+  lease_until timestamptz,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  started_at timestamptz,
+  finished_at timestamptz,
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX jobs_status_idx ON jobs (status, id);
+CREATE TABLE job_metrics (
+  job_id bigint NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+  epoch integer NOT NULL,
+  name text NOT NULL,
+  value double precision,
+  PRIMARY KEY (job_id, epoch, name)
+);
+`,
+  },
 ];
 
 /** The schema version this program expects (the last migration's). */

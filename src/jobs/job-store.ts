@@ -1,0 +1,239 @@
+// Jobs in the catalog: what was asked, its state, progress and metrics. The API answers from here
+// and workers take jobs from here, so any number of each can run side by side (on PostgreSQL; the
+// embedded PGlite catalog belongs to one process). A worker holds a job under a lease it renews
+// while it works; a job whose lease ran out (its worker died) is taken by the next worker that
+// asks, which resumes the job's tracked run from its last checkpoint.
+import type { SqlDatabase, SqlExecutor } from '../store/sql.js';
+
+export type JobKind = 'train';
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export const FINISHED_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled'];
+
+export interface TrainJobRequest {
+  /** NAME or NAME@VERSION. */
+  dataset: string;
+  /** A training configuration (src/pipeline/train-config.ts); validated when the job runs. */
+  config?: Record<string, unknown>;
+}
+
+export interface Job {
+  id: number;
+  kind: JobKind;
+  status: JobStatus;
+  request: TrainJobRequest;
+  /** 0–1. */
+  progress: number;
+  epoch: number | null;
+  metrics: Record<string, number> | null;
+  error: string | null;
+  /** The tracked run, once training has started (a takeover resumes it). */
+  runId: string | null;
+  model: { name: string; version: string } | null;
+  /** How many times a worker took the job. */
+  attempts: number;
+  cancelRequested: boolean;
+  worker: string | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+/** A state change the job's current status does not allow (cancelling a finished job). */
+export class JobConflictError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'JobConflictError';
+  }
+}
+
+export class JobNotFoundError extends Error {
+  constructor(readonly id: number) {
+    super(`no job ${id}`);
+    this.name = 'JobNotFoundError';
+  }
+}
+
+const COLUMNS = `id::int AS id, kind, status, request, progress, epoch, metrics, error, run_id AS "runId", model, attempts,
+  cancel_requested AS "cancelRequested", worker, created_at AS "createdAt", started_at AS "startedAt",
+  finished_at AS "finishedAt"`;
+
+export class JobStore {
+  constructor(readonly db: SqlDatabase) {}
+
+  async submit(kind: JobKind, request: TrainJobRequest): Promise<Job> {
+    const r = await this.db.query<Job>(`INSERT INTO jobs (kind, request) VALUES ($1, $2::jsonb) RETURNING ${COLUMNS}`, [
+      kind,
+      JSON.stringify(request),
+    ]);
+    return r.rows[0] as Job;
+  }
+
+  async get(id: number): Promise<Job> {
+    const r = await this.db.query<Job>(`SELECT ${COLUMNS} FROM jobs WHERE id = $1`, [id]);
+    const job = r.rows[0];
+    if (job === undefined) throw new JobNotFoundError(id);
+    return job;
+  }
+
+  /** Newest first; `before` is the cursor (the last id of the previous page). */
+  async list(o: { status?: JobStatus; kind?: JobKind; before?: number; limit?: number } = {}): Promise<Job[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (o.status !== undefined) where.push(`status = $${params.push(o.status)}`);
+    if (o.kind !== undefined) where.push(`kind = $${params.push(o.kind)}`);
+    if (o.before !== undefined) where.push(`id < $${params.push(o.before)}`);
+    const limit = Math.min(Math.max(1, o.limit ?? 50), 500);
+    const r = await this.db.query<Job>(
+      `SELECT ${COLUMNS} FROM jobs ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ${limit}`,
+      params,
+    );
+    return r.rows;
+  }
+
+  /**
+   * Takes the oldest queued job, or a running one whose lease ran out (its worker died), for
+   * `worker` until now + leaseMs. Concurrent workers never take the same job (row locks).
+   */
+  async claim(worker: string, leaseMs: number): Promise<Job | undefined> {
+    return this.db.transaction(async (tx) => {
+      const pick = await tx.query<{ id: number }>(
+        `SELECT id::int AS id FROM jobs
+         WHERE (status = 'queued' OR (status = 'running' AND lease_until < now())) AND NOT cancel_requested
+         ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+      );
+      const id = pick.rows[0]?.id;
+      if (id === undefined) return undefined;
+      const r = await tx.query<Job>(
+        `UPDATE jobs SET status = 'running', worker = $2, lease_until = now() + $3 * interval '1 millisecond',
+           attempts = attempts + 1, started_at = COALESCE(started_at, now()), updated_at = now()
+         WHERE id = $1 RETURNING ${COLUMNS}`,
+        [id, worker, leaseMs],
+      );
+      return r.rows[0];
+    });
+  }
+
+  /**
+   * Renews the lease; false when the job is no longer this worker's (taken over, or finished
+   * elsewhere) — the worker must then stop working on it.
+   */
+  async renew(id: number, worker: string, leaseMs: number): Promise<{ held: boolean; cancelRequested: boolean }> {
+    const r = await this.db.query<{ cancelRequested: boolean }>(
+      `UPDATE jobs SET lease_until = now() + $3 * interval '1 millisecond', updated_at = now()
+       WHERE id = $1 AND worker = $2 AND status = 'running' RETURNING cancel_requested AS "cancelRequested"`,
+      [id, worker, leaseMs],
+    );
+    const row = r.rows[0];
+    return { held: row !== undefined, cancelRequested: row?.cancelRequested ?? false };
+  }
+
+  /** The tracked run a job trains in (recorded as soon as it exists, so a takeover can resume it). */
+  async setRun(id: number, worker: string, runId: string): Promise<void> {
+    await this.db.query(`UPDATE jobs SET run_id = $3, updated_at = now() WHERE id = $1 AND worker = $2`, [id, worker, runId]);
+  }
+
+  /** An epoch's metrics: the job's latest, and one row each in its history. */
+  async recordEpoch(id: number, worker: string, epoch: number, progress: number, metrics: Record<string, number>): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const r = await tx.query(
+        `UPDATE jobs SET epoch = $3, progress = $4, metrics = $5::jsonb, updated_at = now()
+         WHERE id = $1 AND worker = $2 AND status = 'running' RETURNING id`,
+        [id, worker, epoch, progress, JSON.stringify(finite(metrics))],
+      );
+      if (r.rows.length === 0) return;
+      await insertMetrics(tx, id, epoch, metrics);
+    });
+  }
+
+  async metricHistory(id: number): Promise<{ epoch: number; metrics: Record<string, number | null> }[]> {
+    await this.get(id); // 404 for an unknown job, not an empty history
+    const r = await this.db.query<{ epoch: number; name: string; value: number | null }>(
+      'SELECT epoch, name, value FROM job_metrics WHERE job_id = $1 ORDER BY epoch, name',
+      [id],
+    );
+    const byEpoch = new Map<number, Record<string, number | null>>();
+    for (const row of r.rows) {
+      const m = byEpoch.get(row.epoch) ?? {};
+      m[row.name] = row.value;
+      byEpoch.set(row.epoch, m);
+    }
+    return [...byEpoch].map(([epoch, metrics]) => ({ epoch, metrics }));
+  }
+
+  /** Ends a job this worker holds. */
+  async finish(
+    id: number,
+    worker: string,
+    status: Exclude<JobStatus, 'queued' | 'running'>,
+    o: { error?: string; model?: { name: string; version: string } } = {},
+  ): Promise<boolean> {
+    const r = await this.db.query(
+      `UPDATE jobs SET status = $3, error = $4, model = $5::jsonb, progress = CASE WHEN $3 = 'succeeded' THEN 1 ELSE progress END,
+         finished_at = now(), lease_until = NULL, updated_at = now()
+       WHERE id = $1 AND worker = $2 AND status = 'running' RETURNING id`,
+      [id, worker, status, o.error ?? null, o.model === undefined ? null : JSON.stringify(o.model)],
+    );
+    return r.rows.length > 0;
+  }
+
+  /** Gives a job back to the queue (a worker shutting down): the next worker resumes its run. */
+  async requeue(id: number, worker: string): Promise<void> {
+    await this.db.query(
+      `UPDATE jobs SET status = 'queued', worker = NULL, lease_until = NULL, updated_at = now()
+       WHERE id = $1 AND worker = $2 AND status = 'running'`,
+      [id, worker],
+    );
+  }
+
+  /**
+   * Cancels a job: a queued one at once; a running one when its worker next renews its lease
+   * (the trainer then stops at the next batch). A finished job cannot be cancelled.
+   */
+  async cancel(id: number): Promise<Job> {
+    return this.db.transaction(async (tx) => {
+      const r = await tx.query<{ status: JobStatus }>('SELECT status FROM jobs WHERE id = $1 FOR UPDATE', [id]);
+      const status = r.rows[0]?.status;
+      if (status === undefined) throw new JobNotFoundError(id);
+      if (FINISHED_STATUSES.includes(status))
+        throw new JobConflictError(`job ${id} is ${status} already; it cannot be cancelled`);
+      await tx.query(
+        status === 'queued'
+          ? `UPDATE jobs SET status = 'cancelled', cancel_requested = true, finished_at = now(), updated_at = now() WHERE id = $1`
+          : `UPDATE jobs SET cancel_requested = true, updated_at = now() WHERE id = $1`,
+        [id],
+      );
+      const after = await tx.query<Job>(`SELECT ${COLUMNS} FROM jobs WHERE id = $1`, [id]);
+      return after.rows[0] as Job;
+    });
+  }
+
+  /** Jobs per status (for /metrics and the queue depth). */
+  async countByStatus(): Promise<Record<JobStatus, number>> {
+    const r = await this.db.query<{ status: JobStatus; n: number }>(
+      'SELECT status, count(*)::int AS n FROM jobs GROUP BY status',
+    );
+    const out: Record<JobStatus, number> = { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
+    for (const row of r.rows) out[row.status] = row.n;
+    return out;
+  }
+}
+
+/** JSON cannot hold NaN or ±Infinity: they are stored as null. */
+function finite(metrics: Record<string, number>): Record<string, number | null> {
+  return Object.fromEntries(Object.entries(metrics).map(([k, v]) => [k, Number.isFinite(v) ? v : null]));
+}
+
+async function insertMetrics(tx: SqlExecutor, id: number, epoch: number, metrics: Record<string, number>): Promise<void> {
+  const entries = Object.entries(metrics);
+  if (entries.length === 0) return;
+  const params: unknown[] = [id, epoch];
+  const rows = entries.map(
+    ([name, value]) => `($1, $2, $${params.push(name)}, $${params.push(Number.isFinite(value) ? value : null)})`,
+  );
+  // A resumed epoch replaces what the interrupted attempt recorded for it.
+  await tx.query(
+    `INSERT INTO job_metrics (job_id, epoch, name, value) VALUES ${rows.join(', ')}
+     ON CONFLICT (job_id, epoch, name) DO UPDATE SET value = EXCLUDED.value`,
+    params,
+  );
+}

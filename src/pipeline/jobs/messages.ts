@@ -1,0 +1,17 @@
+// What a worker and its training child process tell each other (Node IPC, structured clone).
+import type { Job } from '../../jobs/job-store.js';
+
+/** Worker → child: the job to run, once. */
+export interface ChildJob {
+  job: Job;
+  home: string;
+}
+
+/** Child → worker. */
+export type ChildEvent =
+  | { type: 'run'; runId: string }
+  | { type: 'epoch'; epoch: number; maxEpochs: number; metrics: Record<string, number>; restored: boolean }
+  | { type: 'log'; line: string }
+  | { type: 'succeeded'; model: { name: string; version: string } | null }
+  | { type: 'interrupted'; runId: string }
+  | { type: 'failed'; error: string };

@@ -1,0 +1,60 @@
+// `heimdall jobs …` on the embedded catalog (one process at a time, which is all these commands
+// need), and `heimdall worker` refusing it: workers share the catalog, which takes PostgreSQL.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const main = join(dirname(fileURLToPath(import.meta.url)), '../../src/cli/main.js');
+const { DATABASE_URL: _db, ...baseEnv } = process.env;
+
+async function heimdall(home: string, ...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  try {
+    const r = await promisify(execFile)(process.execPath, [main, ...args], {
+      env: { ...baseEnv, HEIMDALL_HOME: home },
+      encoding: 'utf8',
+    });
+    return { status: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { status: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+test('jobs submit / list / show / cancel: a bad configuration is refused before it is queued; cancel rules', async () => {
+  const home = mkdtempSync(join(tmpdir(), 'heimdall-cli-jobs-'));
+  const bad = await heimdall(home, 'jobs', 'submit', '--dataset', 'survey', '--set', 'optimizer.lr=-1');
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /optimizer\.lr/);
+  assert.match((await heimdall(home, 'jobs', 'submit', '--dataset', 'survey@x')).stderr, /NAME@VERSION/);
+  assert.match((await heimdall(home, 'jobs', 'list')).stdout, /no jobs/);
+
+  const config = join(home, 'train.yaml');
+  writeFileSync(config, 'trainer:\n  maxEpochs: 3\n');
+  const ok = await heimdall(home, 'jobs', 'submit', '--dataset', 'survey@2', '--config', config, '--set', 'optimizer.lr=0.001');
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.match(ok.stdout, /^job 1 queued/);
+  assert.match((await heimdall(home, 'jobs', 'list')).stdout, /^\s+1\s+queued\s+train\s+survey@2\s+0 %/m);
+  assert.match((await heimdall(home, 'jobs', 'list', '--status', 'running')).stdout, /no jobs/);
+  assert.match(
+    (await heimdall(home, 'jobs', 'list', '--status', 'done')).stderr,
+    /--status done: expected one of queued, running/,
+  );
+  assert.match((await heimdall(home, 'jobs', 'show', '1')).stdout, /attempts 0/);
+  assert.match((await heimdall(home, 'jobs', 'cancel', '1')).stdout, /job 1 cancelled/);
+  const again = await heimdall(home, 'jobs', 'cancel', '1');
+  assert.notEqual(again.status, 0);
+  assert.match(again.stderr, /job 1 is cancelled already; it cannot be cancelled/);
+  assert.match((await heimdall(home, 'jobs', 'show', '7')).stderr, /no job 7/);
+});
+
+test('heimdall worker refuses the embedded catalog, saying why', async () => {
+  const home = mkdtempSync(join(tmpdir(), 'heimdall-cli-worker-'));
+  const r = await heimdall(home, 'worker', '--max-jobs', '1');
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /heimdall worker needs PostgreSQL \(DATABASE_URL\)/);
+});
