@@ -15,6 +15,7 @@ import { registerModels } from './commands/models.js';
 import { registerPredict } from './commands/predict.js';
 import { registerQuickstart } from './commands/quickstart.js';
 import { registerRuns } from './commands/runs.js';
+import { registerServe } from './commands/serve.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerStore } from './commands/store.js';
 import { registerTrain } from './commands/train.js';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerQuickstart(program);
   registerTrain(program);
   registerJobs(program);
+  registerServe(program);
   registerRuns(program);
   registerModels(program);
   registerPredict(program, { resolveModel: registryLookup });

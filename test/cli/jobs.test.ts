@@ -58,3 +58,27 @@ test('heimdall worker refuses the embedded catalog, saying why', async () => {
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, /heimdall worker needs PostgreSQL \(DATABASE_URL\)/);
 });
+
+test('tokens create prints the token once; list never shows it; revoke; bad names, scopes and duplicates are refused', async () => {
+  const home = mkdtempSync(join(tmpdir(), 'heimdall-cli-tokens-'));
+  const made = await heimdall(home, 'tokens', 'create', 'ci-bot', '--scope', 'write');
+  assert.equal(made.status, 0, made.stderr);
+  const token = made.stdout.trim();
+  assert.match(token, /^hd_[A-Za-z0-9_-]{43}$/);
+  assert.match(made.stderr, /shown only now/);
+  const list = await heimdall(home, 'tokens', 'list');
+  assert.match(list.stdout, /^ci-bot\s+write\s+active since/m);
+  assert.ok(!list.stdout.includes(token.slice(3)));
+  assert.match(
+    (await heimdall(home, 'tokens', 'create', 'ci-bot', '--scope', 'read')).stderr,
+    /a token named 'ci-bot' exists already/,
+  );
+  assert.match((await heimdall(home, 'tokens', 'create', '../x', '--scope', 'read')).stderr, /token name '\.\.\/x'/);
+  assert.match(
+    (await heimdall(home, 'tokens', 'create', 'y', '--scope', 'root')).stderr,
+    /scope 'root': expected one of read, write, admin/,
+  );
+  assert.match((await heimdall(home, 'tokens', 'revoke', 'ci-bot')).stdout, /token 'ci-bot' revoked/);
+  assert.match((await heimdall(home, 'tokens', 'list')).stdout, /^ci-bot\s+write\s+revoked/m);
+  assert.match((await heimdall(home, 'tokens', 'revoke', 'ci-bot')).stderr, /no active token named 'ci-bot'/);
+});

@@ -191,6 +191,7 @@ for (const b of backends) {
       assert.deepEqual(await migrate(db), [1, 2, 3, 4]);
       const first = await tables(db);
       assert.deepEqual(first, [
+        'api_tokens',
         'dataset_sessions',
         'datasets',
         'job_metrics',
@@ -231,6 +232,7 @@ for (const b of backends) {
       await old.insertSession(session, measurements);
       assert.deepEqual(await migrate(db), []);
       assert.deepEqual(await tables(db), [
+        'api_tokens',
         'dataset_sessions',
         'datasets',
         'job_metrics',

@@ -155,10 +155,10 @@ CREATE TABLE scenarios (
   },
   {
     version: 4,
-    name: 'jobs',
+    name: 'jobs-and-api-tokens',
     // Queued work (training first) and its state, in the catalog: the API answers from here, any
     // number of workers take jobs from here, and a job whose worker died is taken over when its
-    // lease runs out (src/jobs/job-store.ts).
+    // lease runs out (src/jobs/job-store.ts). The API's bearer tokens: only their SHA-256 is kept.
     sql: `
 CREATE TABLE jobs (
   id bigserial PRIMARY KEY,
@@ -187,6 +187,13 @@ CREATE TABLE job_metrics (
   name text NOT NULL,
   value double precision,
   PRIMARY KEY (job_id, epoch, name)
+);
+CREATE TABLE api_tokens (
+  name text PRIMARY KEY,
+  token_sha256 text NOT NULL UNIQUE,
+  scope text NOT NULL CHECK (scope IN ('read', 'write', 'admin')),
+  created_at timestamptz NOT NULL DEFAULT now(),
+  revoked_at timestamptz
 );
 `,
   },

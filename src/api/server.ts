@@ -1,0 +1,380 @@
+// The HTTP API (Fastify): jobs, datasets and models under /api/v1, health, readiness, Prometheus
+// metrics, and the OpenAPI document built from the same route schemas that validate requests.
+// Every route but /healthz, /readyz, /openapi.json and /docs takes a bearer token with the scope
+// the route declares (config.scope); errors are JSON `{error}` naming the input, never a stack.
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { JobConflictError, JobNotFoundError, type Job as JobRow, type JobStore } from '../jobs/job-store.js';
+import { resolveTrainConfig } from '../pipeline/train-config.js';
+import { parseDatasetRef } from '../pipeline/train-dataset.js';
+import type { Catalog } from '../store/catalog/catalog.js';
+import { type Scope, scopeAllows, type TokenStore } from '../store/tokens.js';
+import type { Tracker } from '../track/types.js';
+import * as S from './schemas.js';
+
+export interface ApiDeps {
+  catalog: Catalog;
+  jobs: JobStore;
+  tokens: TokenStore;
+  tracker: Tracker;
+  /** Readiness probe of the blob store. */
+  blobsReachable: () => Promise<boolean>;
+  /** Pino options, or false (tests). */
+  logger?: boolean | Record<string, unknown>;
+  /** Largest request body, bytes (default 1 MiB). */
+  bodyLimit?: number;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route with the scope it needs (documentation routes: public). */
+    heimdallRoutes: { method: string; url: string; scope: string }[];
+  }
+  interface FastifyContextConfig {
+    /** The token scope a route needs; 'public' for health and documentation. */
+    scope?: Scope | 'public';
+  }
+}
+
+/** An error with an HTTP status, for handlers. */
+class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function jobBody(j: JobRow): S.JobBody {
+  return {
+    id: j.id,
+    kind: j.kind,
+    status: j.status,
+    dataset: j.request.dataset,
+    config: j.request.config ?? null,
+    progress: j.progress,
+    epoch: j.epoch,
+    metrics: j.metrics,
+    error: j.error,
+    runId: j.runId,
+    model: j.model,
+    attempts: j.attempts,
+    cancelRequested: j.cancelRequested,
+    createdAt: j.createdAt.toISOString(),
+    startedAt: j.startedAt?.toISOString() ?? null,
+    finishedAt: j.finishedAt?.toISOString() ?? null,
+  };
+}
+
+const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, Type.Ref('Error')]));
+const secured = { security: [{ bearer: [] }] };
+
+export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: d.logger ?? { level: 'info', redact: ['req.headers.authorization'] },
+    bodyLimit: d.bodyLimit ?? 1024 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // Every route, as registered: a test checks each is in the OpenAPI document with its auth.
+  const routes: { method: string; url: string; scope: string }[] = [];
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat())
+      if (method !== 'HEAD')
+        routes.push({ method, url: r.url, scope: (r.config as { scope?: string } | undefined)?.scope ?? 'admin' });
+  });
+  app.decorate('heimdallRoutes', routes);
+  app.addSchema(S.ErrorBody);
+  app.addSchema(S.Job);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Heimdall API', version: '1', description: 'Training jobs, datasets and models of a Heimdall catalog.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: false } });
+
+  // Request latency per route, for /metrics.
+  const latency = new Map<string, { count: number; sum: number }>();
+  app.addHook('onResponse', async (req, reply) => {
+    const key = `${req.method} ${req.routeOptions.url ?? 'unmatched'} ${reply.statusCode}`;
+    const s = latency.get(key) ?? { count: 0, sum: 0 };
+    s.count++;
+    s.sum += reply.elapsedTime / 1000;
+    latency.set(key, s);
+  });
+
+  // Authentication and scope, declared per route; /docs' own asset routes are public.
+  app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+    // Swagger UI's own asset routes are public; an unknown route takes any valid token (then 404);
+    // a route that declared no scope needs admin, so a forgotten declaration fails closed.
+    const needed =
+      req.routeOptions.config?.scope ??
+      (req.url.startsWith('/docs') ? 'public' : req.routeOptions.url === undefined ? 'read' : 'admin');
+    if (needed === 'public') return;
+    const header = req.headers.authorization ?? '';
+    const token = /^Bearer (\S+)$/.exec(header)?.[1];
+    if (token === undefined) {
+      reply.header('WWW-Authenticate', 'Bearer');
+      return reply.code(401).send({ error: 'missing bearer token (Authorization: Bearer <token>; heimdall tokens create)' });
+    }
+    const who = await d.tokens.verify(token);
+    if (who === undefined) {
+      reply.header('WWW-Authenticate', 'Bearer error="invalid_token"');
+      return reply.code(401).send({ error: 'invalid or revoked token' });
+    }
+    if (!scopeAllows(who.scope, needed))
+      return reply.code(403).send({ error: `token '${who.name}' has scope ${who.scope}; this route needs ${needed}` });
+  });
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (err.validation !== undefined) return reply.code(400).send({ error: `invalid request: ${err.message}` });
+    if (err instanceof HttpError) return reply.code(err.statusCode).send({ error: err.message });
+    if (err instanceof JobNotFoundError) return reply.code(404).send({ error: err.message });
+    if (err instanceof JobConflictError) return reply.code(409).send({ error: err.message });
+    if (err.statusCode === 413)
+      return reply.code(413).send({ error: `request body larger than ${d.bodyLimit ?? 1024 * 1024} bytes` });
+    if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500)
+      return reply.code(err.statusCode).send({ error: err.message });
+    req.log.error({ err }, 'request failed');
+    return reply.code(500).send({ error: 'internal error (see the server log)' });
+  });
+  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}` }));
+
+  app.get(
+    '/healthz',
+    { config: { scope: 'public' }, schema: { summary: 'the process is up', response: { 200: S.Health } } },
+    async () => ({ status: 'ok' }),
+  );
+
+  app.get(
+    '/readyz',
+    {
+      config: { scope: 'public' },
+      schema: {
+        summary: 'the catalog, the queue and the blob store are reachable (each named)',
+        response: { 200: S.Health, 503: S.Health },
+      },
+    },
+    async (_req, reply) => {
+      const probe = async (f: () => Promise<unknown>) => {
+        try {
+          return (await f()) === false ? 'unreachable' : 'ok';
+        } catch (err) {
+          return `unreachable: ${(err as Error).message.split('\n')[0]}`;
+        }
+      };
+      const checks = {
+        catalog: await probe(() => d.catalog.db.query('SELECT 1')),
+        queue: await probe(() => d.jobs.countByStatus()),
+        blobs: await probe(() => d.blobsReachable()),
+      };
+      const ready = Object.values(checks).every((c) => c === 'ok');
+      if (!ready) reply.code(503).header('Retry-After', '5');
+      return { status: ready ? 'ready' : 'not ready', checks };
+    },
+  );
+
+  app.get('/openapi.json', { config: { scope: 'public' }, schema: { hide: true } }, async () => app.swagger());
+
+  app.post(
+    '/api/v1/jobs',
+    {
+      config: { scope: 'write' },
+      schema: {
+        summary: 'queue a job',
+        body: S.CreateJob,
+        response: { 201: Type.Ref('Job'), ...errors(400, 401, 403) },
+        ...secured,
+      },
+    },
+    async (req, reply) => {
+      try {
+        parseDatasetRef(req.body.dataset);
+        resolveTrainConfig(req.body.config ?? {}, 'body/config');
+      } catch (err) {
+        throw new HttpError(400, (err as Error).message);
+      }
+      const job = await d.jobs.submit('train', {
+        dataset: req.body.dataset,
+        ...(req.body.config ? { config: req.body.config } : {}),
+      });
+      return reply.code(201).send(jobBody(job));
+    },
+  );
+
+  app.get(
+    '/api/v1/jobs',
+    {
+      config: { scope: 'read' },
+      schema: {
+        summary: 'jobs, newest first (cursor pagination)',
+        querystring: S.JobListQuery,
+        response: { 200: S.JobList, ...errors(400, 401, 403) },
+        ...secured,
+      },
+    },
+    async (req) => {
+      const limit = req.query.limit ?? 50;
+      const list = await d.jobs.list({
+        ...(req.query.status ? { status: req.query.status as JobRow['status'] } : {}),
+        ...(req.query.kind ? { kind: req.query.kind } : {}),
+        ...(req.query.cursor ? { before: req.query.cursor } : {}),
+        limit,
+      });
+      return { jobs: list.map(jobBody), nextCursor: list.length === limit ? (list[list.length - 1]?.id ?? null) : null };
+    },
+  );
+
+  app.get(
+    '/api/v1/jobs/:id',
+    {
+      config: { scope: 'read' },
+      schema: {
+        summary: 'one job: status, progress, epoch, latest metrics, error, run and model',
+        params: S.JobId,
+        response: { 200: Type.Ref('Job'), ...errors(400, 401, 403, 404) },
+        ...secured,
+      },
+    },
+    async (req) => jobBody(await d.jobs.get(req.params.id)),
+  );
+
+  app.post(
+    '/api/v1/jobs/:id/cancel',
+    {
+      config: { scope: 'write' },
+      schema: {
+        summary: 'cancel a job (a queued one at once, a running one at its next batch)',
+        params: S.JobId,
+        response: { 200: Type.Ref('Job'), ...errors(400, 401, 403, 404, 409) },
+        ...secured,
+      },
+    },
+    async (req) => jobBody(await d.jobs.cancel(req.params.id)),
+  );
+
+  app.get(
+    '/api/v1/jobs/:id/metrics',
+    {
+      config: { scope: 'read' },
+      schema: {
+        summary: "a job's per-epoch metrics",
+        params: S.JobId,
+        response: { 200: S.MetricHistory, ...errors(400, 401, 403, 404) },
+        ...secured,
+      },
+    },
+    async (req) => ({ epochs: await d.jobs.metricHistory(req.params.id) }),
+  );
+
+  app.get(
+    '/api/v1/datasets',
+    {
+      config: { scope: 'read' },
+      schema: {
+        summary: 'datasets, every version, with their split sizes',
+        response: { 200: Type.Array(S.Dataset), ...errors(401, 403) },
+        ...secured,
+      },
+    },
+    async () =>
+      (await d.catalog.listDatasets()).map((x) => ({
+        name: x.name,
+        version: x.version,
+        seed: x.seed,
+        counts: x.counts,
+        createdAt: x.createdAt.toISOString(),
+      })),
+  );
+
+  app.get(
+    '/api/v1/datasets/:name',
+    {
+      config: { scope: 'read' },
+      schema: {
+        summary: 'the versions of one dataset',
+        params: S.DatasetName,
+        response: { 200: Type.Array(S.Dataset), ...errors(400, 401, 403, 404) },
+        ...secured,
+      },
+    },
+    async (req) => {
+      const versions = (await d.catalog.listDatasets()).filter((x) => x.name === req.params.name);
+      if (versions.length === 0) throw new HttpError(404, `no dataset named '${req.params.name}'`);
+      return versions.map((x) => ({
+        name: x.name,
+        version: x.version,
+        seed: x.seed,
+        counts: x.counts,
+        createdAt: x.createdAt.toISOString(),
+      }));
+    },
+  );
+
+  app.get(
+    '/api/v1/models',
+    {
+      config: { scope: 'read' },
+      schema: {
+        summary: 'registered models, their versions and aliases',
+        response: { 200: Type.Array(S.Model), ...errors(401, 403) },
+        ...secured,
+      },
+    },
+    async () =>
+      Promise.all(
+        (await d.tracker.listRegisteredModels()).map(async (m) => ({
+          name: m.name,
+          versions: (await d.tracker.listModelVersions(m.name)).map((v) => ({
+            version: v.version,
+            runId: v.runId,
+            aliases: v.aliases,
+          })),
+        })),
+      ),
+  );
+
+  app.get(
+    '/metrics',
+    {
+      config: { scope: 'read' },
+      schema: {
+        summary: 'Prometheus metrics: jobs by state, queue depth, request latency',
+        produces: ['text/plain'],
+        ...secured,
+      },
+    },
+    async (_req, reply) => {
+      const byStatus = await d.jobs.countByStatus();
+      const lines = [
+        '# HELP heimdall_jobs Jobs in the catalog by status.',
+        '# TYPE heimdall_jobs gauge',
+        ...Object.entries(byStatus).map(([s, n]) => `heimdall_jobs{status="${s}"} ${n}`),
+        '# HELP heimdall_queue_depth Jobs waiting for a worker.',
+        '# TYPE heimdall_queue_depth gauge',
+        `heimdall_queue_depth ${byStatus.queued}`,
+        '# HELP heimdall_http_request_duration_seconds Request latency by route and status.',
+        '# TYPE heimdall_http_request_duration_seconds summary',
+        ...[...latency].flatMap(([key, s]) => {
+          const [method, route, status] = key.split(' ');
+          const labels = `method="${method}",route="${route}",status="${status}"`;
+          return [
+            `heimdall_http_request_duration_seconds_count{${labels}} ${s.count}`,
+            `heimdall_http_request_duration_seconds_sum{${labels}} ${s.sum}`,
+          ];
+        }),
+      ];
+      return reply.type('text/plain; version=0.0.4').send(`${lines.join('\n')}\n`);
+    },
+  );
+
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,76 @@
+// `heimdall serve` (the HTTP API, its own process: src/api/main.ts) and `heimdall tokens …`.
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+
+const home = (h?: string) => resolve(h ?? process.env.HEIMDALL_HOME ?? '.heimdall');
+
+async function withTokens<T>(
+  h: string | undefined,
+  fn: (t: import('../../store/tokens.js').TokenStore) => Promise<T>,
+): Promise<T> {
+  const { openStore } = await import('../../store/open.js');
+  const { TokenStore } = await import('../../store/tokens.js');
+  const store = await openStore({ home: home(h) });
+  try {
+    return await fn(new TokenStore(store.catalog.db));
+  } finally {
+    await store.close();
+  }
+}
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description(
+      'the HTTP API: jobs, datasets, models, health, Prometheus metrics; OpenAPI at /openapi.json, browsable at /docs (docs/API.md)',
+    )
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port (0: any free one, printed)', '8080')
+    .option('--home <dir>', 'data folder (default $HEIMDALL_HOME or ./.heimdall)')
+    .action(async (o: { host: string; port: string; home?: string }) => {
+      // The API is a face of its own: it runs as its own program, this command starts it.
+      const entry = new URL('../../api/main.js', import.meta.url);
+      const child = spawn(process.execPath, [entry.pathname, '--host', o.host, '--port', o.port, '--home', home(o.home)], {
+        stdio: 'inherit',
+      });
+      const forward = (sig: NodeJS.Signals) => () => child.kill(sig);
+      process.on('SIGINT', forward('SIGINT'));
+      process.on('SIGTERM', forward('SIGTERM'));
+      process.exitCode = await new Promise<number>((res) => child.on('exit', (code) => res(code ?? 1)));
+    });
+
+  const tokens = program.command('tokens').description('bearer tokens for the API: create, list, revoke');
+  tokens
+    .command('create')
+    .description('create a token and print it once (the catalog keeps only its SHA-256)')
+    .argument('<name>', 'a name for the token (who or what uses it)')
+    .requiredOption('--scope <scope>', 'read, write (jobs) or admin')
+    .option('--home <dir>', 'data folder (default $HEIMDALL_HOME or ./.heimdall)')
+    .action(async (name: string, o: { scope: string; home?: string }) => {
+      const token = await withTokens(o.home, (t) => t.create(name, o.scope as 'read'));
+      console.log(token);
+      console.error(`token '${name}' (scope ${o.scope}) created; it is shown only now: keep it somewhere safe`);
+    });
+  tokens
+    .command('list')
+    .description('tokens by name, with scope and state (never the tokens themselves)')
+    .option('--home <dir>', 'data folder (default $HEIMDALL_HOME or ./.heimdall)')
+    .action(async (o: { home?: string }) => {
+      const list = await withTokens(o.home, (t) => t.list());
+      if (list.length === 0) console.log('no tokens');
+      for (const t of list)
+        console.log(
+          `${t.name.padEnd(24)} ${t.scope.padEnd(6)} ${t.revokedAt ? `revoked ${t.revokedAt.toISOString()}` : `active since ${t.createdAt.toISOString()}`}`,
+        );
+    });
+  tokens
+    .command('revoke')
+    .description('revoke a token: requests with it are refused from now on')
+    .argument('<name>', 'the token’s name')
+    .option('--home <dir>', 'data folder (default $HEIMDALL_HOME or ./.heimdall)')
+    .action(async (name: string, o: { home?: string }) => {
+      await withTokens(o.home, (t) => t.revoke(name));
+      console.log(`token '${name}' revoked`);
+    });
+}

@@ -1,0 +1,184 @@
+// The HTTP API in-process (Fastify's inject) on the embedded catalog: every route is in the
+// OpenAPI document and refuses a missing, wrong, revoked or under-scoped token; jobs are created,
+// listed by cursor, read, cancelled (409 once finished), with invalid bodies refused naming the
+// field; readiness names a failing dependency with 503 + Retry-After; /metrics counts jobs.
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { buildApi } from '../../src/api/server.js';
+import { JobStore } from '../../src/jobs/job-store.js';
+import { openStore, type Store } from '../../src/store/open.js';
+import { TokenStore } from '../../src/store/tokens.js';
+import { openTracker } from '../../src/track/open.js';
+import type { Tracker } from '../../src/track/types.js';
+
+const { DATABASE_URL: _db, ...env } = process.env;
+const PUBLIC = new Set(['GET /healthz', 'GET /readyz', 'GET /openapi.json']);
+
+let store: Store;
+let tracker: Tracker;
+let app: FastifyInstance;
+let blobsUp = true;
+const token: Record<'read' | 'write' | 'admin' | 'revoked', string> = { read: '', write: '', admin: '', revoked: '' };
+
+before(async () => {
+  const home = mkdtempSync(join(tmpdir(), 'heimdall-api-'));
+  store = await openStore({ home, env });
+  tracker = openTracker({ home, env });
+  const tokens = new TokenStore(store.catalog.db);
+  for (const scope of ['read', 'write', 'admin'] as const) token[scope] = await tokens.create(`t-${scope}`, scope);
+  token.revoked = await tokens.create('gone', 'admin');
+  await tokens.revoke('gone');
+  app = await buildApi({
+    catalog: store.catalog,
+    jobs: new JobStore(store.catalog.db),
+    tokens,
+    tracker,
+    blobsReachable: async () => {
+      if (!blobsUp) throw new Error('connect ECONNREFUSED 127.0.0.1:9000');
+      return true;
+    },
+    logger: false,
+  });
+});
+after(async () => {
+  await app.close();
+  await tracker.close();
+  await store.close();
+});
+
+const call = (method: string, url: string, as?: keyof typeof token, body?: unknown) =>
+  app.inject({
+    method: method as 'GET',
+    url,
+    ...(as ? { headers: { authorization: `Bearer ${token[as]}` } } : {}),
+    ...(body !== undefined ? { payload: body as Record<string, unknown> } : {}),
+  });
+
+test('every route is in the OpenAPI document, and every route but health refuses missing, wrong, revoked and under-scoped tokens', async () => {
+  const doc = (await call('GET', '/openapi.json')).json() as {
+    openapi: string;
+    paths: Record<string, Record<string, { security?: unknown[]; responses?: Record<string, unknown> }>>;
+  };
+  assert.equal(doc.openapi, '3.0.3');
+  const documented = new Set(
+    Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`),
+    ),
+  );
+  const api = app.heimdallRoutes.filter((r) => !r.url.startsWith('/docs') && r.url !== '/openapi.json');
+  assert.ok(api.length >= 10);
+  for (const r of api) {
+    const key = `${r.method} ${r.url}`;
+    assert.ok(documented.has(key), `${key} is not in the OpenAPI document`);
+    const op = doc.paths[r.url.replace(/:(\w+)/g, '{$1}')]?.[r.method.toLowerCase()];
+    assert.ok(op?.responses !== undefined, `${key} documents no responses`);
+    const url = r.url.replace(':id', '1').replace(':name', 'x');
+    if (PUBLIC.has(key)) {
+      assert.equal(r.scope, 'public');
+      assert.notEqual((await call(r.method, url)).statusCode, 401, key);
+      continue;
+    }
+    assert.deepEqual(op?.security, [{ bearer: [] }], `${key} does not declare its bearer auth`);
+    const missing = await call(r.method, url);
+    assert.equal(missing.statusCode, 401, `${key} without a token`);
+    assert.equal(missing.headers['www-authenticate'], 'Bearer');
+    const wrong = await app.inject({ method: r.method as 'GET', url, headers: { authorization: 'Bearer hd_not-a-token' } });
+    assert.equal(wrong.statusCode, 401, `${key} with a wrong token`);
+    assert.equal((await call(r.method, url, 'revoked')).statusCode, 401, `${key} with a revoked token`);
+    if (r.scope === 'write') {
+      const under = await call(r.method, url, 'read', {});
+      assert.equal(under.statusCode, 403, `${key} with a read token`);
+      assert.match(under.json().error, /token 't-read' has scope read; this route needs write/);
+    }
+  }
+  // An unknown route is a JSON 404, not a stack.
+  const none = await call('GET', '/api/v1/nothing', 'read');
+  assert.deepEqual([none.statusCode, none.json()], [404, { error: 'no route GET /api/v1/nothing' }]);
+});
+
+test('jobs: invalid bodies are refused naming the field; create, get, list by cursor, cancel, 404 and 409', async () => {
+  const bad = async (body: unknown, pattern: RegExp) => {
+    const r = await call('POST', '/api/v1/jobs', 'write', body);
+    assert.equal(r.statusCode, 400, JSON.stringify(body));
+    assert.match(r.json().error, pattern);
+  };
+  await bad({ kind: 'simulate', dataset: 'd' }, /kind/);
+  await bad({ kind: 'train' }, /dataset/);
+  await bad({ kind: 'train', dataset: 'd', extra: 1 }, /additional properties/);
+  await bad({ kind: 'train', dataset: 'd@x' }, /NAME@VERSION/);
+  await bad({ kind: 'train', dataset: 'd', config: { optimizer: { lr: -1 } } }, /optimizer\.lr/);
+  const ids: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const r = await call('POST', '/api/v1/jobs', 'write', {
+      kind: 'train',
+      dataset: `survey@${i + 1}`,
+      config: { trainer: { maxEpochs: 3 } },
+    });
+    assert.equal(r.statusCode, 201);
+    const job = r.json();
+    assert.deepEqual(
+      [job.status, job.kind, job.dataset, job.progress, job.config],
+      ['queued', 'train', `survey@${i + 1}`, 0, { trainer: { maxEpochs: 3 } }],
+    );
+    ids.push(job.id);
+  }
+  const one = await call('GET', `/api/v1/jobs/${ids[0]}`, 'read');
+  assert.deepEqual([one.statusCode, one.json().id, one.json().status], [200, ids[0], 'queued']);
+  const page1 = (await call('GET', '/api/v1/jobs?limit=2', 'read')).json();
+  assert.deepEqual(
+    page1.jobs.map((j: { id: number }) => j.id),
+    [ids[2], ids[1]],
+  );
+  const page2 = (await call('GET', `/api/v1/jobs?limit=2&cursor=${page1.nextCursor}`, 'read')).json();
+  assert.deepEqual([page2.jobs.map((j: { id: number }) => j.id), page2.nextCursor], [[ids[0]], null]);
+  assert.equal((await call('GET', '/api/v1/jobs?status=bogus', 'read')).statusCode, 400);
+  const cancelled = await call('POST', `/api/v1/jobs/${ids[0]}/cancel`, 'write');
+  assert.deepEqual([cancelled.statusCode, cancelled.json().status], [200, 'cancelled']);
+  const again = await call('POST', `/api/v1/jobs/${ids[0]}/cancel`, 'write');
+  assert.deepEqual(
+    [again.statusCode, again.json()],
+    [409, { error: `job ${ids[0]} is cancelled already; it cannot be cancelled` }],
+  );
+  assert.equal((await call('GET', '/api/v1/jobs/999999', 'read')).statusCode, 404);
+  assert.equal((await call('GET', '/api/v1/jobs/abc', 'read')).statusCode, 400);
+  assert.deepEqual((await call('GET', `/api/v1/jobs/${ids[1]}/metrics`, 'read')).json(), { epochs: [] });
+  const metrics = await call('GET', '/metrics', 'read');
+  assert.equal(metrics.statusCode, 200);
+  assert.match(metrics.body, /^heimdall_jobs\{status="cancelled"\} 1$/m);
+  assert.match(metrics.body, /^heimdall_queue_depth 2$/m);
+  assert.match(
+    metrics.body,
+    /heimdall_http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/jobs",status="201"\} 3/,
+  );
+});
+
+test('datasets and models answer from the catalog and the tracker; unknown names are 404', async () => {
+  assert.deepEqual((await call('GET', '/api/v1/datasets', 'read')).json(), []);
+  const missing = await call('GET', '/api/v1/datasets/nope', 'read');
+  assert.deepEqual([missing.statusCode, missing.json()], [404, { error: "no dataset named 'nope'" }]);
+  assert.deepEqual((await call('GET', '/api/v1/models', 'read')).json(), []);
+});
+
+test('readiness names the dependency that is down, with 503 and Retry-After; a body over the limit is 413', async () => {
+  const up = await call('GET', '/readyz');
+  assert.deepEqual([up.statusCode, up.json()], [200, { status: 'ready', checks: { catalog: 'ok', queue: 'ok', blobs: 'ok' } }]);
+  blobsUp = false;
+  const down = await call('GET', '/readyz');
+  blobsUp = true;
+  assert.equal(down.statusCode, 503);
+  assert.equal(down.headers['retry-after'], '5');
+  assert.match(down.json().checks.blobs, /unreachable: connect ECONNREFUSED/);
+  assert.equal(down.json().checks.catalog, 'ok');
+  const big = await app.inject({
+    method: 'POST',
+    url: '/api/v1/jobs',
+    headers: { authorization: `Bearer ${token.write}`, 'content-type': 'application/json' },
+    payload: JSON.stringify({ kind: 'train', dataset: 'x', config: { pad: 'x'.repeat(2 * 1024 * 1024) } }),
+  });
+  assert.equal(big.statusCode, 413);
+  assert.match(big.json().error, /larger than/);
+});
