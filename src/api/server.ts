@@ -11,6 +11,7 @@ import { JobConflictError, JobNotFoundError, type Job as JobRow, type JobStore }
 import { resolveTrainConfig } from '../pipeline/train-config.js';
 import { parseDatasetRef } from '../pipeline/train-dataset.js';
 import type { Catalog } from '../store/catalog/catalog.js';
+import type { DatasetRow } from '../store/catalog/types.js';
 import { type Scope, scopeAllows, type TokenStore } from '../store/tokens.js';
 import type { Tracker } from '../track/types.js';
 import * as S from './schemas.js';
@@ -68,6 +69,10 @@ function jobBody(j: JobRow): S.JobBody {
     startedAt: j.startedAt?.toISOString() ?? null,
     finishedAt: j.finishedAt?.toISOString() ?? null,
   };
+}
+
+function datasetBody(x: DatasetRow) {
+  return { name: x.name, version: x.version, seed: x.seed, counts: x.counts, createdAt: x.createdAt.toISOString() };
 }
 
 const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, Type.Ref('Error')]));
@@ -284,14 +289,7 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
         ...secured,
       },
     },
-    async () =>
-      (await d.catalog.listDatasets()).map((x) => ({
-        name: x.name,
-        version: x.version,
-        seed: x.seed,
-        counts: x.counts,
-        createdAt: x.createdAt.toISOString(),
-      })),
+    async () => (await d.catalog.listDatasets()).map(datasetBody),
   );
 
   app.get(
@@ -308,13 +306,7 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
     async (req) => {
       const versions = (await d.catalog.listDatasets()).filter((x) => x.name === req.params.name);
       if (versions.length === 0) throw new HttpError(404, `no dataset named '${req.params.name}'`);
-      return versions.map((x) => ({
-        name: x.name,
-        version: x.version,
-        seed: x.seed,
-        counts: x.counts,
-        createdAt: x.createdAt.toISOString(),
-      }));
+      return versions.map(datasetBody);
     },
   );
 

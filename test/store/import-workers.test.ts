@@ -20,6 +20,7 @@ import { openDatabase } from '../../src/store/db/index.js';
 import { importDirectory } from '../../src/store/import.js';
 import { DatasetLoader } from '../../src/store/loader.js';
 import { ringNetwork, testScenario } from '../sim/fixtures.js';
+import { countingReads } from './counting-blobs.js';
 
 const SAMPLES = 12;
 const scenario = testScenario({
@@ -114,24 +115,13 @@ test('import in worker threads catalogues what the calling thread does, and its 
       for await (const batch of loader.epoch(0)) return batch;
       throw new Error('no batch');
     };
-    let blobReads = 0;
-    const counting: BlobStore = new Proxy(pooled.blobs, {
-      get(target, prop, receiver) {
-        if (prop === 'get') {
-          return (key: string, sha?: string) => {
-            blobReads++;
-            return target.get(key, sha);
-          };
-        }
-        return Reflect.get(target, prop, receiver);
-      },
-    });
+    const counting = countingReads(pooled.blobs);
     const warm = new FeatureExtractor({ config, receivers, workers: 0, cache: new FeatureCache(pooled.cacheDir) });
     const cold = new FeatureExtractor({ config, receivers, workers: 0, cache: new FeatureCache(inThread.cacheDir) });
-    const fromCache = await firstBatch({ catalog: pooled.catalog, blobs: counting }, warm);
+    const fromCache = await firstBatch({ catalog: pooled.catalog, blobs: counting.store }, warm);
     const fromIq = await firstBatch(inThread, cold);
     assert.equal(warm.computed, 0);
-    assert.equal(blobReads, 0);
+    assert.equal(counting.reads(), 0);
     assert.equal(cold.computed, SAMPLES * receivers.length);
     assert.equal(fromCache.size, SAMPLES);
     assert.deepEqual(fromCache.mel, fromIq.mel);

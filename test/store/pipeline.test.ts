@@ -25,6 +25,7 @@ import { importDirectory } from '../../src/store/import.js';
 import { DatasetLoader } from '../../src/store/loader.js';
 import type { SqlDatabase } from '../../src/store/sql.js';
 import { ringNetwork, testScenario } from '../sim/fixtures.js';
+import { countingReads } from './counting-blobs.js';
 import { type RunningS3, startS3rver } from './s3rver.js';
 
 const SAMPLES = 10;
@@ -226,18 +227,7 @@ function suite(backend: Backend): void {
       workers: 1,
       cache: new FeatureCache(cacheDir),
     });
-    let blobReads = 0;
-    const counting: BlobStore = new Proxy(ctx.blobs, {
-      get(target, prop, receiver) {
-        if (prop === 'get') {
-          return (key: string, sha?: string) => {
-            blobReads++;
-            return target.get(key, sha);
-          };
-        }
-        return Reflect.get(target, prop, receiver);
-      },
-    });
+    const counting = countingReads(ctx.blobs);
     // Non-trivial statistics: normalizing must touch only the batch's copy, never held features.
     const stats: FeatureStats = {
       melBands: 128,
@@ -253,7 +243,7 @@ function suite(backend: Backend): void {
     const make = (memoryBytes?: number) =>
       DatasetLoader.create({
         catalog: ctx.catalog,
-        blobs: counting,
+        blobs: counting.store,
         extractor,
         frame,
         datasetId: d.id,
@@ -281,17 +271,17 @@ function suite(backend: Backend): void {
 
     const inMemory = await make();
     const cold = await collect(inMemory, 1);
-    const coldReads = blobReads;
+    const coldReads = counting.reads();
     assert.ok(coldReads >= SAMPLES, `the cold epoch reads every recording (${coldReads} reads)`);
     assert.equal(inMemory.sessionsInMemory, SAMPLES);
     const warm = await collect(inMemory, 1);
-    assert.equal(blobReads, coldReads, 'a warm epoch reads no blob');
+    assert.equal(counting.reads(), coldReads, 'a warm epoch reads no blob');
     assert.deepEqual(warm, cold, 'same epoch, same batches, normalized once');
     assert.ok(Math.abs((cold[0]?.mel[0] as number) + 40) < 200, 'values are normalized');
 
     const fromDisk = await make(0);
     const disk = await collect(fromDisk, 2);
-    assert.equal(blobReads, coldReads, 'the disk cache is found by blob hash: no IQ read');
+    assert.equal(counting.reads(), coldReads, 'the disk cache is found by blob hash: no IQ read');
     assert.equal(fromDisk.sessionsInMemory, 0);
     assert.deepEqual(byId(disk), byId(cold), 'disk-cached features equal the extracted ones');
 

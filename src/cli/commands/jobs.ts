@@ -3,6 +3,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { positiveInt } from '../parse.js';
+import { withStore } from '../with-store.js';
 
 const home = (h?: string) => resolve(h ?? process.env.HEIMDALL_HOME ?? '.heimdall');
 
@@ -10,14 +11,8 @@ async function withJobs<T>(
   h: string | undefined,
   fn: (jobs: import('../../jobs/job-store.js').JobStore) => Promise<T>,
 ): Promise<T> {
-  const { openStore } = await import('../../store/open.js');
   const { JobStore } = await import('../../jobs/job-store.js');
-  const store = await openStore({ home: home(h) });
-  try {
-    return await fn(new JobStore(store.catalog.db));
-  } finally {
-    await store.close();
-  }
+  return withStore(home(h), (store) => fn(new JobStore(store.catalog.db)));
 }
 
 function jobLine(j: import('../../jobs/job-store.js').Job): string {

@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { withStore } from '../with-store.js';
 
 const home = (h?: string) => resolve(h ?? process.env.HEIMDALL_HOME ?? '.heimdall');
 
@@ -9,14 +10,8 @@ async function withTokens<T>(
   h: string | undefined,
   fn: (t: import('../../store/tokens.js').TokenStore) => Promise<T>,
 ): Promise<T> {
-  const { openStore } = await import('../../store/open.js');
   const { TokenStore } = await import('../../store/tokens.js');
-  const store = await openStore({ home: home(h) });
-  try {
-    return await fn(new TokenStore(store.catalog.db));
-  } finally {
-    await store.close();
-  }
+  return withStore(home(h), (store) => fn(new TokenStore(store.catalog.db)));
 }
 
 export function registerServe(program: Command): void {

@@ -4,19 +4,9 @@ import { InvalidArgumentError } from 'commander';
 import type { Store } from '../../store/open.js';
 import { parseSplitSpec } from '../../store/split.js';
 import { positiveInt } from '../parse.js';
+import { withStore } from '../with-store.js';
 
 const HOME_HELP = 'data folder: embedded catalog, blobs, feature cache (default $HEIMDALL_HOME or ./.heimdall)';
-
-// The store's modules (PGlite, pg, the S3 client) load on first use, not when the command tree is built.
-async function withStore<T>(home: string | undefined, fn: (s: Store) => Promise<T>): Promise<T> {
-  const { openStore } = await import('../../store/open.js');
-  const store = await openStore(home === undefined ? {} : { home });
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
-}
 
 /** Imports a folder and prints the report; shared by `import` and `simulate --into`. */
 export async function importAndReport(store: Store, dir: string): Promise<{ failed: number; imported: number }> {
