@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { quickstartDefaults } from '../../pipeline/quickstart-defaults.js';
 import { presetNames } from '../../sim/presets.js';
+import { untilInterrupted } from '../interrupt.js';
 import { positiveInt, positiveNumber } from '../parse.js';
 import { printTrainingSummary } from './training-summary.js';
 
@@ -61,14 +62,7 @@ export function registerQuickstart(program: Command): void {
       }) => {
         // The pipeline (engine, store, tracker, onnxruntime) loads here, on first use.
         const { quickstart } = await import('../../pipeline/quickstart.js');
-        const controller = new AbortController();
-        const stop = () => {
-          console.error('\ninterrupted: stopping (Ctrl-C again to quit at once) …');
-          controller.abort();
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-        try {
+        await untilInterrupted('stopping', async (signal) => {
           const r = await quickstart({
             ...d,
             preset: o.preset,
@@ -83,7 +77,7 @@ export function registerQuickstart(program: Command): void {
             prior: o.prior,
             ...(o.initFrom ? { initFrom: resolve(o.initFrom) } : {}),
             home: resolve(o.home ?? process.env.HEIMDALL_HOME ?? '.heimdall'),
-            signal: controller.signal,
+            signal,
             log: (line) => console.log(line),
           });
           printTrainingSummary(`Quickstart summary: ${r.preset}, test split of ${r.dataset.name} v${r.dataset.version}`, r);
@@ -97,10 +91,7 @@ export function registerQuickstart(program: Command): void {
               );
             }
           }
-        } finally {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-        }
+        });
       },
     );
 }

@@ -1,6 +1,7 @@
 // `heimdall train`: LocalizationNet on any catalog dataset, with a validated configuration.
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { untilInterrupted } from '../interrupt.js';
 import { printTrainingSummary } from './training-summary.js';
 
 interface TrainCliOptions {
@@ -39,28 +40,18 @@ export function registerTrain(program: Command): void {
         o.config === undefined && o.set.length === 0
           ? undefined
           : applySets(o.config === undefined ? {} : readConfigFile(o.config), o.set);
-      const controller = new AbortController();
-      const stop = () => {
-        console.error('\ninterrupted: stopping at the next batch and saving a checkpoint (Ctrl-C again to quit at once) …');
-        controller.abort();
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      try {
+      await untilInterrupted('stopping at the next batch and saving a checkpoint', async (signal) => {
         const r = await trainDataset({
           home: resolve(o.home ?? process.env.HEIMDALL_HOME ?? '.heimdall'),
           ...(o.dataset !== undefined ? { dataset: o.dataset } : {}),
           ...(raw !== undefined ? { config: raw } : {}),
           ...(o.resume !== undefined ? { resume: o.resume } : {}),
           ...(o.initFrom !== undefined ? { initFrom: resolve(o.initFrom) } : {}),
-          signal: controller.signal,
+          signal,
           log: (line) => console.log(line),
         });
         printTrainingSummary(`Training summary: test split of ${r.dataset.name} v${r.dataset.version}`, r);
         if (r.fit.stoppedBecause === 'aborted') console.log(`\nInterrupted: continue with ./heimdall train --resume ${r.run.id}`);
-      } finally {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-      }
+      });
     });
 }
