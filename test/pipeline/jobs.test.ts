@@ -217,4 +217,20 @@ describe('jobs on PostgreSQL with worker processes', { skip: url ? false : 'DATA
     assert.equal((await tracker.listModelVersions('localization')).length, before + 1); // one model version
     await tracker.close();
   });
+
+  test('a worker stopped with SIGTERM puts its job back in the queue; the next worker resumes the same run', async () => {
+    const job = await jobs.submit('train', { dataset: 'jobs', config: tiny(40) });
+    const a = startWorker('stopping');
+    await until('epoch 1', async () => ((await jobs.get(job.id)).epoch ?? 0) >= 1);
+    a.child.kill('SIGTERM');
+    assert.equal(await a.exited, 0);
+    const queued = await jobs.get(job.id);
+    assert.equal(queued.status, 'queued');
+    assert.ok(queued.runId !== null);
+    assert.ok(a.lines.some((l) => l.includes('back in the queue')));
+    const b = startWorker('next', ['--max-jobs', '1']);
+    assert.equal(await b.exited, 0);
+    const done = await jobs.get(job.id);
+    assert.deepEqual([done.status, done.runId, done.attempts], ['succeeded', queued.runId, 2]);
+  });
 });
