@@ -7,7 +7,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { JobConflictError, JobNotFoundError, type Job as JobRow, type JobStore } from '../jobs/job-store.js';
+import { FINISHED_STATUSES, JobConflictError, JobNotFoundError, type Job as JobRow, type JobStore } from '../jobs/job-store.js';
 import { resolveTrainConfig } from '../pipeline/train-config.js';
 import { parseDatasetRef } from '../pipeline/train-dataset.js';
 import type { Catalog } from '../store/catalog/catalog.js';
@@ -27,6 +27,8 @@ export interface ApiDeps {
   logger?: boolean | Record<string, unknown>;
   /** Largest request body, bytes (default 1 MiB). */
   bodyLimit?: number;
+  /** How often a job's event stream looks at the catalog for changes (ms, default 500). */
+  eventPollMs?: number;
 }
 
 declare module 'fastify' {
@@ -277,6 +279,58 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
       },
     },
     async (req) => ({ epochs: await d.jobs.metricHistory(req.params.id) }),
+  );
+
+  app.get(
+    '/api/v1/jobs/:id/events',
+    {
+      config: { scope: 'read' },
+      schema: {
+        summary:
+          "a job's live events (Server-Sent Events): `state` (the whole job, whenever its status changes), `metrics` (each new epoch: epoch, progress, metrics); the stream ends when the job does",
+        params: S.JobId,
+        produces: ['text/event-stream'],
+        response: { 200: Type.String({ description: 'text/event-stream' }), ...errors(400, 401, 403, 404) },
+        ...secured,
+      },
+    },
+    async (req, reply) => {
+      // The catalog is the source of truth (workers write it, from any machine): the stream
+      // follows it, so any API process can serve any job's events.
+      let job = await d.jobs.get(req.params.id);
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+      const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      let open = true;
+      req.raw.on('close', () => {
+        open = false;
+      });
+      send('state', jobBody(job));
+      let quiet = 0;
+      const poll = d.eventPollMs ?? 500;
+      while (open && !FINISHED_STATUSES.includes(job.status)) {
+        await new Promise((r) => setTimeout(r, poll));
+        const next = await d.jobs.get(job.id).catch(() => job);
+        const changed = next.status !== job.status || next.cancelRequested !== job.cancelRequested;
+        const epoch = next.epoch !== null && next.epoch !== job.epoch;
+        // A job that started and finished an epoch within one poll reads as running, then the epoch;
+        // a final state comes after the last epoch.
+        const final = FINISHED_STATUSES.includes(next.status);
+        if (changed && !final) send('state', jobBody(next));
+        if (epoch) send('metrics', { epoch: next.epoch, progress: next.progress, metrics: next.metrics });
+        if (changed && final) send('state', jobBody(next));
+        if (!changed && !epoch) {
+          quiet += poll;
+          if (quiet >= 15_000) {
+            res.write(': keep-alive\n\n'); // proxies close idle streams
+            quiet = 0;
+          }
+        }
+        job = next;
+      }
+      res.end();
+    },
   );
 
   app.get(

@@ -42,6 +42,7 @@ before(async () => {
       return true;
     },
     logger: false,
+    eventPollMs: 20,
   });
 });
 after(async () => {
@@ -181,4 +182,42 @@ test('readiness names the dependency that is down, with 503 and Retry-After; a b
   });
   assert.equal(big.statusCode, 413);
   assert.match(big.json().error, /larger than/);
+});
+
+test("a job's events stream its state changes and epochs as Server-Sent Events, ending with the job", async () => {
+  const jobs = new JobStore(store.catalog.db);
+  for (const j of await jobs.list({ status: 'queued' })) await jobs.cancel(j.id); // so the claim below takes ours
+  const created = (await call('POST', '/api/v1/jobs', 'write', { kind: 'train', dataset: 'survey' })).json();
+  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  const denied = await fetch(`${base}/api/v1/jobs/${created.id}/events`);
+  assert.equal(denied.status, 401);
+  const res = await fetch(`${base}/api/v1/jobs/${created.id}/events`, { headers: { authorization: `Bearer ${token.read}` } });
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
+  const text = res.text(); // resolves when the server ends the stream
+  const step = () => new Promise((r) => setTimeout(r, 120));
+  await step();
+  // What a worker does to the job, through the same store.
+  assert.equal((await jobs.claim('w-events', 60_000))?.id, created.id);
+  await step();
+  await jobs.recordEpoch(created.id, 'w-events', 1, 0.5, { val_nll: 1.25 });
+  await step();
+  await jobs.finish(created.id, 'w-events', 'succeeded', { model: { name: 'localization', version: '7' } });
+  const events = (await text)
+    .split('\n\n')
+    .filter((e) => e.startsWith('event: '))
+    .map((e) => {
+      const [head, data] = e.split('\n');
+      return { event: head?.slice('event: '.length), data: JSON.parse(data?.slice('data: '.length) ?? 'null') };
+    });
+  assert.deepEqual(
+    events.map((e) => (e.event === 'state' ? `state ${e.data.status}` : `metrics ${e.data.epoch}`)),
+    ['state queued', 'state running', 'metrics 1', 'state succeeded'],
+  );
+  assert.deepEqual(events[2]?.data, { epoch: 1, progress: 0.5, metrics: { val_nll: 1.25 } });
+  assert.deepEqual(events[3]?.data.model, { name: 'localization', version: '7' });
+  assert.equal(
+    (await fetch(`${base}/api/v1/jobs/999999/events`, { headers: { authorization: `Bearer ${token.read}` } })).status,
+    404,
+  );
 });
