@@ -70,6 +70,11 @@ async function storeBlobs(read: ReadSet, catalog: Catalog, blobs: BlobStore): Pr
  */
 async function catalogue(stored: ReadSet | number, catalog: Catalog): Promise<{ sessionId: number; duplicate: boolean }> {
   if (typeof stored === 'number') return { sessionId: stored, duplicate: true };
+  // Checked again here, where sets are catalogued one at a time in listing order: a copy read
+  // while the original was in flight is found now, before an insert whose conflict would still
+  // use up a session id (ids must not depend on timing).
+  const existing = await catalog.findSessionByHash(stored.session.contentHash);
+  if (existing !== null) return { sessionId: existing.id, duplicate: true };
   try {
     const { sessionId } = await catalog.insertSession(stored.session, stored.measurements);
     return { sessionId, duplicate: false };
