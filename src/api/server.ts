@@ -8,6 +8,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { FINISHED_STATUSES, JobConflictError, JobNotFoundError, type Job as JobRow, type JobStore } from '../jobs/job-store.js';
+import { type JobQueue, QueueUnavailableError, submitJob } from '../jobs/queue.js';
+import { isTransient } from '../jobs/retry.js';
 import { resolveTrainConfig } from '../pipeline/train-config.js';
 import { parseDatasetRef } from '../pipeline/train-dataset.js';
 import type { Catalog } from '../store/catalog/catalog.js';
@@ -19,6 +21,8 @@ import * as S from './schemas.js';
 export interface ApiDeps {
   catalog: Catalog;
   jobs: JobStore;
+  /** Where submitted jobs go (src/jobs/open-queue.ts). */
+  queue: JobQueue;
   tokens: TokenStore;
   tracker: Tracker;
   /** Readiness probe of the blob store. */
@@ -145,6 +149,14 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
     if (err instanceof HttpError) return reply.code(err.statusCode).send({ error: err.message });
     if (err instanceof JobNotFoundError) return reply.code(404).send({ error: err.message });
     if (err instanceof JobConflictError) return reply.code(409).send({ error: err.message });
+    // A dependency that did not answer (the queue, the catalog's server, the blob store): retry later.
+    if (err instanceof QueueUnavailableError || isTransient(err)) {
+      req.log.warn({ err: { message: err.message } }, 'a dependency is unavailable');
+      return reply
+        .code(503)
+        .header('Retry-After', '5')
+        .send({ error: err instanceof QueueUnavailableError ? err.message : 'a dependency is unavailable; retry later' });
+    }
     if (err.statusCode === 413)
       return reply.code(413).send({ error: `request body larger than ${d.bodyLimit ?? 1024 * 1024} bytes` });
     if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500)
@@ -179,7 +191,7 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
       };
       const checks = {
         catalog: await probe(() => d.catalog.db.query('SELECT 1')),
-        queue: await probe(() => d.jobs.countByStatus()),
+        queue: await probe(() => d.queue.ping()),
         blobs: await probe(() => d.blobsReachable()),
       };
       const ready = Object.values(checks).every((c) => c === 'ok');
@@ -197,7 +209,7 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
       schema: {
         summary: 'queue a job',
         body: S.CreateJob,
-        response: { 201: Type.Ref('Job'), ...errors(400, 401, 403) },
+        response: { 201: Type.Ref('Job'), ...errors(400, 401, 403, 503) },
         ...secured,
       },
     },
@@ -208,7 +220,7 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
       } catch (err) {
         throw new HttpError(400, (err as Error).message);
       }
-      const job = await d.jobs.submit('train', {
+      const job = await submitJob(d.jobs, d.queue, {
         dataset: req.body.dataset,
         ...(req.body.config ? { config: req.body.config } : {}),
       });
@@ -287,7 +299,7 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
       config: { scope: 'read' },
       schema: {
         summary:
-          "a job's live events (Server-Sent Events): `state` (the whole job, whenever its status changes), `metrics` (each new epoch: epoch, progress, metrics); the stream ends when the job does",
+          "a job's live events (Server-Sent Events): `state` (the whole job, whenever its status changes), `metrics` (every epoch, in order: epoch, progress, metrics); the stream ends when the job does",
         params: S.JobId,
         produces: ['text/event-stream'],
         response: { 200: Type.String({ description: 'text/event-stream' }), ...errors(400, 401, 403, 404) },
@@ -307,6 +319,7 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
         open = false;
       });
       send('state', jobBody(job));
+      let sentEpoch = 0;
       let quiet = 0;
       const poll = d.eventPollMs ?? 500;
       while (open && !FINISHED_STATUSES.includes(job.status)) {
@@ -318,7 +331,15 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
         // a final state comes after the last epoch.
         const final = FINISHED_STATUSES.includes(next.status);
         if (changed && !final) send('state', jobBody(next));
-        if (epoch) send('metrics', { epoch: next.epoch, progress: next.progress, metrics: next.metrics });
+        if (epoch) {
+          // Every epoch since the last one sent, also those finished between two looks; progress
+          // grows linearly with epochs (JobStore.recordEpoch), so earlier ones are scaled from now.
+          for (const h of await d.jobs.metricHistory(job.id, sentEpoch)) {
+            const progress = h.epoch === next.epoch ? next.progress : (next.progress * h.epoch) / (next.epoch as number);
+            send('metrics', { epoch: h.epoch, progress, metrics: h.metrics });
+            sentEpoch = h.epoch;
+          }
+        }
         if (changed && final) send('state', jobBody(next));
         if (!changed && !epoch) {
           quiet += poll;
@@ -399,13 +420,14 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
     },
     async (_req, reply) => {
       const byStatus = await d.jobs.countByStatus();
+      const depth = await d.queue.depth();
       const lines = [
         '# HELP heimdall_jobs Jobs in the catalog by status.',
         '# TYPE heimdall_jobs gauge',
         ...Object.entries(byStatus).map(([s, n]) => `heimdall_jobs{status="${s}"} ${n}`),
-        '# HELP heimdall_queue_depth Jobs waiting for a worker.',
+        '# HELP heimdall_queue_depth Jobs waiting for a worker (including those waiting to be retried), as the queue counts them.',
         '# TYPE heimdall_queue_depth gauge',
-        `heimdall_queue_depth ${byStatus.queued}`,
+        `heimdall_queue_depth{queue="${d.queue.kind}"} ${depth}`,
         '# HELP heimdall_http_request_duration_seconds Request latency by route and status.',
         '# TYPE heimdall_http_request_duration_seconds summary',
         ...[...latency].flatMap(([key, s]) => {

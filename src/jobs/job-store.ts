@@ -1,8 +1,10 @@
 // Jobs in the catalog: what was asked, its state, progress and metrics. The API answers from here
-// and workers take jobs from here, so any number of each can run side by side (on PostgreSQL; the
-// embedded PGlite catalog belongs to one process). A worker holds a job under a lease it renews
-// while it works; a job whose lease ran out (its worker died) is taken by the next worker that
-// asks, which resumes the job's tracked run from its last checkpoint.
+// and workers record here, so any number of each can run side by side (on PostgreSQL; the
+// embedded PGlite catalog belongs to one process). Which worker runs what is the queue's business
+// (src/jobs/queue.ts): the catalog queue claims rows here, BullMQ hands out ids and the worker
+// takes that row. A worker holds a job under a lease it renews while it works; a job whose lease
+// ran out (its worker died) is taken by the next worker, which resumes the job's tracked run from
+// its last checkpoint, and a worker that finds its lease gone stops.
 import type { SqlDatabase, SqlExecutor } from '../store/sql.js';
 
 export type JobKind = 'train';
@@ -33,6 +35,8 @@ export interface Job {
   attempts: number;
   cancelRequested: boolean;
   worker: string | null;
+  /** A job waiting to be retried is not taken before this. */
+  availableAt: Date | null;
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
@@ -54,7 +58,7 @@ export class JobNotFoundError extends Error {
 }
 
 const COLUMNS = `id::int AS id, kind, status, request, progress, epoch, metrics, error, run_id AS "runId", model, attempts,
-  cancel_requested AS "cancelRequested", worker, created_at AS "createdAt", started_at AS "startedAt",
+  cancel_requested AS "cancelRequested", worker, available_at AS "availableAt", created_at AS "createdAt", started_at AS "startedAt",
   finished_at AS "finishedAt"`;
 
 export class JobStore {
@@ -98,7 +102,8 @@ export class JobStore {
     return this.db.transaction(async (tx) => {
       const pick = await tx.query<{ id: number }>(
         `SELECT id::int AS id FROM jobs
-         WHERE (status = 'queued' OR (status = 'running' AND lease_until < now())) AND NOT cancel_requested
+         WHERE ((status = 'queued' AND (available_at IS NULL OR available_at <= now()))
+                OR (status = 'running' AND lease_until < now())) AND NOT cancel_requested
          ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`,
       );
       const id = pick.rows[0]?.id;
@@ -111,6 +116,21 @@ export class JobStore {
       );
       return r.rows[0];
     });
+  }
+
+  /**
+   * Takes the given job (the queue chose it: BullMQ hands out ids) for `worker` until now +
+   * leaseMs, unless it is finished or cancelled; a running job is taken over (its worker's lock
+   * ran out, so the queue gave it to this one). undefined when there is nothing to run.
+   */
+  async take(id: number, worker: string, leaseMs: number): Promise<Job | undefined> {
+    const r = await this.db.query<Job>(
+      `UPDATE jobs SET status = 'running', worker = $2, lease_until = now() + $3 * interval '1 millisecond',
+         attempts = attempts + 1, available_at = NULL, started_at = COALESCE(started_at, now()), updated_at = now()
+       WHERE id = $1 AND status IN ('queued', 'running') AND NOT cancel_requested RETURNING ${COLUMNS}`,
+      [id, worker, leaseMs],
+    );
+    return r.rows[0];
   }
 
   /**
@@ -145,11 +165,12 @@ export class JobStore {
     });
   }
 
-  async metricHistory(id: number): Promise<{ epoch: number; metrics: Record<string, number | null> }[]> {
+  /** Per-epoch metrics in epoch order; with `after`, only the epochs after that one. */
+  async metricHistory(id: number, after = 0): Promise<{ epoch: number; metrics: Record<string, number | null> }[]> {
     await this.get(id); // 404 for an unknown job, not an empty history
     const r = await this.db.query<{ epoch: number; name: string; value: number | null }>(
-      'SELECT epoch, name, value FROM job_metrics WHERE job_id = $1 ORDER BY epoch, name',
-      [id],
+      'SELECT epoch, name, value FROM job_metrics WHERE job_id = $1 AND epoch > $2 ORDER BY epoch, name',
+      [id, after],
     );
     const byEpoch = new Map<number, Record<string, number | null>>();
     for (const row of r.rows) {
@@ -174,6 +195,25 @@ export class JobStore {
       [id, worker, status, o.error ?? null, o.model === undefined ? null : JSON.stringify(o.model)],
     );
     return r.rows.length > 0;
+  }
+
+  /**
+   * A job that failed for a reason outside itself goes back to the queue, not to be taken before
+   * now + delayMs; `error` says what happened and when it will be retried.
+   */
+  async retryLater(id: number, worker: string, delayMs: number, error: string): Promise<boolean> {
+    const r = await this.db.query(
+      `UPDATE jobs SET status = 'queued', worker = NULL, lease_until = NULL, error = $4,
+         available_at = now() + $3 * interval '1 millisecond', updated_at = now()
+       WHERE id = $1 AND worker = $2 AND status = 'running' RETURNING id`,
+      [id, worker, delayMs, error],
+    );
+    return r.rows.length > 0;
+  }
+
+  /** Removes a job that was never queued (the queue refused it): nothing ran, nothing refers to it. */
+  async discard(id: number): Promise<void> {
+    await this.db.query(`DELETE FROM jobs WHERE id = $1 AND status = 'queued' AND attempts = 0`, [id]);
   }
 
   /** Gives a job back to the queue (a worker shutting down): the next worker resumes its run. */

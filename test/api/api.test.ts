@@ -10,12 +10,13 @@ import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../src/api/server.js';
 import { JobStore } from '../../src/jobs/job-store.js';
+import { openQueue } from '../../src/jobs/open-queue.js';
 import { openStore, type Store } from '../../src/store/open.js';
 import { TokenStore } from '../../src/store/tokens.js';
 import { openTracker } from '../../src/track/open.js';
 import type { Tracker } from '../../src/track/types.js';
 
-const { DATABASE_URL: _db, ...env } = process.env;
+const { DATABASE_URL: _db, REDIS_URL: _redis, ...env } = process.env;
 const PUBLIC = new Set(['GET /healthz', 'GET /readyz', 'GET /openapi.json']);
 
 let store: Store;
@@ -32,9 +33,11 @@ before(async () => {
   for (const scope of ['read', 'write', 'admin'] as const) token[scope] = await tokens.create(`t-${scope}`, scope);
   token.revoked = await tokens.create('gone', 'admin');
   await tokens.revoke('gone');
+  const jobs = new JobStore(store.catalog.db);
   app = await buildApi({
     catalog: store.catalog,
-    jobs: new JobStore(store.catalog.db),
+    jobs,
+    queue: openQueue(jobs, env),
     tokens,
     tracker,
     blobsReachable: async () => {
@@ -150,7 +153,7 @@ test('jobs: invalid bodies are refused naming the field; create, get, list by cu
   const metrics = await call('GET', '/metrics', 'read');
   assert.equal(metrics.statusCode, 200);
   assert.match(metrics.body, /^heimdall_jobs\{status="cancelled"\} 1$/m);
-  assert.match(metrics.body, /^heimdall_queue_depth 2$/m);
+  assert.match(metrics.body, /^heimdall_queue_depth\{queue="in-process"\} 2$/m);
   assert.match(
     metrics.body,
     /heimdall_http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/jobs",status="201"\} 3/,

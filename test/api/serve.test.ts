@@ -1,7 +1,10 @@
 // `heimdall serve` as a user starts it: its own process on a free port, health and the OpenAPI
 // document over real HTTP, /docs rendered in Debian's chromium (playwright-core) without console
 // errors, a clean stop on SIGTERM. Without /usr/bin/chromium the browser part skips, unless
-// HEIMDALL_REQUIRE_BROWSER=1 (.ci/run), where a missing browser is a failure.
+// HEIMDALL_REQUIRE_BROWSER=1 (.ci/run), where a missing browser is a failure. And the embedded
+// service end to end, with nothing else installed: a job submitted over HTTP is trained by the
+// service's own worker in a child process that reaches the PGlite catalog through the service,
+// its events streamed until it succeeds with a registered model.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
@@ -10,44 +13,56 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { simulate } from '../../src/sim/simulate.js';
+import { createDataset } from '../../src/store/datasets.js';
+import { importDirectory } from '../../src/store/import.js';
+import { openStore } from '../../src/store/open.js';
+import { TokenStore } from '../../src/store/tokens.js';
+import { ringNetwork, testScenario } from '../sim/fixtures.js';
 
 const main = join(dirname(fileURLToPath(import.meta.url)), '../../src/cli/main.js');
 const CHROMIUM = '/usr/bin/chromium';
-const { DATABASE_URL: _db, ...env } = process.env;
+const { DATABASE_URL: _db, REDIS_URL: _redis, ...env } = process.env;
+
+/** `heimdall serve --port 0` in home; resolves with its address once it listens. */
+async function startServe(home: string, extra: string[] = []) {
+  const child = spawn(process.execPath, [main, 'serve', '--port', '0', '--home', home, ...extra], {
+    env: { ...env, HEIMDALL_THREADS: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const base = await new Promise<string>((resolve, reject) => {
+    const t = setTimeout(() => {
+      clearInterval(check);
+      reject(new Error(`serve did not start: ${out}${err}`));
+    }, 30_000);
+    const check = setInterval(() => {
+      const m = /heimdall API on (http:\/\/\S+) /.exec(out);
+      if (m?.[1]) {
+        clearInterval(check);
+        clearTimeout(t);
+        resolve(m[1]);
+      }
+    }, 50);
+  });
+  return { child, base, exited, output: () => out + err };
+}
 
 test(
   'heimdall serve: health and OpenAPI over HTTP, /docs renders in chromium, SIGTERM stops it',
   { timeout: 90_000 },
   async () => {
     const home = mkdtempSync(join(tmpdir(), 'heimdall-serve-'));
-    const child = spawn(process.execPath, [main, 'serve', '--port', '0', '--home', home], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const { child, base, exited } = await startServe(home);
     try {
-      const base = await new Promise<string>((resolve, reject) => {
-        const t = setTimeout(() => {
-          clearInterval(check);
-          reject(new Error(`serve did not start: ${out}${err}`));
-        }, 30_000);
-        const check = setInterval(() => {
-          const m = /heimdall API on (http:\/\/\S+) /.exec(out);
-          if (m?.[1]) {
-            clearInterval(check);
-            clearTimeout(t);
-            resolve(m[1]);
-          }
-        }, 50);
-      });
       assert.deepEqual(await (await fetch(`${base}/healthz`)).json(), { status: 'ok' });
       const doc = (await (await fetch(`${base}/openapi.json`)).json()) as { paths: Record<string, unknown> };
       assert.ok('/api/v1/jobs' in doc.paths && '/api/v1/jobs/{id}' in doc.paths);
@@ -83,6 +98,77 @@ test(
     } finally {
       child.kill('SIGTERM');
       assert.equal(await exited, 0);
+    }
+  },
+);
+
+test(
+  'the embedded service: a job posted over HTTP is trained by its own worker (catalog reached over IPC), events streamed to success',
+  { timeout: 180_000 },
+  async () => {
+    const home = mkdtempSync(join(tmpdir(), 'heimdall-serve-jobs-'));
+    const store = await openStore({ home, env });
+    const scenario = testScenario({
+      name: 'serve-test',
+      durationS: 0.25,
+      network: ringNetwork(4, 8_000),
+      txPowerDbm: [25, 40],
+      shadowing: { sigmaDb: 4, decorrelationM: 500 },
+      signals: { kinds: ['fm'] },
+    });
+    await simulate({ scenario, seed: 3, samples: 24, outDir: join(home, 'sim'), workers: 0 });
+    await importDirectory(join(home, 'sim'), { catalog: store.catalog, blobs: store.blobs, workers: 0 });
+    await createDataset(store.catalog, { name: 'beacons', split: { train: 0.6, val: 0.2, test: 0.2 }, seed: 1 });
+    const token = await new TokenStore(store.catalog.db).create('client', 'write');
+    await store.close(); // the service opens the catalog now: PGlite belongs to one process
+    const { child, base, exited, output } = await startServe(home);
+    try {
+      assert.match(output(), /jobs: in-process, jobs table of pglite:.*; this process runs 1 at a time/);
+      const auth = { authorization: `Bearer ${token}` };
+      const created = await fetch(`${base}/api/v1/jobs`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          kind: 'train',
+          dataset: 'beacons',
+          config: { model: { widths: [4, 8, 8, 16] }, optimizer: { batchSize: 8 }, trainer: { maxEpochs: 3, patience: 3 } },
+        }),
+      });
+      assert.equal(created.status, 201);
+      const { id } = (await created.json()) as { id: number };
+      const stream = await fetch(`${base}/api/v1/jobs/${id}/events`, { headers: auth });
+      const events = (await stream.text())
+        .split('\n\n')
+        .filter((e) => e.startsWith('event: '))
+        .map((e) => {
+          const [head, data] = e.split('\n');
+          return { event: head?.slice('event: '.length), data: JSON.parse(data?.slice('data: '.length) ?? 'null') };
+        });
+      const states = events.filter((e) => e.event === 'state').map((e) => e.data.status);
+      assert.equal(states.at(-1), 'succeeded', JSON.stringify(events.at(-1)));
+      assert.ok(states.includes('running'));
+      assert.deepEqual(
+        events.filter((e) => e.event === 'metrics').map((e) => e.data.epoch),
+        [1, 2, 3],
+      );
+      const job = (await (await fetch(`${base}/api/v1/jobs/${id}`, { headers: auth })).json()) as {
+        status: string;
+        runId: string;
+        model: { name: string; version: string };
+      };
+      assert.equal(job.status, 'succeeded');
+      const models = (await (await fetch(`${base}/api/v1/models`, { headers: auth })).json()) as {
+        name: string;
+        versions: { version: string; runId: string }[];
+      }[];
+      const versions = models.find((m) => m.name === job.model.name)?.versions ?? [];
+      assert.ok(
+        versions.some((v) => v.version === job.model.version && v.runId === job.runId),
+        JSON.stringify(models),
+      );
+    } finally {
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0, output());
     }
   },
 );

@@ -1,39 +1,43 @@
-// Training jobs on PostgreSQL with real worker processes (`heimdall worker`): the job store's
-// claims, leases and cancel rules; a job run to a registered model with its per-epoch history; a
-// running job cancelled (run KILLED, nothing registered); and a worker SIGKILLed mid-training,
-// whose job a second worker resumes from the run's last checkpoint — one run, one model version.
+// Training jobs on PostgreSQL with real worker processes (`heimdall worker`), over both shared
+// queues: the catalog's own jobs table, and BullMQ on a real Redis with the blobs in a real
+// S3-protocol server (s3rver). The job store's claims, leases and cancel rules; a job run to a
+// registered model with its per-epoch history; an invalid configuration failed without retries;
+// a running job cancelled (run KILLED, nothing registered); a training process killed by the
+// system, retried after the policy's delay; a worker SIGKILLed mid-training, whose job a second
+// worker resumes from the run's last checkpoint — one run, one model version; a worker stopped
+// with SIGTERM, whose job goes back to the queue.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { loadSafetensors } from '../../src/engine/safetensors.js';
 import { type Job, JobConflictError, JobNotFoundError, JobStore } from '../../src/jobs/job-store.js';
+import { openQueue } from '../../src/jobs/open-queue.js';
+import { type JobQueue, submitJob } from '../../src/jobs/queue.js';
 import { simulate } from '../../src/sim/simulate.js';
 import { createDataset } from '../../src/store/datasets.js';
 import { importDirectory } from '../../src/store/import.js';
 import { openStore, type Store } from '../../src/store/open.js';
 import { openTracker } from '../../src/track/open.js';
 import { ringNetwork, testScenario } from '../sim/fixtures.js';
+import { type RunningS3, startS3rver } from '../store/s3rver.js';
 
 const main = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'main.js');
 const url = process.env.DATABASE_URL;
-const schema = `heimdall_jobs_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-const home = mkdtempSync(join(tmpdir(), 'heimdall-jobs-'));
-const env = { ...process.env, DATABASE_URL: url ?? '', HEIMDALL_PG_SCHEMA: schema, HEIMDALL_HOME: home, HEIMDALL_THREADS: '1' };
+// .ci/run sets HEIMDALL_TEST_REDIS_URL; under CI a missing Redis fails the run instead of skipping.
+const redisUrl = process.env.HEIMDALL_TEST_REDIS_URL;
 const tiny = (maxEpochs: number) => ({
   model: { widths: [4, 8, 8, 16] },
   optimizer: { batchSize: 8 },
   trainer: { maxEpochs, patience: maxEpochs },
 });
 
-let store: Store;
-let jobs: JobStore;
-
 /** A `heimdall worker` process; its stdout lines are collected. */
 function startWorker(
+  env: NodeJS.ProcessEnv,
   name: string,
   extra: string[] = [],
 ): { child: ChildProcess; lines: string[]; exited: Promise<number | null> } {
@@ -63,6 +67,23 @@ function startWorker(
   return { child, lines, exited };
 }
 
+/** The pids of a process's children (from /proc). */
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // stat: "pid (comm) state ppid …" — comm may hold spaces, so parse after the last ')'.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) out.push(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return out;
+}
+
 async function until(what: string, check: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await check())) {
@@ -71,166 +92,247 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 12
   }
 }
 
-describe('jobs on PostgreSQL with worker processes', { skip: url ? false : 'DATABASE_URL is not set' }, () => {
-  before(async () => {
-    store = await openStore({ home, env });
-    jobs = new JobStore(store.catalog.db);
-    const scenario = testScenario({
-      name: 'jobs-test',
-      durationS: 0.25,
-      network: ringNetwork(4, 8_000),
-      txPowerDbm: [25, 40],
-      shadowing: { sigmaDb: 4, decorrelationM: 500 },
-      signals: { kinds: ['fm'] },
-    });
-    await simulate({ scenario, seed: 2, samples: 30, outDir: join(home, 'sim'), workers: 0 });
-    await importDirectory(join(home, 'sim'), { catalog: store.catalog, blobs: store.blobs, workers: 0 });
-    await createDataset(store.catalog, { name: 'jobs', split: { train: 0.6, val: 0.2, test: 0.2 }, seed: 1 });
-  });
-  after(async () => {
-    await store.catalog.db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await store.close();
-    rmSync(home, { recursive: true, force: true });
-  });
+function suite(queueKind: 'catalog' | 'redis'): void {
+  const tag = `${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const schema = `heimdall_jobs_${queueKind}_${tag}`;
+  const home = mkdtempSync(join(tmpdir(), 'heimdall-jobs-'));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: url ?? '',
+    HEIMDALL_PG_SCHEMA: schema,
+    HEIMDALL_HOME: home,
+    HEIMDALL_THREADS: '1',
+    REDIS_URL: queueKind === 'redis' ? (redisUrl ?? '') : '',
+  };
+  let store: Store;
+  let jobs: JobStore;
+  let queue: JobQueue;
+  let s3: RunningS3 | undefined;
+  const submit = (request: Job['request']) => submitJob(jobs, queue, request);
+  const worker = (name: string, extra: string[] = []) => startWorker(env, name, extra);
+  const skip = !url
+    ? 'DATABASE_URL is not set'
+    : queueKind === 'redis' && !redisUrl
+      ? process.env.CI
+        ? false // fails in before(): CI must test the production queue
+        : 'HEIMDALL_TEST_REDIS_URL is not set'
+      : false;
 
-  test('the job store: claims never overlap, a lost lease is taken over, cancel rules, pages newest first', async () => {
-    const a = await jobs.submit('train', { dataset: 'nope' });
-    const b = await jobs.submit('train', { dataset: 'nope' });
-    const [x, y, z] = await Promise.all([jobs.claim('w1', 60_000), jobs.claim('w2', 60_000), jobs.claim('w3', 60_000)]);
-    const claimed = [x, y, z].filter((j): j is Job => j !== undefined).map((j) => j.id);
-    assert.deepEqual(claimed.sort(), [a.id, b.id].sort());
-    const holder = [x, y, z].find((j) => j?.id === a.id)?.worker as string;
-    assert.deepEqual(await jobs.renew(a.id, holder, 60_000), { held: true, cancelRequested: false });
-    assert.deepEqual(await jobs.renew(a.id, 'someone-else', 60_000), { held: false, cancelRequested: false });
-    // A lease that ran out: the next claim takes the job over (attempt 2).
-    await store.catalog.db.query(`UPDATE jobs SET lease_until = now() - interval '1 second' WHERE id = $1`, [a.id]);
-    const taken = await jobs.claim('w4', 60_000);
-    assert.deepEqual([taken?.id, taken?.attempts, taken?.worker], [a.id, 2, 'w4']);
-    assert.equal((await jobs.renew(a.id, holder, 60_000)).held, false); // the old holder must stop
-    assert.equal(await jobs.finish(a.id, holder, 'succeeded'), false); // and cannot finish it
-    assert.equal(await jobs.finish(a.id, 'w4', 'failed', { error: 'boom' }), true);
-    await assert.rejects(jobs.cancel(a.id), (e: Error) => e instanceof JobConflictError && /failed already/.test(e.message));
-    await assert.rejects(jobs.cancel(999_999), JobNotFoundError);
-    const c = await jobs.submit('train', { dataset: 'nope' });
-    assert.equal((await jobs.cancel(c.id)).status, 'cancelled'); // queued: at once
-    const bHolder = [x, y, z].find((j) => j?.id === b.id)?.worker as string;
-    assert.equal((await jobs.cancel(b.id)).status, 'running'); // running: requested
-    assert.deepEqual(await jobs.renew(b.id, bHolder, 60_000), { held: true, cancelRequested: true });
-    await jobs.finish(b.id, bHolder, 'cancelled');
-    const page1 = await jobs.list({ limit: 2 });
-    assert.deepEqual(
-      page1.map((j) => j.id),
-      [c.id, b.id],
-    );
-    assert.deepEqual(
-      (await jobs.list({ limit: 2, before: b.id })).map((j) => j.id),
-      [a.id],
-    );
-    assert.deepEqual(
-      (await jobs.list({ status: 'cancelled' })).map((j) => j.id),
-      [c.id, b.id],
-    );
-    assert.deepEqual(await jobs.countByStatus(), { queued: 0, running: 0, succeeded: 0, failed: 1, cancelled: 2 });
-  });
+  describe(
+    `jobs on PostgreSQL with worker processes, ${queueKind === 'redis' ? 'BullMQ on Redis and blobs in S3' : 'the catalog as the queue'}`,
+    { skip },
+    () => {
+      before(async () => {
+        assert.ok(queueKind === 'catalog' || redisUrl, 'HEIMDALL_TEST_REDIS_URL must be set under CI (.ci/run sets it)');
+        if (queueKind === 'redis') {
+          s3 = await startS3rver();
+          Object.assign(env, {
+            HEIMDALL_S3_ENDPOINT: s3.endpoint,
+            HEIMDALL_S3_BUCKET_PREFIX: `jobs-${tag.replace('_', '-')}-`,
+            AWS_ACCESS_KEY_ID: 'S3RVER',
+            AWS_SECRET_ACCESS_KEY: 'S3RVER',
+            HEIMDALL_QUEUE: `heimdall-test-${tag}`,
+          });
+        }
+        store = await openStore({ home, env });
+        jobs = new JobStore(store.catalog.db);
+        queue = openQueue(jobs, env);
+        assert.equal(queue.kind, queueKind);
+        const scenario = testScenario({
+          name: 'jobs-test',
+          durationS: 0.25,
+          network: ringNetwork(4, 8_000),
+          txPowerDbm: [25, 40],
+          shadowing: { sigmaDb: 4, decorrelationM: 500 },
+          signals: { kinds: ['fm'] },
+        });
+        await simulate({ scenario, seed: 2, samples: 30, outDir: join(home, 'sim'), workers: 0 });
+        await importDirectory(join(home, 'sim'), { catalog: store.catalog, blobs: store.blobs, workers: 0 });
+        await createDataset(store.catalog, { name: 'jobs', split: { train: 0.6, val: 0.2, test: 0.2 }, seed: 1 });
+      });
+      after(async () => {
+        await queue?.close();
+        if (store !== undefined) {
+          await store.catalog.db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+          await store.close();
+        }
+        await s3?.close();
+        rmSync(home, { recursive: true, force: true });
+      });
 
-  test('a worker runs a job to a registered model, with its run and per-epoch history in the catalog', async () => {
-    const job = await jobs.submit('train', { dataset: 'jobs@1', config: tiny(2) });
-    const w = startWorker('one', ['--max-jobs', '1']);
-    assert.equal(await w.exited, 0);
-    const done = await jobs.get(job.id);
-    assert.equal(done.status, 'succeeded', JSON.stringify(done));
-    assert.equal(done.progress, 1);
-    assert.equal(done.epoch, 2);
-    assert.ok(done.runId !== null && done.model !== null);
-    assert.deepEqual(
-      (await jobs.metricHistory(job.id)).map((h) => h.epoch),
-      [1, 2],
-    );
-    const tracker = openTracker({ home, env });
-    assert.equal((await tracker.getRun(done.runId as string)).info.status, 'FINISHED');
-    const versions = await tracker.listModelVersions(done.model?.name as string);
-    await tracker.close();
-    assert.ok(versions.some((v) => v.version === done.model?.version && v.runId === done.runId));
-    // A job with an invalid configuration fails with the field named, without retries.
-    const bad = await jobs.submit('train', { dataset: 'jobs', config: { optimizer: { lr: -1 } } });
-    const w2 = startWorker('two', ['--max-jobs', '1']);
-    assert.equal(await w2.exited, 0);
-    const failed = await jobs.get(bad.id);
-    assert.equal(failed.status, 'failed');
-    assert.match(failed.error ?? '', /optimizer\.lr/);
-    assert.equal(failed.attempts, 1);
-  });
+      test(
+        'the job store: claims never overlap, a lost lease is taken over, cancel rules, pages newest first',
+        { skip: queueKind !== 'catalog' && 'the store is the same over any queue' },
+        async () => {
+          const a = await jobs.submit('train', { dataset: 'nope' });
+          const b = await jobs.submit('train', { dataset: 'nope' });
+          const [x, y, z] = await Promise.all([jobs.claim('w1', 60_000), jobs.claim('w2', 60_000), jobs.claim('w3', 60_000)]);
+          const claimed = [x, y, z].filter((j): j is Job => j !== undefined).map((j) => j.id);
+          assert.deepEqual(claimed.sort(), [a.id, b.id].sort());
+          const holder = [x, y, z].find((j) => j?.id === a.id)?.worker as string;
+          assert.deepEqual(await jobs.renew(a.id, holder, 60_000), { held: true, cancelRequested: false });
+          assert.deepEqual(await jobs.renew(a.id, 'someone-else', 60_000), { held: false, cancelRequested: false });
+          // A lease that ran out: the next claim takes the job over (attempt 2).
+          await store.catalog.db.query(`UPDATE jobs SET lease_until = now() - interval '1 second' WHERE id = $1`, [a.id]);
+          const taken = await jobs.claim('w4', 60_000);
+          assert.deepEqual([taken?.id, taken?.attempts, taken?.worker], [a.id, 2, 'w4']);
+          assert.equal((await jobs.renew(a.id, holder, 60_000)).held, false); // the old holder must stop
+          assert.equal(await jobs.finish(a.id, holder, 'succeeded'), false); // and cannot finish it
+          assert.equal(await jobs.finish(a.id, 'w4', 'failed', { error: 'boom' }), true);
+          await assert.rejects(
+            jobs.cancel(a.id),
+            (e: Error) => e instanceof JobConflictError && /failed already/.test(e.message),
+          );
+          await assert.rejects(jobs.cancel(999_999), JobNotFoundError);
+          const c = await jobs.submit('train', { dataset: 'nope' });
+          assert.equal((await jobs.cancel(c.id)).status, 'cancelled'); // queued: at once
+          const bHolder = [x, y, z].find((j) => j?.id === b.id)?.worker as string;
+          assert.equal((await jobs.cancel(b.id)).status, 'running'); // running: requested
+          assert.deepEqual(await jobs.renew(b.id, bHolder, 60_000), { held: true, cancelRequested: true });
+          await jobs.finish(b.id, bHolder, 'cancelled');
+          const page1 = await jobs.list({ limit: 2 });
+          assert.deepEqual(
+            page1.map((j) => j.id),
+            [c.id, b.id],
+          );
+          assert.deepEqual(
+            (await jobs.list({ limit: 2, before: b.id })).map((j) => j.id),
+            [a.id],
+          );
+          assert.deepEqual(
+            (await jobs.list({ status: 'cancelled' })).map((j) => j.id),
+            [c.id, b.id],
+          );
+          assert.deepEqual(await jobs.countByStatus(), { queued: 0, running: 0, succeeded: 0, failed: 1, cancelled: 2 });
+        },
+      );
 
-  test('cancelling a running job stops it at the next batch: cancelled, run KILLED, nothing registered', async () => {
-    const tracker = openTracker({ home, env });
-    const before = (await tracker.listModelVersions('localization').catch(() => [])).length;
-    const job = await jobs.submit('train', { dataset: 'jobs', config: tiny(200) });
-    const w = startWorker('canceller', ['--max-jobs', '1']);
-    await until('epoch 1', async () => ((await jobs.get(job.id)).epoch ?? 0) >= 1);
-    await jobs.cancel(job.id);
-    assert.equal(await w.exited, 0);
-    const done = await jobs.get(job.id);
-    assert.equal(done.status, 'cancelled', JSON.stringify(done));
-    assert.ok((done.epoch ?? 0) < 200);
-    assert.equal((await tracker.getRun(done.runId as string)).info.status, 'KILLED');
-    assert.equal((await tracker.listModelVersions('localization')).length, before);
-    await tracker.close();
-  });
+      test('a worker runs a job to a registered model, with its run and per-epoch history in the catalog', async () => {
+        const job = await submit({ dataset: 'jobs@1', config: tiny(2) });
+        const w = worker('one', ['--max-jobs', '1']);
+        assert.equal(await w.exited, 0);
+        const done = await jobs.get(job.id);
+        assert.equal(done.status, 'succeeded', JSON.stringify(done));
+        assert.equal(done.progress, 1);
+        assert.equal(done.epoch, 2);
+        assert.ok(done.runId !== null && done.model !== null);
+        assert.deepEqual(
+          (await jobs.metricHistory(job.id)).map((h) => h.epoch),
+          [1, 2],
+        );
+        const tracker = openTracker({ home, env });
+        assert.equal((await tracker.getRun(done.runId as string)).info.status, 'FINISHED');
+        const versions = await tracker.listModelVersions(done.model?.name as string);
+        await tracker.close();
+        assert.ok(versions.some((v) => v.version === done.model?.version && v.runId === done.runId));
+        // A job with an invalid configuration fails with the field named, without retries.
+        const bad = await submit({ dataset: 'jobs', config: { optimizer: { lr: -1 } } });
+        const w2 = worker('two', ['--max-jobs', '1']);
+        assert.equal(await w2.exited, 0);
+        const failed = await jobs.get(bad.id);
+        assert.equal(failed.status, 'failed');
+        assert.match(failed.error ?? '', /optimizer\.lr/);
+        assert.equal(failed.attempts, 1);
+      });
 
-  test('a worker SIGKILLed mid-training: another takes the job over and resumes the run from its last checkpoint', async () => {
-    const tracker = openTracker({ home, env });
-    const before = (await tracker.listModelVersions('localization')).length;
-    const job = await jobs.submit('train', { dataset: 'jobs', config: tiny(40) });
-    const a = startWorker('doomed');
-    await until('epoch 2', async () => ((await jobs.get(job.id)).epoch ?? 0) >= 2);
-    a.child.kill('SIGKILL');
-    await a.exited;
-    const lastByA = Math.max(...a.lines.filter((l) => / epoch \d+\//.test(l)).map((l) => Number(/ epoch (\d+)\//.exec(l)?.[1])));
-    const runId = (await jobs.get(job.id)).runId as string;
-    // A's training process notices its worker is gone at the next batch: it saves the last
-    // checkpoint and ends the run KILLED. Where that checkpoint is, is where the heir must restart.
-    await until(
-      'the orphaned training process to checkpoint',
-      async () => (await tracker.getRun(runId)).info.status === 'KILLED',
-    );
-    const last = loadSafetensors(join(home, 'runs', 'jobs-v1', `run-${runId}`, 'last.safetensors'));
-    for (const t of last.tensors.values()) t.dispose();
-    const saved = JSON.parse(last.metadata.trainer as string) as { epoch: number };
-    const b = startWorker('heir', ['--max-jobs', '1']);
-    assert.equal(await b.exited, 0);
-    const done = await jobs.get(job.id);
-    assert.equal(done.status, 'succeeded', JSON.stringify(done));
-    assert.equal(done.attempts, 2);
-    assert.equal(done.runId, runId); // the same tracked run, continued
-    assert.ok(b.lines.some((l) => l.includes(`resuming run ${runId}`)));
-    // The heir restarted where the checkpoint was (at or after A's last reported epoch), not at 1.
-    const trained = / epoch (\d+)\/\d+ {2}val_nll/;
-    const firstByB = Number(trained.exec(b.lines.find((l) => trained.test(l)) ?? '')?.[1]);
-    assert.ok(b.lines.some((l) => l.includes(`epoch ${saved.epoch}/40 (restored from the checkpoint)`)));
-    assert.equal(firstByB, saved.epoch + 1);
-    assert.ok(lastByA >= 2 && firstByB > lastByA, `A reported epoch ${lastByA}, B started at ${firstByB}`);
-    assert.deepEqual(
-      (await jobs.metricHistory(job.id)).map((h) => h.epoch),
-      Array.from({ length: 40 }, (_, i) => i + 1),
-    );
-    assert.equal((await tracker.getRun(runId as string)).info.status, 'FINISHED');
-    assert.equal((await tracker.listModelVersions('localization')).length, before + 1); // one model version
-    await tracker.close();
-  });
+      test('cancelling a running job stops it at the next batch: cancelled, run KILLED, nothing registered', async () => {
+        const tracker = openTracker({ home, env });
+        const before = (await tracker.listModelVersions('localization').catch(() => [])).length;
+        const job = await submit({ dataset: 'jobs', config: tiny(200) });
+        const w = worker('canceller', ['--max-jobs', '1']);
+        await until('epoch 1', async () => ((await jobs.get(job.id)).epoch ?? 0) >= 1);
+        await jobs.cancel(job.id);
+        assert.equal(await w.exited, 0);
+        const done = await jobs.get(job.id);
+        assert.equal(done.status, 'cancelled', JSON.stringify(done));
+        assert.ok((done.epoch ?? 0) < 200);
+        assert.equal((await tracker.getRun(done.runId as string)).info.status, 'KILLED');
+        assert.equal((await tracker.listModelVersions('localization')).length, before);
+        await tracker.close();
+      });
 
-  test('a worker stopped with SIGTERM puts its job back in the queue; the next worker resumes the same run', async () => {
-    const job = await jobs.submit('train', { dataset: 'jobs', config: tiny(40) });
-    const a = startWorker('stopping');
-    await until('epoch 1', async () => ((await jobs.get(job.id)).epoch ?? 0) >= 1);
-    a.child.kill('SIGTERM');
-    assert.equal(await a.exited, 0);
-    const queued = await jobs.get(job.id);
-    assert.equal(queued.status, 'queued');
-    assert.ok(queued.runId !== null);
-    assert.ok(a.lines.some((l) => l.includes('back in the queue')));
-    const b = startWorker('next', ['--max-jobs', '1']);
-    assert.equal(await b.exited, 0);
-    const done = await jobs.get(job.id);
-    assert.deepEqual([done.status, done.runId, done.attempts], ['succeeded', queued.runId, 2]);
-  });
-});
+      test('a training process killed by the system is retried after the delay and resumes its run; the job succeeds', async () => {
+        const job = await submit({ dataset: 'jobs', config: tiny(30) });
+        const w = worker('retrier', ['--max-jobs', '2', '--retry-delay', '1']);
+        await until('epoch 2', async () => ((await jobs.get(job.id)).epoch ?? 0) >= 2);
+        const runId = (await jobs.get(job.id)).runId;
+        const children = childrenOf(w.child.pid as number);
+        assert.equal(children.length, 1, `the worker has one training process (found ${children.length})`);
+        process.kill(children[0] as number, 'SIGKILL');
+        await until('the retry to be scheduled', async () => (await jobs.get(job.id)).status === 'queued');
+        const waiting = await jobs.get(job.id);
+        assert.match(
+          waiting.error ?? '',
+          /^attempt 1 of 3 failed: the training process was killed \(SIGKILL\); retrying in 1\.0 s$/,
+        );
+        assert.ok(waiting.availableAt !== null);
+        assert.equal(await w.exited, 0);
+        const done = await jobs.get(job.id);
+        assert.deepEqual([done.status, done.attempts, done.runId, done.error], ['succeeded', 2, runId, null]);
+        assert.ok(w.lines.some((l) => l.includes(`resuming run ${runId}`)));
+      });
+
+      test('a worker SIGKILLed mid-training: another takes the job over and resumes the run from its last checkpoint', async () => {
+        const tracker = openTracker({ home, env });
+        const before = (await tracker.listModelVersions('localization')).length;
+        const job = await submit({ dataset: 'jobs', config: tiny(40) });
+        const a = worker('doomed');
+        await until('epoch 2', async () => ((await jobs.get(job.id)).epoch ?? 0) >= 2);
+        a.child.kill('SIGKILL');
+        await a.exited;
+        const lastByA = Math.max(
+          ...a.lines.filter((l) => / epoch \d+\//.test(l)).map((l) => Number(/ epoch (\d+)\//.exec(l)?.[1])),
+        );
+        const runId = (await jobs.get(job.id)).runId as string;
+        // A's training process notices its worker is gone at the next batch: it saves the last
+        // checkpoint and ends the run KILLED. Where that checkpoint is, is where the heir must restart.
+        await until(
+          'the orphaned training process to checkpoint',
+          async () => (await tracker.getRun(runId)).info.status === 'KILLED',
+        );
+        const last = loadSafetensors(join(home, 'runs', 'jobs-v1', `run-${runId}`, 'last.safetensors'));
+        for (const t of last.tensors.values()) t.dispose();
+        const saved = JSON.parse(last.metadata.trainer as string) as { epoch: number };
+        const b = worker('heir', ['--max-jobs', '1']);
+        assert.equal(await b.exited, 0);
+        const done = await jobs.get(job.id);
+        assert.equal(done.status, 'succeeded', JSON.stringify(done));
+        assert.equal(done.attempts, 2);
+        assert.equal(done.runId, runId); // the same tracked run, continued
+        assert.ok(b.lines.some((l) => l.includes(`resuming run ${runId}`)));
+        // The heir restarted where the checkpoint was (at or after A's last reported epoch), not at 1.
+        const trained = / epoch (\d+)\/\d+ {2}val_nll/;
+        const firstByB = Number(trained.exec(b.lines.find((l) => trained.test(l)) ?? '')?.[1]);
+        assert.ok(b.lines.some((l) => l.includes(`epoch ${saved.epoch}/40 (restored from the checkpoint)`)));
+        assert.equal(firstByB, saved.epoch + 1);
+        assert.ok(lastByA >= 2 && firstByB > lastByA, `A reported epoch ${lastByA}, B started at ${firstByB}`);
+        assert.deepEqual(
+          (await jobs.metricHistory(job.id)).map((h) => h.epoch),
+          Array.from({ length: 40 }, (_, i) => i + 1),
+        );
+        assert.equal((await tracker.getRun(runId as string)).info.status, 'FINISHED');
+        assert.equal((await tracker.listModelVersions('localization')).length, before + 1); // one model version
+        await tracker.close();
+      });
+
+      test('a worker stopped with SIGTERM puts its job back in the queue; the next worker resumes the same run', async () => {
+        const job = await submit({ dataset: 'jobs', config: tiny(40) });
+        const a = worker('stopping');
+        await until('epoch 1', async () => ((await jobs.get(job.id)).epoch ?? 0) >= 1);
+        a.child.kill('SIGTERM');
+        assert.equal(await a.exited, 0);
+        const queued = await jobs.get(job.id);
+        assert.equal(queued.status, 'queued');
+        assert.ok(queued.runId !== null);
+        assert.ok(a.lines.some((l) => l.includes('back in the queue')));
+        const b = worker('next', ['--max-jobs', '1']);
+        assert.equal(await b.exited, 0);
+        const done = await jobs.get(job.id);
+        assert.deepEqual([done.status, done.runId, done.attempts], ['succeeded', queued.runId, 2]);
+      });
+    },
+  );
+}
+
+suite('catalog');
+suite('redis');

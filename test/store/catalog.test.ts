@@ -188,7 +188,7 @@ for (const b of backends) {
     test('migrations are idempotent: a second run applies nothing and changes no table', async () => {
       const db = await empty();
       assert.equal(await schemaVersion(db), 0);
-      assert.deepEqual(await migrate(db), [1, 2, 3, 4]);
+      assert.deepEqual(await migrate(db), [1, 2, 3, 4, 5]);
       const first = await tables(db);
       assert.deepEqual(first, [
         'api_tokens',
@@ -205,7 +205,7 @@ for (const b of backends) {
       assert.deepEqual(await migrate(db), []);
       await Catalog.open(db); // opening migrates too
       assert.equal(await schemaVersion(db), SCHEMA_VERSION);
-      assert.equal(SCHEMA_VERSION, 4);
+      assert.equal(SCHEMA_VERSION, 5);
       assert.deepEqual(await tables(db), first);
       const applied = await db.query('SELECT version, name FROM schema_migrations ORDER BY version');
       assert.deepEqual(
@@ -251,13 +251,14 @@ for (const b of backends) {
       const results = await Promise.all([migrate(db), migrate(db), migrate(db)]);
       assert.deepEqual(
         results.flat().sort((a, b) => a - b),
-        [1, 2, 3, 4],
+        [1, 2, 3, 4, 5],
       );
       assert.deepEqual((await db.query('SELECT version FROM schema_migrations ORDER BY version')).rows, [
         { version: 1 },
         { version: 2 },
         { version: 3 },
         { version: 4 },
+        { version: 5 },
       ]);
     });
 

@@ -40,7 +40,16 @@ export function registerJobs(program: Command): void {
       parseDatasetRef(o.dataset);
       const config = applySets(o.config === undefined ? {} : readConfigFile(o.config), o.set);
       resolveTrainConfig(config, o.config ?? '--set'); // refused now, not when a worker runs it
-      const job = await withJobs(o.home, (j) => j.submit('train', { dataset: o.dataset, config }));
+      const { openQueue } = await import('../../jobs/open-queue.js');
+      const { submitJob } = await import('../../jobs/queue.js');
+      const job = await withJobs(o.home, async (j) => {
+        const queue = openQueue(j);
+        try {
+          return await submitJob(j, queue, { dataset: o.dataset, config });
+        } finally {
+          await queue.close();
+        }
+      });
       console.log(`job ${job.id} queued (heimdall jobs show ${job.id})`);
     });
   jobs
@@ -93,7 +102,7 @@ export function registerJobs(program: Command): void {
   program
     .command('worker')
     .description(
-      'run queued training jobs, each in a child process, until stopped (SIGTERM: the running job is checkpointed and re-queued); needs PostgreSQL (DATABASE_URL)',
+      'run queued training jobs, each in a child process, until stopped (SIGTERM: running jobs are checkpointed and re-queued); needs PostgreSQL (DATABASE_URL), and takes jobs from BullMQ when REDIS_URL is set',
     )
     .option(
       '--lease <seconds>',
@@ -101,27 +110,53 @@ export function registerJobs(program: Command): void {
       positiveInt('--lease'),
       30,
     )
-    .option('--poll <seconds>', 'how often an idle worker looks for a job', positiveInt('--poll'), 2)
+    .option('--poll <seconds>', 'how often an idle worker looks for a job (catalog queue)', positiveInt('--poll'), 2)
+    .option('--concurrency <n>', 'jobs trained at once, each in its own process', positiveInt('--concurrency'), 1)
+    .option(
+      '--max-attempts <n>',
+      'attempts per job when failures come from outside it (a dependency down, the process killed); never retried: invalid requests',
+      positiveInt('--max-attempts'),
+      3,
+    )
+    .option(
+      '--retry-delay <seconds>',
+      'delay before the second attempt, doubled for each one after',
+      positiveInt('--retry-delay'),
+      5,
+    )
     .option('--max-jobs <n>', 'stop after this many jobs (default: run until stopped)', positiveInt('--max-jobs'))
     .option('--name <name>', 'this worker’s name in the catalog (default host:pid)')
     .option('--home <dir>', 'data folder (default $HEIMDALL_HOME or ./.heimdall)')
-    .action(async (o: { lease: number; poll: number; maxJobs?: number; name?: string; home?: string }) => {
-      const { runWorker } = await import('../../pipeline/jobs/worker.js');
-      const controller = new AbortController();
-      const stop = () => {
-        console.error('worker: stopping (the running job is checkpointed and goes back to the queue) …');
-        controller.abort();
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      await runWorker({
-        home: home(o.home),
-        leaseMs: o.lease * 1000,
-        pollMs: o.poll * 1000,
-        ...(o.maxJobs !== undefined ? { maxJobs: o.maxJobs } : {}),
-        ...(o.name !== undefined ? { name: o.name } : {}),
-        signal: controller.signal,
-        log: (line) => console.log(line),
-      });
-    });
+    .action(
+      async (o: {
+        lease: number;
+        poll: number;
+        concurrency: number;
+        maxAttempts: number;
+        retryDelay: number;
+        maxJobs?: number;
+        name?: string;
+        home?: string;
+      }) => {
+        const { runWorker } = await import('../../pipeline/jobs/worker.js');
+        const controller = new AbortController();
+        const stop = () => {
+          console.error('worker: stopping (running jobs are checkpointed and go back to the queue) …');
+          controller.abort();
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+        await runWorker({
+          home: home(o.home),
+          leaseMs: o.lease * 1000,
+          pollMs: o.poll * 1000,
+          concurrency: o.concurrency,
+          retry: { maxAttempts: o.maxAttempts, baseDelayMs: o.retryDelay * 1000, maxDelayMs: 300_000 },
+          ...(o.maxJobs !== undefined ? { maxJobs: o.maxJobs } : {}),
+          ...(o.name !== undefined ? { name: o.name } : {}),
+          signal: controller.signal,
+          log: (line) => console.log(line),
+        });
+      },
+    );
 }

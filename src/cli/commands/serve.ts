@@ -22,13 +22,17 @@ export function registerServe(program: Command): void {
     )
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port (0: any free one, printed)', '8080')
+    .option(
+      '--workers <n>',
+      'jobs this process trains at once, each in a child process (default: 1 on the embedded catalog, 0 with DATABASE_URL, where `heimdall worker` runs them)',
+    )
     .option('--home <dir>', 'data folder (default $HEIMDALL_HOME or ./.heimdall)')
-    .action(async (o: { host: string; port: string; home?: string }) => {
+    .action(async (o: { host: string; port: string; workers?: string; home?: string }) => {
       // The API is a face of its own: it runs as its own program, this command starts it.
       const entry = new URL('../../api/main.js', import.meta.url);
-      const child = spawn(process.execPath, [entry.pathname, '--host', o.host, '--port', o.port, '--home', home(o.home)], {
-        stdio: 'inherit',
-      });
+      const args = ['--host', o.host, '--port', o.port, '--home', home(o.home)];
+      if (o.workers !== undefined) args.push('--workers', o.workers);
+      const child = spawn(process.execPath, [entry.pathname, ...args], { stdio: 'inherit' });
       const forward = (sig: NodeJS.Signals) => () => child.kill(sig);
       process.on('SIGINT', forward('SIGINT'));
       process.on('SIGTERM', forward('SIGTERM'));

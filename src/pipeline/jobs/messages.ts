@@ -14,4 +14,5 @@ export type ChildEvent =
   | { type: 'log'; line: string }
   | { type: 'succeeded'; model: { name: string; version: string } | null }
   | { type: 'interrupted'; runId: string }
-  | { type: 'failed'; error: string };
+  /** transient: caused by something outside the job (a dependency down), so worth retrying. */
+  | { type: 'failed'; error: string; transient: boolean };

@@ -1,76 +1,92 @@
-// `heimdall worker` (the CLI running jobs from the queue): takes jobs from the catalog and runs each in a child process (train-child.ts),
-// renewing the job's lease while it runs and writing its run, per-epoch metrics and outcome to
-// the catalog. Cancelling a job (the catalog's cancel_requested, seen at the next renewal) and
-// stopping the worker (SIGTERM) both stop the child at its next batch with the last checkpoint
-// saved: a cancelled job ends `cancelled`, a stopped worker's job goes back to the queue, and a
-// worker that dies outright leaves a job whose lease runs out — the next worker resumes its run.
+// `heimdall worker` (and the embedded service's own worker): takes jobs from the queue
+// (src/jobs/open-queue.ts) and runs each in a child process (train-child.ts), renewing the job's
+// lease while it runs and writing its run and per-epoch metrics to the catalog; the queue settles
+// the outcome there (src/jobs/queue.ts). Cancelling a job (the catalog's cancel_requested, seen at
+// the next renewal) and stopping the worker (SIGTERM) both stop the child at its next batch with
+// the last checkpoint saved: a cancelled job ends `cancelled`, a stopped worker's job goes back to
+// the queue, and a worker that dies outright leaves a job whose lease runs out — the next worker
+// resumes its run. A failure from outside the job (a dependency down, the child killed) is retried
+// after a delay; an invalid request fails at once.
 import { type ChildProcess, fork } from 'node:child_process';
 import { hostname } from 'node:os';
 import { type Job, JobStore } from '../../jobs/job-store.js';
-import { openStore } from '../../store/open.js';
+import { openQueue } from '../../jobs/open-queue.js';
+import type { JobOutcome, JobQueue } from '../../jobs/queue.js';
+import { DEFAULT_RETRY, type RetryPolicy } from '../../jobs/retry.js';
+import { isSqlRequest, serveSqlOverIpc } from '../../store/db/ipc.js';
+import { openStore, type Store } from '../../store/open.js';
 import type { ChildEvent, ChildJob } from './messages.js';
 
 export interface WorkerOptions {
   home: string;
   env?: NodeJS.ProcessEnv;
+  /** An open store to work in (the embedded service's); default: opened from env (PostgreSQL only). */
+  store?: Store;
+  /** The queue to take jobs from; default: openQueue (REDIS_URL → BullMQ, else the catalog). */
+  queue?: JobQueue;
   /** This worker's name in the catalog (default host:pid). */
   name?: string;
   /** How long a job stays this worker's without a renewal (ms); renewed every third of it. */
   leaseMs?: number;
-  /** How often an idle worker asks for a job (ms). */
+  /** How often an idle worker asks for a job where the queue cannot wake it (ms). */
   pollMs?: number;
-  /** Stop when this aborts: the running job is stopped and given back to the queue. */
+  /** Jobs trained at once, each in its own child process (default 1). */
+  concurrency?: number;
+  retry?: RetryPolicy;
+  /** Stop when this aborts: running jobs are stopped and given back to the queue. */
   signal?: AbortSignal;
   /** Stop after this many jobs (tests); default: run until stopped. */
   maxJobs?: number;
   log: (line: string) => void;
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        resolve();
-      },
-      { once: true },
-    );
-  });
-
 export async function runWorker(o: WorkerOptions): Promise<number> {
   const env = o.env ?? process.env;
-  if (!env.DATABASE_URL)
+  if (o.store === undefined && !env.DATABASE_URL)
     throw new Error(
-      'heimdall worker needs PostgreSQL (DATABASE_URL): the embedded catalog (PGlite) belongs to one process, and workers share the catalog with the API and each other',
+      'heimdall worker needs PostgreSQL (DATABASE_URL): the embedded catalog (PGlite) belongs to one process, and workers share the catalog with the API and each other. Without PostgreSQL, `heimdall serve` runs its own worker.',
     );
   const name = o.name ?? `${hostname()}:${process.pid}`;
   const leaseMs = o.leaseMs ?? 30_000;
-  const store = await openStore({ home: o.home, env });
+  const store = o.store ?? (await openStore({ home: o.home, env }));
   const jobs = new JobStore(store.catalog.db);
-  let done = 0;
+  const queue = o.queue ?? openQueue(jobs, env);
+  // The embedded catalog cannot be opened by a second process: children reach it through this one.
+  const catalogOverIpc = store.catalog.db.location.startsWith('pglite:');
   try {
-    o.log(`worker ${name}: waiting for jobs in ${store.catalog.location}`);
-    while (!o.signal?.aborted && (o.maxJobs === undefined || done < o.maxJobs)) {
-      const job = await jobs.claim(name, leaseMs);
-      if (job === undefined) {
-        await sleep(o.pollMs ?? 1000, o.signal);
-        continue;
-      }
-      o.log(
-        `job ${job.id}: ${job.kind} ${job.request.dataset} (attempt ${job.attempts}${job.runId ? `, resuming run ${job.runId}` : ''})`,
-      );
-      const outcome = await runJob(job, { jobs, name, leaseMs, home: store.home, env, signal: o.signal, log: o.log });
-      o.log(`job ${job.id}: ${outcome}`);
-      done++;
-    }
+    o.log(`worker ${name}: waiting for jobs (${queue.location})`);
+    return await queue.consume({
+      worker: name,
+      leaseMs,
+      pollMs: o.pollMs ?? 1000,
+      concurrency: o.concurrency ?? 1,
+      retry: o.retry ?? DEFAULT_RETRY,
+      ...(o.maxJobs !== undefined ? { maxJobs: o.maxJobs } : {}),
+      ...(o.signal !== undefined ? { signal: o.signal } : {}),
+      log: o.log,
+      work: (job) => {
+        o.log(
+          `job ${job.id}: ${job.kind} ${job.request.dataset} (attempt ${job.attempts}${job.runId ? `, resuming run ${job.runId}` : ''})`,
+        );
+        return runJob(job, {
+          jobs,
+          name,
+          leaseMs,
+          home: store.home,
+          env,
+          catalogOverIpc: catalogOverIpc ? store : undefined,
+          signal: o.signal,
+          log: o.log,
+        });
+      },
+    });
   } finally {
-    await store.close();
+    if (o.queue === undefined) await queue.close();
+    if (o.store === undefined) await store.close();
   }
-  return done;
 }
 
+/** Runs one job this worker holds in a child process; the outcome is for the queue to settle. */
 async function runJob(
   job: Job,
   o: {
@@ -79,15 +95,18 @@ async function runJob(
     leaseMs: number;
     home: string;
     env: NodeJS.ProcessEnv;
-    signal?: AbortSignal;
+    catalogOverIpc: Store | undefined;
+    signal: AbortSignal | undefined;
     log: (l: string) => void;
   },
-): Promise<string> {
+): Promise<JobOutcome> {
   const { jobs, name } = o;
   const child: ChildProcess = fork(new URL('./train-child.js', import.meta.url), [], {
-    env: o.env,
+    env: o.catalogOverIpc ? { ...o.env, HEIMDALL_CATALOG_IPC: '1' } : o.env,
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    serialization: 'advanced',
   });
+  if (o.catalogOverIpc) serveSqlOverIpc(child, o.catalogOverIpc.catalog.db);
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);
@@ -104,6 +123,7 @@ async function runJob(
     );
   };
   child.on('message', (e: ChildEvent) => {
+    if (isSqlRequest(e)) return;
     if (e.type === 'run') write(() => jobs.setRun(job.id, name, e.runId));
     else if (e.type === 'epoch') {
       o.log(
@@ -114,8 +134,7 @@ async function runJob(
     else last = e;
   });
   const stop = () => child.kill('SIGTERM');
-  const onAbort = () => stop();
-  o.signal?.addEventListener('abort', onAbort, { once: true });
+  o.signal?.addEventListener('abort', stop, { once: true });
   const renewal = setInterval(
     () => {
       void jobs.renew(job.id, name, o.leaseMs).then(
@@ -133,30 +152,21 @@ async function runJob(
     },
     Math.max(100, Math.floor(o.leaseMs / 3)),
   );
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   child.send({ job, home: o.home } satisfies ChildJob);
-  const code = await exit;
+  const { code, signal } = await exit;
   clearInterval(renewal);
-  o.signal?.removeEventListener('abort', onAbort);
+  o.signal?.removeEventListener('abort', stop);
   await writes;
-  if (lost) return 'taken over by another worker (lease lost); stopped here';
+  if (lost) return { kind: 'lost' };
   const outcome = last as ChildEvent | undefined;
-  if (outcome?.type === 'succeeded') {
-    await jobs.finish(job.id, name, 'succeeded', outcome.model ? { model: outcome.model } : {});
-    return `succeeded${outcome.model ? ` (model ${outcome.model.name} v${outcome.model.version})` : ''}`;
-  }
-  if (outcome?.type === 'interrupted') {
-    if (cancelling) {
-      await jobs.finish(job.id, name, 'cancelled');
-      return `cancelled (run ${outcome.runId} KILLED, nothing registered)`;
-    }
-    await jobs.requeue(job.id, name);
-    return `stopped with the worker; back in the queue (run ${outcome.runId} resumes from its last checkpoint)`;
-  }
-  const error =
-    outcome?.type === 'failed'
-      ? outcome.error
-      : `the training process exited with code ${code}${stderr ? `: ${stderr.trim().split('\n').slice(-3).join(' ')}` : ''}`;
-  await jobs.finish(job.id, name, 'failed', { error });
-  return `failed: ${error}`;
+  if (outcome?.type === 'succeeded') return { kind: 'succeeded', model: outcome.model };
+  if (outcome?.type === 'interrupted') return { kind: cancelling ? 'cancelled' : 'interrupted', runId: outcome.runId };
+  if (outcome?.type === 'failed') return { kind: 'failed', error: outcome.error, transient: outcome.transient };
+  // No outcome: the process died (killed by the system, out of memory, a crash) — not the job's fault.
+  if (signal !== null) return { kind: 'failed', error: `the training process was killed (${signal})`, transient: true };
+  const why = stderr.trim().split('\n').slice(-3).join(' ');
+  return { kind: 'failed', error: `the training process exited with code ${code}${why ? `: ${why}` : ''}`, transient: true };
 }

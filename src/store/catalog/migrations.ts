@@ -197,6 +197,15 @@ CREATE TABLE api_tokens (
 );
 `,
   },
+  {
+    version: 5,
+    name: 'job-retries',
+    // A job that failed for a reason outside itself (a dependency down, its process killed) waits
+    // before its next attempt: workers do not take it before available_at (src/jobs/retry.ts).
+    sql: `
+ALTER TABLE jobs ADD COLUMN available_at timestamptz;
+`,
+  },
 ];
 
 /** The schema version this program expects (the last migration's). */
