@@ -51,23 +51,28 @@ export async function publishModel(
   },
 ): Promise<PublishedModel> {
   const name = o.name ?? DEFAULT_MODEL_NAME;
-  // The version goes into the file's metadata, so it is taken before registering; a concurrent
-  // registration in between is detected below rather than silently mislabelled.
-  const version = await nextVersion(o.tracker, name);
-  const metadata = localizationMetadata(net, { ...o.metadata, modelVersion: version, trainingRunId: o.run.runId });
-  const exported = await exportLocalizationNet(net, {
-    path: o.onnxPath,
-    metadata,
-    ...(o.verifyBatch ? { verifyBatch: o.verifyBatch } : {}),
-  });
-  await o.run.logArtifact(o.onnxPath, 'model');
+  // The version goes into the file's metadata, so the file is written for the version the next
+  // registration should get. Workers training side by side can register in between: then the file
+  // is written again for the version the registry gave, under the same artifact path.
+  const exportAs = async (version: string) => {
+    const metadata = localizationMetadata(net, { ...o.metadata, modelVersion: version, trainingRunId: o.run.runId });
+    const exported = await exportLocalizationNet(net, {
+      path: o.onnxPath,
+      metadata,
+      ...(o.verifyBatch ? { verifyBatch: o.verifyBatch } : {}),
+    });
+    await o.run.logArtifact(o.onnxPath, 'model');
+    return { metadata, exported };
+  };
+  const expected = await nextVersion(o.tracker, name);
+  let { metadata, exported } = await exportAs(expected);
   const artifact = `model/${basename(o.onnxPath)}`;
   const tags = Object.fromEntries(Object.entries(o.metadata.metrics ?? {}).map(([k, v]) => [`metric.${k}`, String(v)]));
   const registered = await registerModel(o.tracker, name, o.run.runId, artifact, tags);
-  if (registered.version !== version) {
-    throw new Error(
-      `model registry: ${name} v${registered.version} was registered, but the exported file says v${version} (another registration ran at the same time); export again`,
-    );
+  const version = registered.version;
+  if (version !== expected) {
+    o.log?.(`    ${name} v${expected} was taken by a registration running at the same time: this model is v${version}`);
+    ({ metadata, exported } = await exportAs(version));
   }
   const blobKey = modelBlobKey(name, version);
   await o.blobs.put(blobKey, readFileSync(o.onnxPath));

@@ -1,12 +1,14 @@
 // publishModel: the fp32 model is exported, logged, registered and uploaded; an int8 variant that
 // fails its accuracy check is reported and leaves nothing behind — no file, no artifact, no blob —
-// while the fp32 model stands.
+// while the fp32 model stands. Two publications at the same time (workers side by side) get two
+// versions, and each file, artifact and blob says the version it was registered as.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { syntheticBatch } from '../../src/export/export.js';
+import { parseOnnx, readOnnxMetadata } from '../../src/export/read.js';
 import { publishModel } from '../../src/pipeline/publish-model.js';
 import { defaultFeatureConfig } from '../../src/signal/features/config.js';
 import { SCALAR_COUNT } from '../../src/signal/features/scalars.js';
@@ -55,4 +57,43 @@ test('an int8 variant outside tolerance is not kept: reported, nothing written, 
     .find((d) => existsSync(d)) as string;
   assert.deepEqual(readdirSync(join(runDir, 'artifacts', 'model')), ['model.onnx'], 'only the fp32 model is a run artifact');
   await run.end('FINISHED');
+});
+
+test('two models published at the same time: two versions, each file and blob labelled with its own', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'heimdall-publish-race-'));
+  const tracker = new FileTracker(join(dir, 'mlruns'));
+  const blobs = new LocalBlobStore(join(dir, 'blobs'));
+  const log: string[] = [];
+  const publishOne = async (i: number) => {
+    const run = await startRun(tracker, { experiment: 'publish', guardExit: false });
+    mkdirSync(join(dir, `out${i}`));
+    const p = await publishModel(makeNet({ seed: 10 + i }), {
+      tracker,
+      run,
+      blobs,
+      onnxPath: join(dir, `out${i}`, 'model.onnx'),
+      metadata: {
+        frame: FRAME,
+        receivers: SITES,
+        featureConfig: defaultFeatureConfig,
+        featureStats: fakeStats(),
+        sigmaFloor: 1e-3,
+        sigmaScale: 1,
+      },
+      log: (l) => log.push(l),
+    });
+    await run.end('FINISHED');
+    return { p, run };
+  };
+  // Both ask for the next version before either registers: both expect v1.
+  const both = await Promise.all([publishOne(0), publishOne(1)]);
+  assert.deepEqual(both.map((b) => b.p.version).sort(), ['1', '2']);
+  assert.ok(log.some((l) => /localization v1 was taken by a registration running at the same time: this model is v2/.test(l)));
+  for (const { p, run } of both) {
+    assert.equal(readOnnxMetadata(p.onnxPath).modelVersion, p.version);
+    const blob = await blobs.get(p.blobKey);
+    assert.equal(parseOnnx(blob, p.blobKey).metadata.modelVersion, p.version);
+    const registered = await tracker.getModelVersion('localization', p.version);
+    assert.equal(registered.runId, run.runId);
+  }
 });
