@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { JobStore } from '../jobs/job-store.js';
 import { openQueue } from '../jobs/open-queue.js';
 import { runWorker } from '../pipeline/jobs/worker.js';
+import { registryResolver } from '../pipeline/model-resolver.js';
 import { openStore } from '../store/open.js';
 import { TokenStore } from '../store/tokens.js';
 import { openTracker } from '../track/open.js';
@@ -40,6 +41,8 @@ const app = await buildApi({
   queue,
   tokens: new TokenStore(store.catalog.db),
   tracker,
+  blobs: store.blobs,
+  resolveModel: registryResolver({ home: store.home }),
   blobsReachable: () => store.blobs.has('heimdall-health/probe').then(() => true),
 });
 const address = await app.listen({ host: values.host, port });

@@ -16,9 +16,11 @@ import type { Catalog } from '../store/catalog/catalog.js';
 import type { DatasetRow } from '../store/catalog/types.js';
 import { type Scope, scopeAllows, type TokenStore } from '../store/tokens.js';
 import type { Tracker } from '../track/types.js';
+import { errors, HttpError, secured } from './http.js';
+import { type ModelRouteDeps, registerModelRoutes } from './model-routes.js';
 import * as S from './schemas.js';
 
-export interface ApiDeps {
+export interface ApiDeps extends ModelRouteDeps {
   catalog: Catalog;
   jobs: JobStore;
   /** Where submitted jobs go (src/jobs/open-queue.ts). */
@@ -46,16 +48,6 @@ declare module 'fastify' {
   }
 }
 
-/** An error with an HTTP status, for handlers. */
-class HttpError extends Error {
-  constructor(
-    readonly statusCode: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 function jobBody(j: JobRow): S.JobBody {
   return {
     id: j.id,
@@ -80,9 +72,6 @@ function jobBody(j: JobRow): S.JobBody {
 function datasetBody(x: DatasetRow) {
   return { name: x.name, version: x.version, seed: x.seed, counts: x.counts, createdAt: x.createdAt.toISOString() };
 }
-
-const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, Type.Ref('Error')]));
-const secured = { security: [{ bearer: [] }] };
 
 export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -157,7 +146,9 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
         .header('Retry-After', '5')
         .send({ error: err instanceof QueueUnavailableError ? err.message : 'a dependency is unavailable; retry later' });
     }
-    if (err.statusCode === 413)
+    if (err.code === 'FST_REQ_FILE_TOO_LARGE')
+      return reply.code(413).send({ error: `uploaded file larger than ${d.uploadLimit ?? 64 * 1024 * 1024} bytes` });
+    if (err.statusCode === 413 && err.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
       return reply.code(413).send({ error: `request body larger than ${d.bodyLimit ?? 1024 * 1024} bytes` });
     if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500)
       return reply.code(err.statusCode).send({ error: err.message });
@@ -385,28 +376,7 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
     },
   );
 
-  app.get(
-    '/api/v1/models',
-    {
-      config: { scope: 'read' },
-      schema: {
-        summary: 'registered models, their versions and aliases',
-        response: { 200: Type.Array(S.Model), ...errors(401, 403) },
-        ...secured,
-      },
-    },
-    async () =>
-      Promise.all(
-        (await d.tracker.listRegisteredModels()).map(async (m) => ({
-          name: m.name,
-          versions: (await d.tracker.listModelVersions(m.name)).map((v) => ({
-            version: v.version,
-            runId: v.runId,
-            aliases: v.aliases,
-          })),
-        })),
-      ),
-  );
+  await registerModelRoutes(app, d);
 
   app.get(
     '/metrics',

@@ -1,5 +1,5 @@
-// NAME@alias → a local .onnx file, for `heimdall predict --model localization@champion`: the
-// tracker's registry says which version the alias points at; the file comes from
+// NAME@alias → a local .onnx file, for `heimdall predict --model localization@champion` (and
+// NAME@v3 for version 3): the tracker's registry says which version the alias points at; the file comes from
 // the version's source when it is a local path, else from the blob store copy that publishModel
 // uploaded (cached under <home>/models).
 import { existsSync, mkdirSync } from 'node:fs';
@@ -20,7 +20,7 @@ export function registryResolver(o: { home?: string; env?: NodeJS.ProcessEnv } =
     try {
       return await fetchModel(tracker, home, env, name, alias);
     } catch (err) {
-      throw new Error(`${name}@${alias}: ${err instanceof Error ? err.message : String(err)}`);
+      throw new Error(`${name}@${alias}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     } finally {
       await tracker.close();
     }
@@ -28,7 +28,11 @@ export function registryResolver(o: { home?: string; env?: NodeJS.ProcessEnv } =
 }
 
 async function fetchModel(tracker: Tracker, home: string, env: NodeJS.ProcessEnv, name: string, alias: string): Promise<string> {
-  const v = await tracker.getModelVersionByAlias(name, alias);
+  // MLflow refuses aliases of the form v<number>: NAME@v3 can only mean version 3.
+  const numbered = /^v(\d+)$/.exec(alias);
+  const v = numbered
+    ? await tracker.getModelVersion(name, numbered[1] as string)
+    : await tracker.getModelVersionByAlias(name, alias);
   if (v.source.startsWith('file:')) {
     const path = fileURLToPath(v.source);
     if (existsSync(path)) return path;

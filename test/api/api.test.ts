@@ -3,18 +3,24 @@
 // listed by cursor, read, cancelled (409 once finished), with invalid bodies refused naming the
 // field; readiness names a failing dependency with 503 + Retry-After; /metrics counts jobs.
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../src/api/server.js';
+import { parseOnnx } from '../../src/export/read.js';
 import { JobStore } from '../../src/jobs/job-store.js';
 import { openQueue } from '../../src/jobs/open-queue.js';
+import { registryResolver } from '../../src/pipeline/model-resolver.js';
+import { publishModel } from '../../src/pipeline/publish-model.js';
+import { defaultFeatureConfig } from '../../src/signal/features/config.js';
 import { openStore, type Store } from '../../src/store/open.js';
 import { TokenStore } from '../../src/store/tokens.js';
 import { openTracker } from '../../src/track/open.js';
+import { startRun } from '../../src/track/run.js';
 import type { Tracker } from '../../src/track/types.js';
+import { FRAME, fakeStats, makeNet, SITES } from '../export/fixtures.js';
 
 const { DATABASE_URL: _db, REDIS_URL: _redis, ...env } = process.env;
 const PUBLIC = new Set(['GET /healthz', 'GET /readyz', 'GET /openapi.json']);
@@ -23,10 +29,12 @@ let store: Store;
 let tracker: Tracker;
 let app: FastifyInstance;
 let blobsUp = true;
+let home = '';
+const UPLOAD_LIMIT = 4096;
 const token: Record<'read' | 'write' | 'admin' | 'revoked', string> = { read: '', write: '', admin: '', revoked: '' };
 
 before(async () => {
-  const home = mkdtempSync(join(tmpdir(), 'heimdall-api-'));
+  home = mkdtempSync(join(tmpdir(), 'heimdall-api-'));
   store = await openStore({ home, env });
   tracker = openTracker({ home, env });
   const tokens = new TokenStore(store.catalog.db);
@@ -40,6 +48,9 @@ before(async () => {
     queue: openQueue(jobs, env),
     tokens,
     tracker,
+    blobs: store.blobs,
+    resolveModel: registryResolver({ home, env }),
+    uploadLimit: UPLOAD_LIMIT,
     blobsReachable: async () => {
       if (!blobsUp) throw new Error('connect ECONNREFUSED 127.0.0.1:9000');
       return true;
@@ -223,4 +234,96 @@ test("a job's events stream its state changes and epochs as Server-Sent Events, 
     (await fetch(`${base}/api/v1/jobs/999999/events`, { headers: { authorization: `Bearer ${token.read}` } })).status,
     404,
   );
+});
+
+/** A multipart/form-data body of files (name → bytes). */
+function multipart(files: [string, Uint8Array][]): { payload: Buffer; contentType: string } {
+  const boundary = 'heimdall-test-boundary';
+  const parts = files.map(([name, bytes]) =>
+    Buffer.concat([
+      Buffer.from(
+        `--${boundary}\r\ncontent-disposition: form-data; name="files"; filename="${name}"\r\ncontent-type: application/octet-stream\r\n\r\n`,
+      ),
+      Buffer.from(bytes),
+      Buffer.from('\r\n'),
+    ]),
+  );
+  return {
+    payload: Buffer.concat([...parts, Buffer.from(`--${boundary}--\r\n`)]),
+    contentType: `multipart/form-data; boundary=${boundary}`,
+  };
+}
+
+test("a model version's ONNX file downloads from the blob store; predict refuses bad uploads naming the problem", async () => {
+  const run = await startRun(tracker, { experiment: 'api', guardExit: false });
+  mkdirSync(join(home, 'out'));
+  const published = await publishModel(makeNet({ seed: 3 }), {
+    tracker,
+    run,
+    blobs: store.blobs,
+    onnxPath: join(home, 'out', 'model.onnx'),
+    metadata: {
+      frame: FRAME,
+      receivers: SITES,
+      featureConfig: defaultFeatureConfig,
+      featureStats: fakeStats(),
+      sigmaFloor: 1e-3,
+      sigmaScale: 1,
+    },
+  });
+  await run.end('FINISHED');
+  const onnx = await call('GET', `/api/v1/models/localization/versions/${published.version}/onnx`, 'read');
+  assert.equal(onnx.statusCode, 200);
+  assert.equal(onnx.headers['content-type'], 'application/octet-stream');
+  assert.match(String(onnx.headers['content-disposition']), /filename="localization-v1\.onnx"/);
+  assert.equal(parseOnnx(onnx.rawPayload, 'download').metadata.modelVersion, published.version);
+  const int8 = await call('GET', '/api/v1/models/localization/versions/1/onnx?precision=int8', 'read');
+  assert.deepEqual(
+    [int8.statusCode, int8.json().error],
+    [404, 'localization v1 has no int8 variant (it was not asked for, or failed its accuracy check)'],
+  );
+  const unknown = await call('GET', '/api/v1/models/localization/versions/7/onnx', 'read');
+  assert.deepEqual([unknown.statusCode, unknown.json().error], [404, 'no model version localization v7']);
+  assert.equal((await call('GET', '/api/v1/models/..%2Fetc/versions/1/onnx', 'read')).statusCode, 400);
+  assert.equal((await call('GET', '/api/v1/models/localization/versions/1/onnx', 'write')).statusCode, 200);
+  assert.equal((await call('GET', '/api/v1/models/localization/versions/1/onnx')).statusCode, 401);
+
+  const predict = (query: string, files: [string, Uint8Array][]) => {
+    const body = multipart(files);
+    return app.inject({
+      method: 'POST',
+      url: `/api/v1/predict${query}`,
+      headers: { authorization: `Bearer ${token.read}`, 'content-type': body.contentType },
+      payload: body.payload,
+    });
+  };
+  const small = new Uint8Array(16);
+  const noModel = await predict('', [['a.npy', small]]);
+  assert.equal(noModel.statusCode, 400);
+  assert.match(noModel.json().error, /querystring must have required property 'model'/);
+  const missing = await predict('?model=nope@v1', [['a.npy', small]]);
+  assert.equal(missing.statusCode, 404);
+  assert.match(missing.json().error, /^nope@v1: /);
+  const hidden = await predict('?model=localization@v1', [['.bashrc', small]]);
+  assert.deepEqual(
+    [hidden.statusCode, hidden.json().error],
+    [400, "uploaded file name '.bashrc': use one plain file name (letters, digits, . _ + - and spaces; no folders)"],
+  );
+  const twice = await predict('?model=localization@v1', [
+    ['a.npy', small],
+    ['a.npy', small],
+  ]);
+  assert.deepEqual([twice.statusCode, twice.json().error], [400, "uploaded file name 'a.npy' appears twice"]);
+  const big = await predict('?model=localization@v1', [['big.npy', new Uint8Array(UPLOAD_LIMIT + 1)]]);
+  assert.deepEqual([big.statusCode, big.json().error], [413, `uploaded file larger than ${UPLOAD_LIMIT} bytes`]);
+  // A file that is not a recording: nothing predicted, the reason named under `failed`.
+  const junk = await predict('?model=localization@v1', [['junk.npy', new TextEncoder().encode('not numpy')]]);
+  assert.equal(junk.statusCode, 200);
+  assert.deepEqual(junk.json().predictions, []);
+  assert.equal(junk.json().failed.length, 1);
+  assert.equal(junk.json().failed[0].label, 'junk.npy');
+  assert.match(junk.json().failed[0].error, /metadata sidecar not found: expected junk_metadata\.json/);
+  assert.doesNotMatch(JSON.stringify(junk.json()), /heimdall-predict-/); // no server paths
+  const notMultipart = await call('POST', '/api/v1/predict?model=localization@v1', 'read', { a: 1 });
+  assert.equal(notMultipart.statusCode, 400);
 });

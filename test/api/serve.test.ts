@@ -6,8 +6,8 @@
 // service's own worker in a child process that reaches the PGlite catalog through the service,
 // its events streamed until it succeeds with a registered model.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
@@ -166,6 +166,37 @@ test(
         versions.some((v) => v.version === job.model.version && v.runId === job.runId),
         JSON.stringify(models),
       );
+      // The model over HTTP: its ONNX file, and predictions for an uploaded transmission that
+      // match `heimdall predict` on the same files with the downloaded file.
+      const onnx = await fetch(`${base}/api/v1/models/${job.model.name}/versions/${job.model.version}/onnx`, { headers: auth });
+      assert.equal(onnx.status, 200);
+      const modelFile = join(home, 'downloaded.onnx');
+      writeFileSync(modelFile, Buffer.from(await onnx.arrayBuffer()));
+      const txDir = join(home, 'sim', 'tx-000000');
+      const form = new FormData();
+      for (const name of readdirSync(txDir)) form.append('files', new Blob([readFileSync(join(txDir, name))]), name);
+      const predicted = await fetch(`${base}/api/v1/predict?model=${job.model.name}@v${job.model.version}`, {
+        method: 'POST',
+        headers: auth,
+        body: form,
+      });
+      assert.equal(predicted.status, 200);
+      const doc = (await predicted.json()) as {
+        model: { version: string };
+        predictions: { label: string; lat: number; lon: number; cep50M: number }[];
+        failed: unknown[];
+      };
+      assert.equal(doc.model.version, job.model.version);
+      assert.deepEqual(doc.failed, []);
+      assert.deepEqual(
+        doc.predictions.map((p) => p.label),
+        ['tx-000000.sigmf-collection'],
+      );
+      const cli = JSON.parse(
+        execFileSync(process.execPath, [main, 'predict', '--model', modelFile, txDir], { env, encoding: 'utf8' }),
+      ) as typeof doc;
+      assert.equal(cli.predictions.length, 1);
+      for (const k of ['lat', 'lon', 'cep50M'] as const) assert.equal(doc.predictions[0]?.[k], cli.predictions[0]?.[k]);
     } finally {
       child.kill('SIGTERM');
       assert.equal(await exited, 0, output());

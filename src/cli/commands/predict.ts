@@ -4,7 +4,6 @@
 import type { Command } from 'commander';
 import type { Prediction } from '../../predict/predict.js';
 import type { ModelResolver } from '../../predict/resolve.js';
-import type { RecordingSet } from '../../predict/sets.js';
 import { positiveInt } from '../parse.js';
 
 interface PredictCliOptions {
@@ -36,43 +35,22 @@ export function registerPredict(program: Command, o: { resolveModel?: ModelResol
         throw new Error(`heimdall predict: --format must be json or geojson, got '${opts.format}'`);
       }
       // onnxruntime and the feature layer load here, on first use, not when the command tree is built.
-      const { toGeoJson } = await import('../../predict/geojson.js');
       const { loadModel } = await import('../../predict/model.js');
-      const { predictFromRecordings } = await import('../../predict/predict.js');
+      const { predictPaths, predictionDocument } = await import('../../predict/predict-paths.js');
       const { resolveModelRef } = await import('../../predict/resolve.js');
-      const { discoverRecordingSets } = await import('../../signal/formats/recording-sets.js');
       const { writeFileAtomic } = await import('../../util/atomic-file.js');
       const model = await loadModel(await resolveModelRef(opts.model, o.resolveModel), {
         ...(opts.threads ? { threads: opts.threads } : {}),
       });
-      const failed: { label: string; error: string }[] = [];
-      const onInvalid = (label: string, e: Error) => {
-        failed.push({ label, error: e.message });
-        console.error(`heimdall predict: skipped ${e.message.startsWith(label) ? e.message : `${label}: ${e.message}`}`);
-      };
-      // All paths together: files of one transmission group into one set wherever they were given.
-      const found = discoverRecordingSets(paths);
-      for (const s of found.skipped) onInvalid(s.path, new Error(s.reason));
-      for (const w of found.warnings) console.error(`heimdall predict: warning: ${w}`);
-      const sets: RecordingSet[] = [];
-      for (const s of found.sets) {
-        try {
-          sets.push(s.load());
-        } catch (err) {
-          onInvalid(s.label, err as Error);
-        }
-      }
       try {
-        const predictions = await predictFromRecordings(model, sets, { ignoreUnknown: opts.ignoreUnknown ?? false, onInvalid });
-        const md = model.metadata;
-        const doc =
-          opts.format === 'geojson'
-            ? toGeoJson(predictions)
-            : {
-                model: { path: model.path, version: md.modelVersion, trainingRunId: md.trainingRunId, dataset: md.dataset },
-                predictions,
-                failed,
-              };
+        const r = await predictPaths(model, paths, {
+          ignoreUnknown: opts.ignoreUnknown ?? false,
+          onSkipped: (label, e) =>
+            console.error(`heimdall predict: skipped ${e.message.startsWith(label) ? e.message : `${label}: ${e.message}`}`),
+        });
+        for (const w of r.warnings) console.error(`heimdall predict: warning: ${w}`);
+        const { predictions, failed } = r;
+        const doc = predictionDocument(model, r, opts.format);
         const text = `${JSON.stringify(doc, null, 2)}\n`;
         if (opts.out) {
           writeFileAtomic(opts.out, new TextEncoder().encode(text));
