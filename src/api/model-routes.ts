@@ -5,7 +5,6 @@ import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import multipart from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type {
@@ -23,6 +22,7 @@ import { BlobNotFoundError, type BlobStore } from '../store/blobs/index.js';
 import { isMlflowError, type Tracker } from '../track/types.js';
 import { errors, HttpError, secured } from './http.js';
 import * as S from './schemas.js';
+import { receiveFiles, uploadLimit } from './uploads.js';
 
 export type Api = FastifyInstance<
   RawServerDefault,
@@ -33,17 +33,14 @@ export type Api = FastifyInstance<
 >;
 
 export interface ModelRouteDeps {
+  /** Largest uploaded file, bytes (default 64 MiB); at most 512 files per request. */
+  uploadLimit?: number;
   tracker: Tracker;
   blobs: BlobStore;
   /** NAME@alias (or NAME@vN) → a local .onnx file (src/pipeline/model-resolver.ts). */
   resolveModel?: ModelResolver;
-  /** Largest uploaded file, bytes (default 64 MiB); at most 512 files per request. */
-  uploadLimit?: number;
 }
 
-// An uploaded file's name becomes a file name here: one path segment, no control characters, not
-// hidden, not '.' or '..'.
-const UPLOAD_NAME = /^[A-Za-z0-9][A-Za-z0-9._+ -]{0,254}$/;
 const MODEL_NAME = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$';
 
 /** The registry's own "no such model/version/alias" errors (the file store and MLflow say it alike). */
@@ -153,68 +150,51 @@ export async function registerModelRoutes(app: Api, d: ModelRouteDeps): Promise<
     });
   };
 
-  await app.register(async (sub: Api) => {
-    const limit = d.uploadLimit ?? 64 * 1024 * 1024;
-    await sub.register(multipart, { limits: { fileSize: limit, files: 512, fields: 0, parts: 512 } });
-    sub.post(
-      '/api/v1/predict',
-      {
-        config: { scope: 'read' },
-        schema: {
-          summary:
-            'positions with uncertainty ellipses for uploaded recordings (multipart/form-data: the files of one or more transmissions — SigMF collections with their .sigmf-meta/.sigmf-data, .npy sets or KiwiSDR WAVs); the same document as `heimdall predict`',
-          consumes: ['multipart/form-data'],
-          querystring: Type.Object({
-            model: Type.String({
-              description: 'NAME@alias or NAME@vN (version N) from the registry',
-              pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*@[A-Za-z0-9_.-]+$',
-            }),
-            format: Type.Union([Type.Literal('json'), Type.Literal('geojson')], { default: 'json' }),
-            ignoreUnknown: Type.Boolean({
-              default: false,
-              description: 'leave out recordings from receivers the model does not know instead of refusing the set',
-            }),
+  app.post(
+    '/api/v1/predict',
+    {
+      config: { scope: 'read' },
+      schema: {
+        summary:
+          'positions with uncertainty ellipses for uploaded recordings (multipart/form-data: the files of one or more transmissions — SigMF collections with their .sigmf-meta/.sigmf-data, .npy sets or KiwiSDR WAVs); the same document as `heimdall predict`',
+        consumes: ['multipart/form-data'],
+        querystring: Type.Object({
+          model: Type.String({
+            description: 'NAME@alias or NAME@vN (version N) from the registry',
+            pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*@[A-Za-z0-9_.-]+$',
           }),
-          response: {
-            200: Type.Unknown({ description: 'as `heimdall predict --format json|geojson`' }),
-            ...errors(400, 401, 403, 404, 413),
-          },
-          ...secured,
+          format: Type.Union([Type.Literal('json'), Type.Literal('geojson')], { default: 'json' }),
+          ignoreUnknown: Type.Boolean({
+            default: false,
+            description: 'leave out recordings from receivers the model does not know instead of refusing the set',
+          }),
+        }),
+        response: {
+          200: Type.Unknown({ description: 'as `heimdall predict --format json|geojson`' }),
+          ...errors(400, 401, 403, 404, 413),
         },
+        ...secured,
       },
-      async (req) => {
-        if (!req.isMultipart()) throw new HttpError(400, 'send the recordings as multipart/form-data file parts');
-        const model = await modelFor(req.query.model);
-        const dir = mkdtempSync(join(tmpdir(), 'heimdall-predict-'));
-        try {
-          const names = new Set<string>();
-          for await (const part of req.parts()) {
-            if (part.type !== 'file') throw new HttpError(400, `form field '${part.fieldname}': send options in the query`);
-            const name = part.filename;
-            if (!UPLOAD_NAME.test(name) || name.includes('..'))
-              throw new HttpError(
-                400,
-                `uploaded file name '${name.replace(/[^\x20-\x7e]/g, '?').slice(0, 100)}': use one plain file name (letters, digits, . _ + - and spaces; no folders)`,
-              );
-            if (names.has(name)) throw new HttpError(400, `uploaded file name '${name}' appears twice`);
-            names.add(name);
-            // Written as it arrives; past the limit the stream fails (413) before more is stored.
-            await pipeline(part.file, createWriteStream(join(dir, name)));
-          }
-          if (names.size === 0) throw new HttpError(400, 'no files uploaded');
-          const r = await predictPaths(model, [dir], { ignoreUnknown: req.query.ignoreUnknown, workers: 0 });
-          // Labels name the server's temporary folder: show the uploaded names instead.
-          const strip = (label: string) => label.split(`${dir}/`).join('');
-          const shown = {
-            predictions: r.predictions.map((p) => ({ ...p, label: strip(p.label) })),
-            failed: r.failed.map((f) => ({ label: strip(f.label), error: strip(f.error) })),
-          };
-          const doc = predictionDocument({ path: req.query.model, metadata: model.metadata }, shown, req.query.format);
-          return req.query.format === 'json' ? { ...(doc as object), warnings: r.warnings.map(strip) } : doc;
-        } finally {
-          rmSync(dir, { recursive: true, force: true });
-        }
-      },
-    );
-  });
+    },
+    async (req) => {
+      if (!req.isMultipart()) throw new HttpError(400, 'send the recordings as multipart/form-data file parts');
+      const model = await modelFor(req.query.model);
+      const dir = mkdtempSync(join(tmpdir(), 'heimdall-predict-'));
+      try {
+        // Written as it arrives; past the limit the stream fails (413) before more is stored.
+        await receiveFiles(req, uploadLimit(d), (name, file) => pipeline(file, createWriteStream(join(dir, name))));
+        const r = await predictPaths(model, [dir], { ignoreUnknown: req.query.ignoreUnknown, workers: 0 });
+        // Labels name the server's temporary folder: show the uploaded names instead.
+        const strip = (label: string) => label.split(`${dir}/`).join('');
+        const shown = {
+          predictions: r.predictions.map((p) => ({ ...p, label: strip(p.label) })),
+          failed: r.failed.map((f) => ({ label: strip(f.label), error: strip(f.error) })),
+        };
+        const doc = predictionDocument({ path: req.query.model, metadata: model.metadata }, shown, req.query.format);
+        return req.query.format === 'json' ? { ...(doc as object), warnings: r.warnings.map(strip) } : doc;
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 }

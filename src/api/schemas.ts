@@ -7,6 +7,11 @@ export const ErrorBody = Type.Object(
   { $id: 'Error' },
 );
 
+export const JobKind = Type.Union(
+  ['train', 'simulate', 'import'].map((k) => Type.Literal(k)),
+  { description: 'train a model, simulate a dataset, or import recordings' },
+);
+
 export const JobStatus = Type.Union(
   ['queued', 'running', 'succeeded', 'failed', 'cancelled'].map((s) => Type.Literal(s)),
   { description: 'queued → running → succeeded | failed | cancelled' },
@@ -15,10 +20,14 @@ export const JobStatus = Type.Union(
 export const Job = Type.Object(
   {
     id: Type.Integer(),
-    kind: Type.Literal('train'),
+    kind: JobKind,
     status: JobStatus,
-    dataset: Type.String(),
+    dataset: Type.Union([Type.String(), Type.Null()], { description: 'the dataset trained on, or made' }),
     config: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+    request: Type.Record(Type.String(), Type.Unknown(), { description: 'what was asked, as posted' }),
+    result: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], {
+      description: 'what a simulate or import job made: sessions imported, duplicates, skipped files, the dataset',
+    }),
     progress: Type.Number({ minimum: 0, maximum: 1, description: 'share of the maximum epochs done' }),
     epoch: Type.Union([Type.Integer(), Type.Null()]),
     metrics: Type.Union([Type.Record(Type.String(), Type.Union([Type.Number(), Type.Null()])), Type.Null()]),
@@ -35,9 +44,11 @@ export const Job = Type.Object(
 );
 export type JobBody = Static<typeof Job>;
 
-export const CreateJob = Type.Object(
+const NewDatasetName = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$', description: 'a new dataset name' });
+
+export const CreateTrainJob = Type.Object(
   {
-    kind: Type.Literal('train', { description: 'only training jobs so far' }),
+    kind: Type.Literal('train'),
     dataset: Type.String({ minLength: 1, maxLength: 200, description: 'NAME or NAME@VERSION' }),
     config: Type.Optional(
       Type.Record(Type.String(), Type.Unknown(), {
@@ -45,15 +56,59 @@ export const CreateJob = Type.Object(
       }),
     ),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, title: 'train' },
 );
+
+export const CreateSimulateJob = Type.Object(
+  {
+    kind: Type.Literal('simulate'),
+    preset: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'a preset name (docs/SIMULATOR.md)' })),
+    scenario: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), {
+        description: 'a scenario: the fields of a scenario file (docs/SIMULATOR.md)',
+      }),
+    ),
+    samples: Type.Integer({ minimum: 1, maximum: 100_000, description: 'transmissions to simulate' }),
+    seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 })),
+    dataset: Type.Optional({ ...NewDatasetName, description: 'the dataset made of them (default sim-<scenario>)' }),
+  },
+  { additionalProperties: false, title: 'simulate' },
+);
+
+export const CreateImportJob = Type.Object(
+  {
+    kind: Type.Literal('import'),
+    prefix: Type.String({
+      minLength: 1,
+      maxLength: 900,
+      pattern: '^[A-Za-z0-9][A-Za-z0-9._=+-]*(/[A-Za-z0-9][A-Za-z0-9._=+-]*)*/?$',
+      description: 'a blob-store prefix holding recordings, e.g. the `prefix` of POST /api/v1/uploads',
+    }),
+    dataset: Type.Optional({ ...NewDatasetName, description: 'make a dataset of the imported transmissions' }),
+  },
+  { additionalProperties: false, title: 'import' },
+);
+
+// oneOf with a discriminator (not TypeBox's anyOf): a body is checked against the one schema its
+// `kind` names, so an error names that schema's field rather than every alternative's.
+const createJobKinds = Type.Union([CreateTrainJob, CreateSimulateJob, CreateImportJob]);
+export const CreateJob = Type.Unsafe<Static<typeof createJobKinds>>({
+  oneOf: [CreateTrainJob, CreateSimulateJob, CreateImportJob],
+  discriminator: { propertyName: 'kind' },
+  description: 'a job: `kind` train, simulate or import',
+});
+
+export const Upload = Type.Object({
+  prefix: Type.String({ description: 'where the files are in the blob store (give it to an import job)' }),
+  files: Type.Array(Type.Object({ name: Type.String(), bytes: Type.Integer() })),
+});
 
 export const JobId = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 
 export const JobListQuery = Type.Object(
   {
     status: Type.Optional(JobStatus),
-    kind: Type.Optional(Type.Literal('train')),
+    kind: Type.Optional(JobKind),
     cursor: Type.Optional(Type.Integer({ minimum: 1, description: 'the nextCursor of the previous page' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
   },

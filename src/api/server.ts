@@ -2,6 +2,7 @@
 // metrics, and the OpenAPI document built from the same route schemas that validate requests.
 // Every route but /healthz, /readyz, /openapi.json and /docs takes a bearer token with the scope
 // the route declares (config.scope); errors are JSON `{error}` naming the input, never a stack.
+import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -12,6 +13,7 @@ import { type JobQueue, QueueUnavailableError, submitJob } from '../jobs/queue.j
 import { isTransient } from '../jobs/retry.js';
 import { resolveTrainConfig } from '../pipeline/train-config.js';
 import { parseDatasetRef } from '../pipeline/train-dataset.js';
+import { resolveScenario } from '../sim/scenario.js';
 import type { Catalog } from '../store/catalog/catalog.js';
 import type { DatasetRow } from '../store/catalog/types.js';
 import { type Scope, scopeAllows, type TokenStore } from '../store/tokens.js';
@@ -19,6 +21,8 @@ import type { Tracker } from '../track/types.js';
 import { errors, HttpError, secured } from './http.js';
 import { type ModelRouteDeps, registerModelRoutes } from './model-routes.js';
 import * as S from './schemas.js';
+import { registerUploadRoutes } from './upload-routes.js';
+import { fileTooLarge, uploadLimit } from './uploads.js';
 
 export interface ApiDeps extends ModelRouteDeps {
   catalog: Catalog;
@@ -53,8 +57,10 @@ function jobBody(j: JobRow): S.JobBody {
     id: j.id,
     kind: j.kind,
     status: j.status,
-    dataset: j.request.dataset,
-    config: j.request.config ?? null,
+    dataset: j.request.dataset ?? null,
+    config: ('config' in j.request ? j.request.config : undefined) ?? null,
+    request: { kind: j.kind, ...j.request },
+    result: j.result,
     progress: j.progress,
     epoch: j.epoch,
     metrics: j.metrics,
@@ -77,7 +83,7 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: d.logger ?? { level: 'info', redact: ['req.headers.authorization'] },
     bodyLimit: d.bodyLimit ?? 1024 * 1024,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true, discriminator: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Every route, as registered: a test checks each is in the OpenAPI document with its auth.
@@ -146,8 +152,7 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
         .header('Retry-After', '5')
         .send({ error: err instanceof QueueUnavailableError ? err.message : 'a dependency is unavailable; retry later' });
     }
-    if (err.code === 'FST_REQ_FILE_TOO_LARGE')
-      return reply.code(413).send({ error: `uploaded file larger than ${d.uploadLimit ?? 64 * 1024 * 1024} bytes` });
+    if (err.code === 'FST_REQ_FILE_TOO_LARGE') return reply.code(413).send({ error: fileTooLarge(uploadLimit(d)).message });
     if (err.statusCode === 413 && err.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
       return reply.code(413).send({ error: `request body larger than ${d.bodyLimit ?? 1024 * 1024} bytes` });
     if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500)
@@ -205,16 +210,21 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
       },
     },
     async (req, reply) => {
+      const body = req.body;
+      // Everything that can be checked now is, so a bad request is refused here, not by a worker.
       try {
-        parseDatasetRef(req.body.dataset);
-        resolveTrainConfig(req.body.config ?? {}, 'body/config');
+        if (body.kind === 'train') {
+          parseDatasetRef(body.dataset);
+          resolveTrainConfig(body.config ?? {}, 'body/config');
+        } else if (body.kind === 'simulate') {
+          if ((body.preset === undefined) === (body.scenario === undefined))
+            throw new Error('body: a simulate job takes exactly one of `preset` and `scenario`');
+          resolveScenario(body.preset !== undefined ? { preset: body.preset } : { scenario: body.scenario });
+        }
       } catch (err) {
         throw new HttpError(400, (err as Error).message);
       }
-      const job = await submitJob(d.jobs, d.queue, {
-        dataset: req.body.dataset,
-        ...(req.body.config ? { config: req.body.config } : {}),
-      });
+      const job = await submitJob(d.jobs, d.queue, body);
       return reply.code(201).send(jobBody(job));
     },
   );
@@ -234,7 +244,7 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
       const limit = req.query.limit ?? 50;
       const list = await d.jobs.list({
         ...(req.query.status ? { status: req.query.status as JobRow['status'] } : {}),
-        ...(req.query.kind ? { kind: req.query.kind } : {}),
+        ...(req.query.kind ? { kind: req.query.kind as JobRow['kind'] } : {}),
         ...(req.query.cursor ? { before: req.query.cursor } : {}),
         limit,
       });
@@ -376,7 +386,12 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
     },
   );
 
+  // Uploads (predict, uploads): files only, each within the limit, streamed as they arrive.
+  await app.register(multipart, {
+    limits: { fileSize: uploadLimit(d), files: 512, fields: 0, parts: 512 },
+  });
   await registerModelRoutes(app, d);
+  registerUploadRoutes(app, d);
 
   app.get(
     '/metrics',

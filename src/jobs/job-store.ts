@@ -7,22 +7,58 @@
 // its last checkpoint, and a worker that finds its lease gone stops.
 import type { SqlDatabase, SqlExecutor } from '../store/sql.js';
 
-export type JobKind = 'train';
+export type JobKind = 'train' | 'simulate' | 'import';
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 export const FINISHED_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled'];
 
 export interface TrainJobRequest {
+  kind?: 'train';
   /** NAME or NAME@VERSION. */
   dataset: string;
   /** A training configuration (src/pipeline/train-config.ts); validated when the job runs. */
   config?: Record<string, unknown>;
 }
 
+/** Simulate transmissions of a preset or scenario, import them, and make a dataset of them. */
+export interface SimulateJobRequest {
+  kind: 'simulate';
+  /** A preset name, or a scenario object (the fields of a scenario file, docs/SIMULATOR.md). */
+  preset?: string;
+  scenario?: Record<string, unknown>;
+  samples: number;
+  seed?: number;
+  /** The dataset made of them (default sim-<scenario>). */
+  dataset?: string;
+}
+
+/** Import the recordings under a blob-store prefix (e.g. an upload), optionally into a dataset. */
+export interface ImportJobRequest {
+  kind: 'import';
+  prefix: string;
+  dataset?: string;
+}
+
+export type JobRequest = TrainJobRequest | SimulateJobRequest | ImportJobRequest;
+
+/** One line saying what a job does (for logs and `heimdall jobs list`). */
+export function describeJob(j: { kind: JobKind; request: JobRequest }): string {
+  const r = j.request;
+  if (r.kind === 'simulate')
+    return `simulate ${r.samples} of ${r.preset ?? 'a scenario'}${r.dataset ? ` → dataset ${r.dataset}` : ''}`;
+  if (r.kind === 'import') return `import ${r.prefix}${r.dataset ? ` → dataset ${r.dataset}` : ''}`;
+  return `train ${r.dataset}`;
+}
+
+/** What a job asked for, by kind (a train request stored before kinds existed has no `kind`). */
+export function requestKind(r: JobRequest): JobKind {
+  return r.kind ?? 'train';
+}
+
 export interface Job {
   id: number;
   kind: JobKind;
   status: JobStatus;
-  request: TrainJobRequest;
+  request: JobRequest;
   /** 0–1. */
   progress: number;
   epoch: number | null;
@@ -31,6 +67,8 @@ export interface Job {
   /** The tracked run, once training has started (a takeover resumes it). */
   runId: string | null;
   model: { name: string; version: string } | null;
+  /** What a simulate or import job made (sessions imported, the dataset). */
+  result: Record<string, unknown> | null;
   /** How many times a worker took the job. */
   attempts: number;
   cancelRequested: boolean;
@@ -57,14 +95,14 @@ export class JobNotFoundError extends Error {
   }
 }
 
-const COLUMNS = `id::int AS id, kind, status, request, progress, epoch, metrics, error, run_id AS "runId", model, attempts,
+const COLUMNS = `id::int AS id, kind, status, request, progress, epoch, metrics, error, run_id AS "runId", model, result, attempts,
   cancel_requested AS "cancelRequested", worker, available_at AS "availableAt", created_at AS "createdAt", started_at AS "startedAt",
   finished_at AS "finishedAt"`;
 
 export class JobStore {
   constructor(readonly db: SqlDatabase) {}
 
-  async submit(kind: JobKind, request: TrainJobRequest): Promise<Job> {
+  async submit(kind: JobKind, request: JobRequest): Promise<Job> {
     const r = await this.db.query<Job>(`INSERT INTO jobs (kind, request) VALUES ($1, $2::jsonb) RETURNING ${COLUMNS}`, [
       kind,
       JSON.stringify(request),
@@ -186,13 +224,21 @@ export class JobStore {
     id: number,
     worker: string,
     status: Exclude<JobStatus, 'queued' | 'running'>,
-    o: { error?: string; model?: { name: string; version: string } } = {},
+    o: { error?: string; model?: { name: string; version: string }; result?: Record<string, unknown> } = {},
   ): Promise<boolean> {
     const r = await this.db.query(
-      `UPDATE jobs SET status = $3, error = $4, model = $5::jsonb, progress = CASE WHEN $3 = 'succeeded' THEN 1 ELSE progress END,
+      `UPDATE jobs SET status = $3, error = $4, model = $5::jsonb, result = $6::jsonb,
+         progress = CASE WHEN $3 = 'succeeded' THEN 1 ELSE progress END,
          finished_at = now(), lease_until = NULL, updated_at = now()
        WHERE id = $1 AND worker = $2 AND status = 'running' RETURNING id`,
-      [id, worker, status, o.error ?? null, o.model === undefined ? null : JSON.stringify(o.model)],
+      [
+        id,
+        worker,
+        status,
+        o.error ?? null,
+        o.model === undefined ? null : JSON.stringify(o.model),
+        o.result === undefined ? null : JSON.stringify(o.result),
+      ],
     );
     return r.rows.length > 0;
   }

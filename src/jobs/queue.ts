@@ -4,12 +4,12 @@
 // (PGlite) in the one process that owns it. Whatever the queue, a job's state, progress and
 // metrics live in the catalog (JobStore) and a worker's outcome is settled there by `settle`, so
 // the API answers the same way over any of them.
-import type { Job, JobStore } from './job-store.js';
+import { type Job, type JobStore, requestKind } from './job-store.js';
 import { type RetryPolicy, retryDelayMs } from './retry.js';
 
 /** How a worker's attempt at a job ended. */
 export type JobOutcome =
-  | { kind: 'succeeded'; model: { name: string; version: string } | null }
+  | { kind: 'succeeded'; model: { name: string; version: string } | null; result?: Record<string, unknown> }
   /** Stopped because the job was cancelled: the run is KILLED, nothing registered. */
   | { kind: 'cancelled'; runId: string | null }
   /** Stopped because the worker is stopping: the job goes back to the queue and resumes later. */
@@ -68,7 +68,10 @@ export async function settle(
 ): Promise<{ line: string; retryInMs?: number }> {
   switch (outcome.kind) {
     case 'succeeded': {
-      await jobs.finish(job.id, worker, 'succeeded', outcome.model ? { model: outcome.model } : {});
+      await jobs.finish(job.id, worker, 'succeeded', {
+        ...(outcome.model ? { model: outcome.model } : {}),
+        ...(outcome.result ? { result: outcome.result } : {}),
+      });
       return { line: `succeeded${outcome.model ? ` (model ${outcome.model.name} v${outcome.model.version})` : ''}` };
     }
     case 'cancelled':
@@ -98,7 +101,7 @@ export async function settle(
 
 /** Writes a job to the catalog and queues it; a job the queue refuses is removed again. */
 export async function submitJob(jobs: JobStore, queue: JobQueue, request: Job['request']): Promise<Job> {
-  const job = await jobs.submit('train', request);
+  const job = await jobs.submit(requestKind(request), request);
   try {
     await queue.enqueue(job);
   } catch (err) {

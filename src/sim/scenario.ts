@@ -18,13 +18,15 @@ export interface ScenarioSource {
   preset?: string;
   /** A scenario JSON file (same fields as a preset). */
   scenarioFile?: string;
+  /** A scenario given as an object (an API request): the fields of a scenario file. */
+  scenario?: unknown;
   /** A network JSON/GeoJSON file replacing the scenario's network. */
   networkFile?: string;
 }
 
 export function resolveScenario(src: ScenarioSource): Scenario {
-  if ((src.preset === undefined) === (src.scenarioFile === undefined)) {
-    throw new ConfigError('scenario', ['give exactly one of a preset name or a scenario file']);
+  if ([src.preset, src.scenarioFile, src.scenario].filter((x) => x !== undefined).length !== 1) {
+    throw new ConfigError('scenario', ['give exactly one of a preset name or a scenario (file)']);
   }
   let input: unknown;
   let source: string;
@@ -35,6 +37,9 @@ export function resolveScenario(src: ScenarioSource): Scenario {
     }
     input = structuredClone(preset);
     source = `preset ${src.preset}`;
+  } else if (src.scenario !== undefined) {
+    input = structuredClone(src.scenario);
+    source = 'scenario';
   } else {
     const path = src.scenarioFile as string;
     source = basename(path);

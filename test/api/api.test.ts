@@ -121,7 +121,14 @@ test('jobs: invalid bodies are refused naming the field; create, get, list by cu
     assert.equal(r.statusCode, 400, JSON.stringify(body));
     assert.match(r.json().error, pattern);
   };
-  await bad({ kind: 'simulate', dataset: 'd' }, /kind/);
+  await bad({ kind: 'predict', dataset: 'd' }, /kind/);
+  await bad({ kind: 'simulate', dataset: 'd' }, /body must have required property 'samples'/);
+  await bad({ kind: 'simulate', samples: 5 }, /exactly one of `preset` and `scenario`/);
+  await bad({ kind: 'simulate', samples: 5, preset: 'nowhere' }, /unknown preset 'nowhere' \(available: .*nw-italy-2m/);
+  await bad({ kind: 'simulate', samples: 5, scenario: { name: 'x' } }, /scenario/);
+  await bad({ kind: 'simulate', samples: 0, preset: 'nw-italy-2m' }, /samples must be >= 1/);
+  await bad({ kind: 'import', prefix: '../etc' }, /prefix must match pattern/);
+  await bad({ kind: 'import', prefix: 'heimdall-uploads/x', dataset: '../d' }, /dataset must match pattern/);
   await bad({ kind: 'train' }, /dataset/);
   await bad({ kind: 'train', dataset: 'd', extra: 1 }, /additional properties/);
   await bad({ kind: 'train', dataset: 'd@x' }, /NAME@VERSION/);
@@ -307,7 +314,10 @@ test("a model version's ONNX file downloads from the blob store; predict refuses
   const hidden = await predict('?model=localization@v1', [['.bashrc', small]]);
   assert.deepEqual(
     [hidden.statusCode, hidden.json().error],
-    [400, "uploaded file name '.bashrc': use one plain file name (letters, digits, . _ + - and spaces; no folders)"],
+    [
+      400,
+      "uploaded file name '.bashrc': use one plain file name (letters, digits and . _ + = -; no folders, not starting with a dot)",
+    ],
   );
   const twice = await predict('?model=localization@v1', [
     ['a.npy', small],

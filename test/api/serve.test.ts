@@ -4,7 +4,9 @@
 // HEIMDALL_REQUIRE_BROWSER=1 (.ci/run), where a missing browser is a failure. And the embedded
 // service end to end, with nothing else installed: a job submitted over HTTP is trained by the
 // service's own worker in a child process that reaches the PGlite catalog through the service,
-// its events streamed until it succeeds with a registered model.
+// its events streamed until it succeeds with a registered model; the model downloaded and used
+// for predictions on uploaded recordings (equal to `heimdall predict`'s); a simulate job making a
+// dataset; recordings uploaded and imported by a job (again: all duplicates).
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -103,7 +105,7 @@ test(
 );
 
 test(
-  'the embedded service: a job posted over HTTP is trained by its own worker (catalog reached over IPC), events streamed to success',
+  'the embedded service: jobs posted over HTTP run in its own worker (catalog over IPC): train with events to a model, predict and download it, simulate, upload and import',
   { timeout: 180_000 },
   async () => {
     const home = mkdtempSync(join(tmpdir(), 'heimdall-serve-jobs-'));
@@ -197,6 +199,73 @@ test(
       ) as typeof doc;
       assert.equal(cli.predictions.length, 1);
       for (const k of ['lat', 'lon', 'cep50M'] as const) assert.equal(doc.predictions[0]?.[k], cli.predictions[0]?.[k]);
+
+      // Data jobs. simulate: a scenario → transmissions → the catalog and a dataset.
+      const post = async (body: unknown) => {
+        const r = await fetch(`${base}/api/v1/jobs`, {
+          method: 'POST',
+          headers: { ...auth, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+        assert.equal(r.status, 201, await r.clone().text());
+        return ((await r.json()) as { id: number }).id;
+      };
+      const settled = async (jobId: number) => {
+        for (;;) {
+          const j = (await (await fetch(`${base}/api/v1/jobs/${jobId}`, { headers: auth })).json()) as {
+            status: string;
+            error: string | null;
+            result: Record<string, unknown> | null;
+          };
+          if (!['queued', 'running'].includes(j.status)) return j;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      };
+      const simulated = await settled(
+        await post({
+          kind: 'simulate',
+          scenario: { ...scenario, name: 'serve-sim', region: undefined },
+          samples: 6,
+          seed: 9,
+          dataset: 'made',
+        }),
+      );
+      assert.equal(simulated.status, 'succeeded', simulated.error ?? '');
+      assert.deepEqual(simulated.result, {
+        scenario: 'serve-sim',
+        seed: 9,
+        imported: 6,
+        duplicates: 0,
+        skipped: [],
+        dataset: { name: 'made', version: 1, counts: { train: 4, val: 1, test: 1 } },
+      });
+      const made = (await (await fetch(`${base}/api/v1/datasets/made`, { headers: auth })).json()) as {
+        version: number;
+        counts: unknown;
+      }[];
+      assert.deepEqual(
+        made.map((v) => [v.version, v.counts]),
+        [[1, { train: 4, val: 1, test: 1 }]],
+      );
+
+      // upload + import: one transmission's files into the blob store, then catalogued by a job.
+      await simulate({ scenario, seed: 11, samples: 1, outDir: join(home, 'more'), workers: 0 });
+      const upload = new FormData();
+      const txFiles = readdirSync(join(home, 'more', 'tx-000000'));
+      for (const name of txFiles) upload.append('files', new Blob([readFileSync(join(home, 'more', 'tx-000000', name))]), name);
+      const uploaded = await fetch(`${base}/api/v1/uploads`, { method: 'POST', headers: auth, body: upload });
+      assert.equal(uploaded.status, 201);
+      const { prefix, files } = (await uploaded.json()) as { prefix: string; files: { name: string }[] };
+      assert.match(prefix, /^heimdall-uploads\/\d{8}T\d{9}Z-[0-9a-f]{12}$/);
+      assert.deepEqual(files.map((f) => f.name).sort(), [...txFiles].sort());
+      const imported = await settled(await post({ kind: 'import', prefix }));
+      assert.equal(imported.status, 'succeeded', imported.error ?? '');
+      assert.deepEqual([imported.result?.files, imported.result?.imported, imported.result?.duplicates], [9, 1, 0]);
+      const again = await settled(await post({ kind: 'import', prefix }));
+      assert.deepEqual([again.status, again.result?.imported, again.result?.duplicates], ['succeeded', 0, 1]);
+      const nothing = await settled(await post({ kind: 'import', prefix: 'heimdall-uploads/none' }));
+      assert.equal(nothing.status, 'failed');
+      assert.match(nothing.error ?? '', /nothing under 'heimdall-uploads\/none\/'/);
     } finally {
       child.kill('SIGTERM');
       assert.equal(await exited, 0, output());

@@ -2,6 +2,7 @@
 // the catalog, run by any number of workers (PostgreSQL: docs/TRAINING.md#jobs-and-workers).
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { describeJob } from '../../jobs/job-store.js';
 import { positiveInt } from '../parse.js';
 import { withStore } from '../with-store.js';
 
@@ -17,7 +18,7 @@ async function withJobs<T>(
 
 function jobLine(j: import('../../jobs/job-store.js').Job): string {
   const m = j.metrics?.val_error_m;
-  return `${String(j.id).padStart(5)}  ${j.status.padEnd(9)}  ${j.kind}  ${j.request.dataset}  ${(100 * j.progress).toFixed(0)} %${j.epoch !== null ? `  epoch ${j.epoch}` : ''}${typeof m === 'number' ? `  val_error ${m.toFixed(0)} m` : ''}${j.model ? `  model ${j.model.name} v${j.model.version}` : ''}${j.error ? `  error: ${j.error}` : ''}`;
+  return `${String(j.id).padStart(5)}  ${j.status.padEnd(9)}  ${describeJob(j)}  ${(100 * j.progress).toFixed(0)} %${j.epoch !== null ? `  epoch ${j.epoch}` : ''}${typeof m === 'number' ? `  val_error ${m.toFixed(0)} m` : ''}${j.model ? `  model ${j.model.name} v${j.model.version}` : ''}${j.error ? `  error: ${j.error}` : ''}`;
 }
 
 export function registerJobs(program: Command): void {
@@ -78,6 +79,7 @@ export function registerJobs(program: Command): void {
         console.log(jobLine(job));
         if (job.runId) console.log(`  tracked run ${job.runId} (heimdall runs show ${job.runId})`);
         console.log(`  attempts ${job.attempts}${job.worker ? `, worker ${job.worker}` : ''}`);
+        if (job.result) console.log(`  result ${JSON.stringify(job.result)}`);
         for (const h of await j.metricHistory(id))
           console.log(
             `  epoch ${String(h.epoch).padStart(3)}  ${Object.entries(h.metrics)

@@ -1,5 +1,5 @@
 // `heimdall worker` (and the embedded service's own worker): takes jobs from the queue
-// (src/jobs/open-queue.ts) and runs each in a child process (train-child.ts), renewing the job's
+// (src/jobs/open-queue.ts) and runs each in a child process (job-child.ts), renewing the job's
 // lease while it runs and writing its run and per-epoch metrics to the catalog; the queue settles
 // the outcome there (src/jobs/queue.ts). Cancelling a job (the catalog's cancel_requested, seen at
 // the next renewal) and stopping the worker (SIGTERM) both stop the child at its next batch with
@@ -9,7 +9,7 @@
 // after a delay; an invalid request fails at once.
 import { type ChildProcess, fork } from 'node:child_process';
 import { hostname } from 'node:os';
-import { type Job, JobStore } from '../../jobs/job-store.js';
+import { describeJob, type Job, JobStore } from '../../jobs/job-store.js';
 import { openQueue } from '../../jobs/open-queue.js';
 import type { JobOutcome, JobQueue } from '../../jobs/queue.js';
 import { DEFAULT_RETRY, type RetryPolicy } from '../../jobs/retry.js';
@@ -65,9 +65,7 @@ export async function runWorker(o: WorkerOptions): Promise<number> {
       ...(o.signal !== undefined ? { signal: o.signal } : {}),
       log: o.log,
       work: (job) => {
-        o.log(
-          `job ${job.id}: ${job.kind} ${job.request.dataset} (attempt ${job.attempts}${job.runId ? `, resuming run ${job.runId}` : ''})`,
-        );
+        o.log(`job ${job.id}: ${describeJob(job)} (attempt ${job.attempts}${job.runId ? `, resuming run ${job.runId}` : ''})`);
         return runJob(job, {
           jobs,
           name,
@@ -101,7 +99,7 @@ async function runJob(
   },
 ): Promise<JobOutcome> {
   const { jobs, name } = o;
-  const child: ChildProcess = fork(new URL('./train-child.js', import.meta.url), [], {
+  const child: ChildProcess = fork(new URL('./job-child.js', import.meta.url), [], {
     env: o.catalogOverIpc ? { ...o.env, HEIMDALL_CATALOG_IPC: '1' } : o.env,
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     serialization: 'advanced',
@@ -162,7 +160,8 @@ async function runJob(
   await writes;
   if (lost) return { kind: 'lost' };
   const outcome = last as ChildEvent | undefined;
-  if (outcome?.type === 'succeeded') return { kind: 'succeeded', model: outcome.model };
+  if (outcome?.type === 'succeeded')
+    return { kind: 'succeeded', model: outcome.model, ...(outcome.result ? { result: outcome.result } : {}) };
   if (outcome?.type === 'interrupted') return { kind: cancelling ? 'cancelled' : 'interrupted', runId: outcome.runId };
   if (outcome?.type === 'failed') return { kind: 'failed', error: outcome.error, transient: outcome.transient };
   // No outcome: the process died (killed by the system, out of memory, a crash) — not the job's fault.

@@ -199,11 +199,15 @@ CREATE TABLE api_tokens (
   },
   {
     version: 5,
-    name: 'job-retries',
+    name: 'job-retries-results-and-kinds',
     // A job that failed for a reason outside itself (a dependency down, its process killed) waits
     // before its next attempt: workers do not take it before available_at (src/jobs/retry.ts).
+    // Jobs that make data (simulate, import) report what they made in result.
     sql: `
 ALTER TABLE jobs ADD COLUMN available_at timestamptz;
+ALTER TABLE jobs ADD COLUMN result jsonb;
+ALTER TABLE jobs DROP CONSTRAINT jobs_kind_check;
+ALTER TABLE jobs ADD CONSTRAINT jobs_kind_check CHECK (kind IN ('train', 'simulate', 'import'));
 `,
   },
 ];

@@ -1,0 +1,39 @@
+// Receiving uploaded files (multipart/form-data) for POST /api/v1/predict and /api/v1/uploads:
+// every part must be a file with one plain, unique name (it becomes a file or blob name), and a
+// file over the size limit fails while it streams (413), before the rest of it is stored.
+import type { Readable } from 'node:stream';
+import type { FastifyRequest } from 'fastify';
+import { HttpError } from './http.js';
+
+// One path segment that is also a valid blob-key segment: no folders, no control characters, not
+// hidden, not '.' or '..'.
+const UPLOAD_NAME = /^[A-Za-z0-9][A-Za-z0-9._+=-]{0,254}$/;
+
+export const UPLOAD_NAME_RULE = 'use one plain file name (letters, digits and . _ + = -; no folders, not starting with a dot)';
+
+/** The largest uploaded file (bytes): ApiDeps.uploadLimit, default 64 MiB. */
+export const uploadLimit = (d: { uploadLimit?: number }) => d.uploadLimit ?? 64 * 1024 * 1024;
+
+export const fileTooLarge = (limit: number) => new HttpError(413, `uploaded file larger than ${limit} bytes`);
+
+/** Calls `each` for every uploaded file in order; returns the names. */
+export async function receiveFiles(
+  req: FastifyRequest,
+  limit: number,
+  each: (name: string, file: Readable) => Promise<void>,
+): Promise<string[]> {
+  if (!req.isMultipart()) throw new HttpError(400, 'send the files as multipart/form-data file parts');
+  const names: string[] = [];
+  for await (const part of req.parts()) {
+    if (part.type !== 'file') throw new HttpError(400, `form field '${part.fieldname}': send options in the query`);
+    const name = part.filename;
+    if (!UPLOAD_NAME.test(name) || name.includes('..'))
+      throw new HttpError(400, `uploaded file name '${name.replace(/[^\x20-\x7e]/g, '?').slice(0, 100)}': ${UPLOAD_NAME_RULE}`);
+    if (names.includes(name)) throw new HttpError(400, `uploaded file name '${name}' appears twice`);
+    names.push(name);
+    await each(name, part.file);
+    if (part.file.truncated) throw fileTooLarge(limit);
+  }
+  if (names.length === 0) throw new HttpError(400, 'no files uploaded');
+  return names;
+}
