@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import SwaggerParser from '@apidevtools/swagger-parser';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../src/api/server.js';
 import { parseOnnx } from '../../src/export/read.js';
@@ -79,6 +80,8 @@ test('every route is in the OpenAPI document, and every route but health refuses
     paths: Record<string, Record<string, { security?: unknown[]; responses?: Record<string, unknown> }>>;
   };
   assert.equal(doc.openapi, '3.0.3');
+  // Valid against the OpenAPI 3.0 schema, every $ref resolving (a copy: validate dereferences it).
+  await SwaggerParser.validate(structuredClone(doc) as unknown as Parameters<typeof SwaggerParser.validate>[0]);
   const documented = new Set(
     Object.entries(doc.paths).flatMap(([path, ops]) =>
       Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`),
@@ -91,7 +94,7 @@ test('every route is in the OpenAPI document, and every route but health refuses
     assert.ok(documented.has(key), `${key} is not in the OpenAPI document`);
     const op = doc.paths[r.url.replace(/:(\w+)/g, '{$1}')]?.[r.method.toLowerCase()];
     assert.ok(op?.responses !== undefined, `${key} documents no responses`);
-    const url = r.url.replace(':id', '1').replace(':name', 'x');
+    const url = r.url.replace(':id', '1').replace(':name', 'x').replace(':version', '1');
     if (PUBLIC.has(key)) {
       assert.equal(r.scope, 'public');
       assert.notEqual((await call(r.method, url)).statusCode, 401, key);

@@ -4,8 +4,9 @@
 // registered model with its per-epoch history; an invalid configuration failed without retries;
 // a running job cancelled (run KILLED, nothing registered); a training process killed by the
 // system, retried after the policy's delay; a worker SIGKILLed mid-training, whose job a second
-// worker resumes from the run's last checkpoint — one run, one model version; a worker stopped
-// with SIGTERM, whose job goes back to the queue.
+// worker resumes from the run's last checkpoint — one run, one model version; a job posted over
+// HTTP to `heimdall serve`, its Server-Sent Events followed to a registered model; a worker
+// stopped with SIGTERM, whose job goes back to the queue.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -21,6 +22,7 @@ import { simulate } from '../../src/sim/simulate.js';
 import { createDataset } from '../../src/store/datasets.js';
 import { importDirectory } from '../../src/store/import.js';
 import { openStore, type Store } from '../../src/store/open.js';
+import { TokenStore } from '../../src/store/tokens.js';
 import { openTracker } from '../../src/track/open.js';
 import { ringNetwork, testScenario } from '../sim/fixtures.js';
 import { type RunningS3, startS3rver } from '../store/s3rver.js';
@@ -313,6 +315,58 @@ function suite(queueKind: 'catalog' | 'redis'): void {
         assert.equal((await tracker.getRun(runId as string)).info.status, 'FINISHED');
         assert.equal((await tracker.listModelVersions('localization')).length, before + 1); // one model version
         await tracker.close();
+      });
+
+      test('over HTTP: a job posted to `heimdall serve` is run by a worker, its events streamed to a registered model', async () => {
+        const token = await new TokenStore(store.catalog.db).create(`http-${queueKind}`, 'write');
+        const serve = spawn(process.execPath, [main, 'serve', '--port', '0', '--workers', '0'], {
+          env,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let out = '';
+        serve.stdout?.on('data', (d: Buffer) => {
+          out += d.toString();
+        });
+        serve.stderr?.on('data', (d: Buffer) => {
+          out += d.toString();
+        });
+        const serveExited = new Promise((resolve) => serve.on('exit', resolve));
+        const w = worker('http', ['--max-jobs', '1']);
+        try {
+          await until('serve to listen', async () => /heimdall API on http:\/\/\S+ /.test(out), 30_000);
+          const base = /heimdall API on (http:\/\/\S+) /.exec(out)?.[1] as string;
+          const auth = { authorization: `Bearer ${token}` };
+          const ready = (await (await fetch(`${base}/readyz`)).json()) as { checks: Record<string, string> };
+          assert.deepEqual(ready.checks, { catalog: 'ok', queue: 'ok', blobs: 'ok' });
+          const created = await fetch(`${base}/api/v1/jobs`, {
+            method: 'POST',
+            headers: { ...auth, 'content-type': 'application/json' },
+            body: JSON.stringify({ kind: 'train', dataset: 'jobs', config: tiny(3) }),
+          });
+          assert.equal(created.status, 201);
+          const { id } = (await created.json()) as { id: number };
+          const text = await (await fetch(`${base}/api/v1/jobs/${id}/events`, { headers: auth })).text();
+          const events = text
+            .split('\n\n')
+            .filter((e) => e.startsWith('event: '))
+            .map((e) => ({ event: e.split('\n')[0]?.slice(7), data: JSON.parse(e.split('\n')[1]?.slice(6) ?? 'null') }));
+          assert.deepEqual(
+            events.filter((e) => e.event === 'metrics').map((e) => e.data.epoch),
+            [1, 2, 3],
+          );
+          const last = events.at(-1)?.data as { status: string; model: { name: string; version: string } | null };
+          assert.equal(last.status, 'succeeded', JSON.stringify(last));
+          assert.equal(await w.exited, 0);
+          const tracker = openTracker({ home, env });
+          const version = await tracker.getModelVersion(last.model?.name as string, last.model?.version as string);
+          await tracker.close();
+          assert.equal(version.runId, (await jobs.get(id)).runId);
+          const metrics = await (await fetch(`${base}/metrics`, { headers: auth })).text();
+          assert.match(metrics, new RegExp(`^heimdall_queue_depth\\{queue="${queueKind}"\\} 0$`, 'm'));
+        } finally {
+          serve.kill('SIGTERM');
+          await serveExited;
+        }
       });
 
       test('a worker stopped with SIGTERM puts its job back in the queue; the next worker resumes the same run', async () => {
