@@ -15,13 +15,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { JobStore } from '../../src/jobs/job-store.js';
-import { simulate } from '../../src/sim/simulate.js';
-import { createDataset } from '../../src/store/datasets.js';
-import { importDirectory } from '../../src/store/import.js';
 import { openStore } from '../../src/store/open.js';
 import { TokenStore } from '../../src/store/tokens.js';
 import { openTracker } from '../../src/track/open.js';
-import { ringNetwork, testScenario } from '../../test/sim/fixtures.js';
+import { simulatedDataset, smallScenario, tinyTrainConfig } from '../../test/pipeline/job-fixtures.js';
 import { formatSpread, loadLine, ratioSpread, spread } from '../stats.js';
 
 // autocannon ships no type declarations; this is the part of its API used here.
@@ -56,7 +53,7 @@ const env: NodeJS.ProcessEnv = {
   HEIMDALL_HOME: home,
   HEIMDALL_THREADS: '1',
 };
-const config = { model: { widths: [4, 8, 8, 16] }, optimizer: { batchSize: 8 }, trainer: { maxEpochs: 2, patience: 2 } };
+const config = tinyTrainConfig(2);
 
 function start(
   args: string[],
@@ -107,17 +104,7 @@ const children: ChildProcess[] = [];
 const store = await openStore({ home, env });
 try {
   const jobs = new JobStore(store.catalog.db);
-  const scenario = testScenario({
-    name: 'bench-api',
-    durationS: 0.25,
-    network: ringNetwork(4, 8_000),
-    txPowerDbm: [25, 40],
-    shadowing: { sigmaDb: 4, decorrelationM: 500 },
-    signals: { kinds: ['fm'] },
-  });
-  await simulate({ scenario, seed: 2, samples: 30, outDir: join(home, 'sim'), workers: 0 });
-  await importDirectory(join(home, 'sim'), { catalog: store.catalog, blobs: store.blobs, workers: 0 });
-  await createDataset(store.catalog, { name: 'bench', split: { train: 0.6, val: 0.2, test: 0.2 }, seed: 1 });
+  await simulatedDataset(store, { name: 'bench', scenario: smallScenario('bench-api'), seed: 2, samples: 30 });
   const token = await new TokenStore(store.catalog.db).create('bench', 'write');
 
   const serve = await start(['serve', '--port', '0', '--workers', '0'], /heimdall API on (http:\/\/\S+) /);

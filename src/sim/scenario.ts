@@ -26,7 +26,7 @@ export interface ScenarioSource {
 
 export function resolveScenario(src: ScenarioSource): Scenario {
   if ([src.preset, src.scenarioFile, src.scenario].filter((x) => x !== undefined).length !== 1) {
-    throw new ConfigError('scenario', ['give exactly one of a preset name or a scenario (file)']);
+    throw new ConfigError('scenario', ['give exactly one of a preset name, a scenario file or a scenario']);
   }
   let input: unknown;
   let source: string;

@@ -15,13 +15,12 @@ import { JobStore } from '../../src/jobs/job-store.js';
 import { openQueue } from '../../src/jobs/open-queue.js';
 import { registryResolver } from '../../src/pipeline/model-resolver.js';
 import { publishModel } from '../../src/pipeline/publish-model.js';
-import { defaultFeatureConfig } from '../../src/signal/features/config.js';
 import { openStore, type Store } from '../../src/store/open.js';
 import { TokenStore } from '../../src/store/tokens.js';
 import { openTracker } from '../../src/track/open.js';
 import { startRun } from '../../src/track/run.js';
 import type { Tracker } from '../../src/track/types.js';
-import { FRAME, fakeStats, makeNet, SITES } from '../export/fixtures.js';
+import { makeNet, publishMetadata } from '../export/fixtures.js';
 
 const { DATABASE_URL: _db, REDIS_URL: _redis, ...env } = process.env;
 const PUBLIC = new Set(['GET /healthz', 'GET /readyz', 'GET /openapi.json']);
@@ -272,14 +271,7 @@ test("a model version's ONNX file downloads from the blob store; predict refuses
     run,
     blobs: store.blobs,
     onnxPath: join(home, 'out', 'model.onnx'),
-    metadata: {
-      frame: FRAME,
-      receivers: SITES,
-      featureConfig: defaultFeatureConfig,
-      featureStats: fakeStats(),
-      sigmaFloor: 1e-3,
-      sigmaScale: 1,
-    },
+    metadata: publishMetadata(),
   });
   await run.end('FINISHED');
   const onnx = await call('GET', `/api/v1/models/localization/versions/${published.version}/onnx`, 'read');

@@ -16,11 +16,9 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { simulate } from '../../src/sim/simulate.js';
-import { createDataset } from '../../src/store/datasets.js';
-import { importDirectory } from '../../src/store/import.js';
 import { openStore } from '../../src/store/open.js';
 import { TokenStore } from '../../src/store/tokens.js';
-import { ringNetwork, testScenario } from '../sim/fixtures.js';
+import { simulatedDataset, smallScenario } from '../pipeline/job-fixtures.js';
 
 const main = join(dirname(fileURLToPath(import.meta.url)), '../../src/cli/main.js');
 const CHROMIUM = '/usr/bin/chromium';
@@ -110,17 +108,8 @@ test(
   async () => {
     const home = mkdtempSync(join(tmpdir(), 'heimdall-serve-jobs-'));
     const store = await openStore({ home, env });
-    const scenario = testScenario({
-      name: 'serve-test',
-      durationS: 0.25,
-      network: ringNetwork(4, 8_000),
-      txPowerDbm: [25, 40],
-      shadowing: { sigmaDb: 4, decorrelationM: 500 },
-      signals: { kinds: ['fm'] },
-    });
-    await simulate({ scenario, seed: 3, samples: 24, outDir: join(home, 'sim'), workers: 0 });
-    await importDirectory(join(home, 'sim'), { catalog: store.catalog, blobs: store.blobs, workers: 0 });
-    await createDataset(store.catalog, { name: 'beacons', split: { train: 0.6, val: 0.2, test: 0.2 }, seed: 1 });
+    const scenario = smallScenario('serve-test');
+    await simulatedDataset(store, { name: 'beacons', scenario, seed: 3, samples: 24 });
     const token = await new TokenStore(store.catalog.db).create('client', 'write');
     await store.close(); // the service opens the catalog now: PGlite belongs to one process
     const { child, base, exited, output } = await startServe(home);

@@ -106,6 +106,18 @@ export function metadataFor(
   });
 }
 
+/** What publishModel takes besides the version and run: SITES' frame and receivers, default features. */
+export function publishMetadata() {
+  return {
+    frame: FRAME,
+    receivers: SITES,
+    featureConfig: defaultFeatureConfig,
+    featureStats: fakeStats(),
+    sigmaFloor: 1e-3,
+    sigmaScale: 1,
+  };
+}
+
 /** A physics prior for SITES (or `sites`): 2 m log-distance at 145 MHz over a 200 km square. */
 export function priorSpecFor(sites: typeof SITES = SITES): PriorSpec {
   return {

@@ -18,24 +18,17 @@ import { loadSafetensors } from '../../src/engine/safetensors.js';
 import { type Job, JobConflictError, JobNotFoundError, JobStore } from '../../src/jobs/job-store.js';
 import { openQueue } from '../../src/jobs/open-queue.js';
 import { type JobQueue, submitJob } from '../../src/jobs/queue.js';
-import { simulate } from '../../src/sim/simulate.js';
-import { createDataset } from '../../src/store/datasets.js';
-import { importDirectory } from '../../src/store/import.js';
 import { openStore, type Store } from '../../src/store/open.js';
 import { TokenStore } from '../../src/store/tokens.js';
 import { openTracker } from '../../src/track/open.js';
-import { ringNetwork, testScenario } from '../sim/fixtures.js';
 import { type RunningS3, startS3rver } from '../store/s3rver.js';
+import { simulatedDataset, smallScenario, tinyTrainConfig } from './job-fixtures.js';
 
 const main = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'main.js');
 const url = process.env.DATABASE_URL;
 // .ci/run sets HEIMDALL_TEST_REDIS_URL; under CI a missing Redis fails the run instead of skipping.
 const redisUrl = process.env.HEIMDALL_TEST_REDIS_URL;
-const tiny = (maxEpochs: number) => ({
-  model: { widths: [4, 8, 8, 16] },
-  optimizer: { batchSize: 8 },
-  trainer: { maxEpochs, patience: maxEpochs },
-});
+const tiny = tinyTrainConfig;
 
 /** A `heimdall worker` process; its stdout lines are collected. */
 function startWorker(
@@ -140,17 +133,7 @@ function suite(queueKind: 'catalog' | 'redis'): void {
         jobs = new JobStore(store.catalog.db);
         queue = openQueue(jobs, env);
         assert.equal(queue.kind, queueKind);
-        const scenario = testScenario({
-          name: 'jobs-test',
-          durationS: 0.25,
-          network: ringNetwork(4, 8_000),
-          txPowerDbm: [25, 40],
-          shadowing: { sigmaDb: 4, decorrelationM: 500 },
-          signals: { kinds: ['fm'] },
-        });
-        await simulate({ scenario, seed: 2, samples: 30, outDir: join(home, 'sim'), workers: 0 });
-        await importDirectory(join(home, 'sim'), { catalog: store.catalog, blobs: store.blobs, workers: 0 });
-        await createDataset(store.catalog, { name: 'jobs', split: { train: 0.6, val: 0.2, test: 0.2 }, seed: 1 });
+        await simulatedDataset(store, { name: 'jobs', scenario: smallScenario('jobs-test'), seed: 2, samples: 30 });
       });
       after(async () => {
         await queue?.close();

@@ -10,12 +10,11 @@ import { test } from 'node:test';
 import { syntheticBatch } from '../../src/export/export.js';
 import { parseOnnx, readOnnxMetadata } from '../../src/export/read.js';
 import { publishModel } from '../../src/pipeline/publish-model.js';
-import { defaultFeatureConfig } from '../../src/signal/features/config.js';
 import { SCALAR_COUNT } from '../../src/signal/features/scalars.js';
 import { LocalBlobStore } from '../../src/store/blobs/local.js';
 import { FileTracker } from '../../src/track/file-store/tracker.js';
 import { startRun } from '../../src/track/run.js';
-import { FRAME, fakeStats, makeNet, SITES } from '../export/fixtures.js';
+import { makeNet, publishMetadata } from '../export/fixtures.js';
 
 test('an int8 variant outside tolerance is not kept: reported, nothing written, the fp32 model registered', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'heimdall-publish-'));
@@ -34,14 +33,7 @@ test('an int8 variant outside tolerance is not kept: reported, nothing written, 
     run,
     blobs,
     onnxPath: join(dir, 'out', 'model.onnx'),
-    metadata: {
-      frame: FRAME,
-      receivers: SITES,
-      featureConfig: defaultFeatureConfig,
-      featureStats: fakeStats(),
-      sigmaFloor: 1e-3,
-      sigmaScale: 1,
-    },
+    metadata: publishMetadata(),
     int8CalibrationBatch: zeros,
     log: (l) => log.push(l),
   });
@@ -72,14 +64,7 @@ test('two models published at the same time: two versions, each file and blob la
       run,
       blobs,
       onnxPath: join(dir, `out${i}`, 'model.onnx'),
-      metadata: {
-        frame: FRAME,
-        receivers: SITES,
-        featureConfig: defaultFeatureConfig,
-        featureStats: fakeStats(),
-        sigmaFloor: 1e-3,
-        sigmaScale: 1,
-      },
+      metadata: publishMetadata(),
       log: (l) => log.push(l),
     });
     await run.end('FINISHED');

@@ -162,10 +162,15 @@ describe('scenario validation names the field path', () => {
     ]);
   });
 
-  test('exactly one of a preset and a scenario file', () => {
-    for (const src of [{}, { preset: 'nw-italy-2m', scenarioFile: 'x.json' }]) {
-      assertConfigError(() => resolveScenario(src), 'scenario', ['give exactly one of a preset name or a scenario file']);
+  test('exactly one of a preset, a scenario file and a scenario object; an object resolves like the file', () => {
+    for (const src of [{}, { preset: 'nw-italy-2m', scenarioFile: 'x.json' }, { preset: 'nw-italy-2m', scenario: {} }]) {
+      assertConfigError(() => resolveScenario(src), 'scenario', [
+        'give exactly one of a preset name, a scenario file or a scenario',
+      ]);
     }
+    const preset = resolveScenario({ preset: 'nw-italy-2m' });
+    assert.deepEqual(resolveScenario({ scenario: structuredClone(preset) }), preset);
+    assertConfigErrorMatching(() => resolveScenario({ scenario: { ...preset, frequencyHz: -1 } }), 'scenario', /^frequencyHz: /);
   });
 });
 
