@@ -69,3 +69,45 @@ export function gridStratum(
   const fx = Math.min(cells - 1, Math.max(0, Math.floor(((lon - box.west) / (box.east - box.west || 1)) * cells)));
   return `${fy}:${fx}`;
 }
+
+/** How sessions are assigned to train/val/test. */
+export type SplitBy = 'random' | 'time' | 'area';
+
+/**
+ * Chronological: the earliest `train` share of the sessions train, the next `val` share validate,
+ * the latest test (ties in time by session id). What a deployed model faces: the future.
+ */
+export function assignByTime(items: { sessionId: number; time: number }[], spec: SplitSpec): Map<number, Split> {
+  const sorted = [...items].sort((a, b) => a.time - b.time || a.sessionId - b.sessionId);
+  const nTrain = Math.round(sorted.length * spec.train);
+  const nVal = Math.min(sorted.length - nTrain, Math.round(sorted.length * spec.val));
+  return new Map(sorted.map((it, i) => [it.sessionId, i < nTrain ? 'train' : i < nTrain + nVal ? 'val' : 'test'] as const));
+}
+
+/**
+ * Whole cells held out: the cells (any stratum key) are shuffled with the seed and given to train
+ * until it holds its share of the sessions, then to validation, the rest to test — no cell has
+ * sessions in two splits, so a test position is never next to a training one in the same cell.
+ */
+export function assignByArea(items: { sessionId: number; cell: string }[], spec: SplitSpec, seed: number): Map<number, Split> {
+  const byCell = new Map<string, number[]>();
+  for (const it of items) byCell.set(it.cell, [...(byCell.get(it.cell) ?? []), it.sessionId]);
+  const cells = [...byCell.keys()].sort();
+  const rng = new Rng(seed, 'split-area');
+  for (let i = cells.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [cells[i], cells[j]] = [cells[j] as string, cells[i] as string];
+  }
+  const out = new Map<number, Split>();
+  const targetTrain = items.length * spec.train;
+  const targetVal = items.length * (spec.train + spec.val);
+  let done = 0;
+  for (const cell of cells) {
+    const ids = byCell.get(cell) as number[];
+    // A cell goes where the running count stands before it: the splits fill in order.
+    const split: Split = done < targetTrain ? 'train' : done < targetVal ? 'val' : 'test';
+    for (const id of ids) out.set(id, split);
+    done += ids.length;
+  }
+  return out;
+}

@@ -148,7 +148,7 @@ test('simulate --into, import and dataset create work end to end on the embedded
   assert.match(again.stdout, /Imported 0 transmission\(s\) .*; 6 already catalogued; 0 skipped/);
   const ds = heimdall('dataset', 'create', 'demo', '--split', '0.5/0.25/0.25', '--seed', '2', '--home', home);
   assert.equal(ds.status, 0, ds.stderr);
-  assert.match(ds.stdout, /Dataset demo v1: train 3, val 2, test 1 sessions \(seed 2\)/);
+  assert.match(ds.stdout, /Dataset demo v1: train 3, val 2, test 1 sessions \(split by random, seed 2\)/);
   const show = heimdall('dataset', 'show', 'demo', '--home', home);
   assert.equal(JSON.parse(show.stdout).version, 1);
   const v2 = heimdall('dataset', 'create', 'demo', '--split', '0.5/0.25/0.25', '--seed', '3', '--home', home);

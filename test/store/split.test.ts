@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { assignSplits, gridStratum, parseSplitSpec } from '../../src/store/split.js';
+import { assignByArea, assignByTime, assignSplits, gridStratum, parseSplitSpec } from '../../src/store/split.js';
 
 const spec = { train: 0.7, val: 0.15, test: 0.15 };
 
@@ -48,4 +48,40 @@ test('split specs are parsed with clear errors', () => {
   );
   assert.throws(() => parseSplitSpec('0.7/0.2/0.2'), /--split fractions must sum to 1, got 1\.1/);
   assert.throws(() => parseSplitSpec('a/b/c'), /expects three non-negative fractions/);
+});
+
+test('a time split is chronological: the earliest sessions train, the latest test, whatever the ids', () => {
+  // Ids in reverse time order, so sorting by id would give the opposite answer.
+  const items = Array.from({ length: 20 }, (_, i) => ({ sessionId: 100 - i, time: Date.UTC(2026, 0, 1 + i) }));
+  const a = assignByTime(items, spec);
+  const byTime = items.map((it) => a.get(it.sessionId));
+  assert.deepEqual(byTime, [...Array(14).fill('train'), ...Array(3).fill('val'), ...Array(3).fill('test')]);
+  // Equal times: by id.
+  const tied = assignByTime(
+    [3, 1, 2].map((id) => ({ sessionId: id, time: 0 })),
+    { train: 1 / 3, val: 1 / 3, test: 1 / 3 },
+  );
+  assert.deepEqual([tied.get(1), tied.get(2), tied.get(3)], ['train', 'val', 'test']);
+});
+
+test('an area split keeps every cell in one split, near the fractions, the same for the same seed', () => {
+  // 10 × 10 cells of 10 sessions each.
+  const items = Array.from({ length: 1000 }, (_, i) => ({
+    sessionId: i,
+    cell: `${Math.floor(i / 100)}:${Math.floor(i / 10) % 10}`,
+  }));
+  const a = assignByArea(items, spec, 3);
+  const splitOf = new Map<string, Set<string>>();
+  for (const it of items) splitOf.set(it.cell, (splitOf.get(it.cell) ?? new Set()).add(a.get(it.sessionId) as string));
+  assert.ok(
+    [...splitOf.values()].every((splits) => splits.size === 1),
+    'no cell is in two splits',
+  );
+  const count = (s: string) => [...a.values()].filter((v) => v === s).length;
+  assert.deepEqual([count('train'), count('val'), count('test')], [700, 150, 150]);
+  assert.deepEqual([...assignByArea(items, spec, 3)], [...a]);
+  assert.ok(
+    [...assignByArea(items, spec, 4)].some(([id, s]) => a.get(id) !== s),
+    'another seed, other cells',
+  );
 });

@@ -67,7 +67,17 @@ export function registerStore(program: Command): void {
     .option('--seed <n>', 'split seed (same seed, same split)', positiveInt('--seed', true), 1)
     .option('--origin <origin>', 'only sessions of this origin: simulated, imported or live')
     .option('--scenario <name>', 'only sessions of this simulated scenario')
-    .option('--stratify <cells>', 'stratify by transmitter position on a cells × cells grid', positiveInt('--stratify'))
+    .option(
+      '--split-by <how>',
+      'random (seeded), time (chronological: first sessions train, last test) or area (whole grid cells held out)',
+      'random',
+    )
+    .option('--cells <n>', 'area split: an n × n grid over the transmitters (default 5)', positiveInt('--cells'))
+    .option(
+      '--stratify <cells>',
+      'random split: stratify by transmitter position on a cells × cells grid',
+      positiveInt('--stratify'),
+    )
     .option('--home <dir>', HOME_HELP)
     .action(
       async (
@@ -78,9 +88,14 @@ export function registerStore(program: Command): void {
           origin?: string;
           scenario?: string;
           stratify?: number;
+          splitBy: string;
+          cells?: number;
           home?: string;
         },
       ) => {
+        if (!['random', 'time', 'area'].includes(o.splitBy))
+          throw new Error(`--split-by expects random, time or area, got '${o.splitBy}'`);
+        if (o.cells !== undefined && o.splitBy !== 'area') throw new Error('--cells applies to --split-by area');
         if (o.origin !== undefined && !['simulated', 'imported', 'live'].includes(o.origin)) {
           throw new Error(`--origin expects simulated, imported or live, got '${o.origin}'`);
         }
@@ -93,10 +108,12 @@ export function registerStore(program: Command): void {
             ...(o.origin ? { origin: o.origin as 'simulated' } : {}),
             ...(o.scenario ? { scenario: o.scenario } : {}),
             ...(o.stratify ? { stratifyCells: o.stratify } : {}),
+            splitBy: o.splitBy as 'random',
+            ...(o.cells !== undefined ? { areaCells: o.cells } : {}),
           }),
         );
         console.log(
-          `Dataset ${d.name} v${d.version}: train ${d.counts.train}, val ${d.counts.val}, test ${d.counts.test} sessions (seed ${d.seed})`,
+          `Dataset ${d.name} v${d.version}: train ${d.counts.train}, val ${d.counts.val}, test ${d.counts.test} sessions (split by ${o.splitBy}, seed ${d.seed})`,
         );
       },
     );
