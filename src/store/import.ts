@@ -60,7 +60,7 @@ const SETS_IN_FLIGHT = 8;
 async function storeBlobs(read: ReadSet, catalog: Catalog, blobs: BlobStore): Promise<ReadSet | number> {
   const existing = await catalog.findSessionByHash(read.session.contentHash);
   if (existing !== null) return existing.id;
-  await Promise.all(read.measurements.map((m, i) => blobs.put(m.blobKey, read.bytes[i] as Uint8Array)));
+  await Promise.all(read.measurements.map((m, i) => blobs.put(m.blobKey as string, read.bytes[i] as Uint8Array)));
   return read;
 }
 

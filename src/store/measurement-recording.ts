@@ -7,6 +7,8 @@ import type { BlobStore } from './blobs/blob-store.js';
 import type { MeasurementRow } from './catalog/types.js';
 
 export async function measurementRecording(blobs: BlobStore, sessionId: number, m: MeasurementRow): Promise<Recording> {
+  if (m.blobKey === null)
+    throw new Error(`session ${sessionId}/${m.receiverId}: a power-only reading (format ${m.format}) has no IQ to read`);
   const bytes = await blobs.get(m.blobKey, m.contentHash);
   return {
     iq: decodeNpyIq(bytes, `${blobs.location}/${m.blobKey}`),

@@ -141,6 +141,10 @@ function expectedMeasurements(i: number, sessionId: number, ids: number[]): Meas
     format: m.format,
     contentHash: m.contentHash,
     meta: m.meta ?? {},
+    heard: null,
+    running: true,
+    rxLat: null,
+    rxLon: null,
   }));
 }
 
@@ -188,7 +192,7 @@ for (const b of backends) {
     test('migrations are idempotent: a second run applies nothing and changes no table', async () => {
       const db = await empty();
       assert.equal(await schemaVersion(db), 0);
-      assert.deepEqual(await migrate(db), [1, 2, 3, 4, 5]);
+      assert.deepEqual(await migrate(db), [1, 2, 3, 4, 5, 6]);
       const first = await tables(db);
       assert.deepEqual(first, [
         'api_tokens',
@@ -205,7 +209,7 @@ for (const b of backends) {
       assert.deepEqual(await migrate(db), []);
       await Catalog.open(db); // opening migrates too
       assert.equal(await schemaVersion(db), SCHEMA_VERSION);
-      assert.equal(SCHEMA_VERSION, 5);
+      assert.equal(SCHEMA_VERSION, 6);
       assert.deepEqual(await tables(db), first);
       const applied = await db.query('SELECT version, name FROM schema_migrations ORDER BY version');
       assert.deepEqual(
@@ -251,7 +255,7 @@ for (const b of backends) {
       const results = await Promise.all([migrate(db), migrate(db), migrate(db)]);
       assert.deepEqual(
         results.flat().sort((a, b) => a - b),
-        [1, 2, 3, 4, 5],
+        [1, 2, 3, 4, 5, 6],
       );
       assert.deepEqual((await db.query('SELECT version FROM schema_migrations ORDER BY version')).rows, [
         { version: 1 },
@@ -259,6 +263,7 @@ for (const b of backends) {
         { version: 3 },
         { version: 4 },
         { version: 5 },
+        { version: 6 },
       ]);
     });
 
@@ -375,6 +380,53 @@ for (const b of backends) {
           name: 'RangeError',
           message: `insertSession: session from /data/simulated/tx-000004 has no measurements`,
         });
+      }));
+
+    test('power-only readings (no blob) keep heard, running and a mobile position; insertSessions is all or nothing', () =>
+      withCatalog(async (c) => {
+        const power = (i: number): { session: NewSession; measurements: NewMeasurement[] } => {
+          const base = { startUnixNs: null, timestampSigmaS: null, centerFreqHz: 0, sampleRateHz: 0, sampleCount: 0 };
+          const measurements: NewMeasurement[] = [
+            { ...base, receiver: { id: 'torino', lat: 45, lon: 7.5 }, rssiDbm: -80 - i, heard: true, running: true },
+            { ...base, receiver: { id: 'car' }, rssiDbm: null, heard: false, running: true, rxLat: 45.2, rxLon: 7.7 },
+            { ...base, receiver: { id: 'genova' }, rssiDbm: null, heard: false, running: false },
+          ].map((m, k) => ({ ...m, blobKey: null, format: 'rss', contentHash: `${i}-${k}`.padEnd(64, '0') }));
+          const session: NewSession = {
+            origin: 'imported',
+            scenario: null,
+            startedAt: new Date(Date.UTC(2026, 2, 1) + i * 5000),
+            centerFreqHz: 0,
+            truthLat: 45.1,
+            truthLon: 7.6,
+            source: `log.csv:${i + 2}`,
+            contentHash: `s${i}`.padEnd(64, '0'),
+          };
+          return { session, measurements };
+        };
+        const first = await c.insertSessions([power(0), power(1)]);
+        assert.equal(first.sessionIds.length, 2);
+        assert.equal(first.duplicates, 0);
+        const got = await c.getSession(first.sessionIds[1] as number);
+        assert.deepEqual(
+          got?.measurements.map((m) => [m.receiverId, m.blobKey, m.format, m.rssiDbm, m.heard, m.running, m.rxLat, m.rxLon]),
+          [
+            ['torino', null, 'rss', -81, true, true, null, null],
+            ['car', null, 'rss', null, false, true, 45.2, 7.7],
+            ['genova', null, 'rss', null, false, false, null, null],
+          ],
+        );
+        // The same log again: nothing new, no error.
+        assert.deepEqual(await c.insertSessions([power(0), power(1)]), { sessionIds: [], duplicates: 2 });
+        // One bad transmission (an IQ format without its blob) rolls back the whole log.
+        const bad = power(3);
+        (bad.measurements[0] as NewMeasurement).format = 'npy-cf32';
+        await assert.rejects(c.insertSessions([power(2), bad]), {
+          message: /violates check constraint "measurements_blob_or_power_check"/,
+        });
+        assert.equal(await c.countSessions(), 2, 'the good transmission before the bad one is rolled back too');
+        const impossible = power(4);
+        (impossible.measurements[1] as NewMeasurement).rxLat = 95;
+        await assert.rejects(c.insertSessions([impossible]), { message: /violates check constraint "measurements_rx_lat_check"/ });
       }));
 
     test('the origin CHECK constraint refuses unknown origins', () =>

@@ -93,7 +93,10 @@ test('import in worker threads catalogues what the calling thread does, and its 
     assert.deepEqual(await catalogued(pooled.catalog, b.sessionIds), rowsA);
     assert.ok(rowsA.every((s) => s.measurements.every((m) => m.snrDb !== null && m.rssiDbfs !== null)));
     for (const m of rowsA.flatMap((s) => s.measurements))
-      assert.deepEqual(await pooled.blobs.get(m.blobKey, m.contentHash), await inThread.blobs.get(m.blobKey, m.contentHash));
+      assert.deepEqual(
+        await pooled.blobs.get(m.blobKey as string, m.contentHash),
+        await inThread.blobs.get(m.blobKey as string, m.contentHash),
+      );
 
     // The loader over the pooled import finds every recording's features in the cache import
     // filled: no extraction, no blob read — and the same batch as extracting from the IQ.
@@ -150,7 +153,7 @@ test('an import interrupted by its progress callback stops, and every session it
     // Five sets committed: tx-000000 … tx-000002, the copy of tx-000003 and tx-000003 (its duplicate).
     assert.equal(await store.catalog.countSessions(), 4);
     const sessions = await Promise.all((await store.catalog.listSessions()).map((s) => store.catalog.getSession(s.id)));
-    for (const m of sessions.flatMap((s) => s?.measurements ?? [])) assert.ok(await store.blobs.has(m.blobKey));
+    for (const m of sessions.flatMap((s) => s?.measurements ?? [])) assert.ok(await store.blobs.has(m.blobKey as string));
     // Re-running completes it, importing only what is missing.
     const again = await importDirectory(simDir, { catalog: store.catalog, blobs: store.blobs, workers: 2 });
     assert.deepEqual([again.imported, again.duplicates], [SAMPLES - 4, 5]);

@@ -88,7 +88,7 @@ test('GPS-timed sessions carry centred arrival times equal to direct extraction,
   const onUnhandled = (e: unknown) => unhandled.push(e);
   process.on('unhandledRejection', onUnhandled);
   for (const m of (await catalog.datasetMeasurements(d.id, 'train')).values()) {
-    for (const x of m) writeFileSync(join(root, 'blobs', x.blobKey), 'damaged');
+    for (const x of m) writeFileSync(join(root, 'blobs', x.blobKey as string), 'damaged');
   }
   const fresh = await DatasetLoader.create({
     catalog,

@@ -48,15 +48,37 @@ export function registerStore(program: Command): void {
   program
     .command('import')
     .description(
-      'register recordings (SigMF collections; loose SigMF, .npy and KiwiSDR WAV files grouped into transmissions by time; folders searched recursively) in the catalog and store their IQ; re-imports are no-ops; bad files are reported and skipped (exit code 1)',
+      'register recordings (SigMF collections; loose SigMF, .npy and KiwiSDR WAV files grouped into transmissions by time; folders searched recursively) in the catalog and store their IQ; re-imports are no-ops; bad files are reported and skipped (exit code 1). With --format rss-csv|rss-json: a power-only measurement log (docs/TRAINING.md, "Power logs"), all of it or nothing',
     )
-    .argument('<dir>', 'folder to import')
+    .argument('<path>', 'folder of recordings, or with --format a power log file')
+    .option('--format <format>', 'rss-csv or rss-json: the path is a power log (one row per reading or per transmission)')
+    .option('--receivers <file>', 'power log: the fixed receivers (network JSON or GeoJSON); others need rx_lat/rx_lon per row')
+    .option('--not-heard <value>', 'power log: a power value meaning "not heard" (besides an empty cell), e.g. -999', Number)
+    .option('--columns <file>', 'power log: JSON mapping fields to column names, e.g. {"rss_dbm": "level"}')
+    .option('--center-freq <hz>', "power log: the transmissions' carrier frequency (Hz), if known", Number)
     .option('--home <dir>', HOME_HELP)
-    .action(async (dir: string, o: { home?: string }) => {
-      const r = await withStore(o.home, (s) => importAndReport(s, dir));
-      // Anything skipped makes the exit code 1, even when the rest was imported.
-      if (r.failed > 0) process.exitCode = 1;
-    });
+    .action(
+      async (
+        path: string,
+        o: { home?: string; format?: string; receivers?: string; notHeard?: number; columns?: string; centerFreq?: number },
+      ) => {
+        if (o.format === undefined) {
+          for (const [flag, v] of [
+            ['--receivers', o.receivers],
+            ['--not-heard', o.notHeard],
+            ['--columns', o.columns],
+            ['--center-freq', o.centerFreq],
+          ] as const)
+            if (v !== undefined) throw new Error(`${flag} applies to power logs: add --format rss-csv or rss-json`);
+          const r = await withStore(o.home, (s) => importAndReport(s, path));
+          // Anything skipped makes the exit code 1, even when the rest was imported.
+          if (r.failed > 0) process.exitCode = 1;
+          return;
+        }
+        const { importPowerLog } = await import('./import-power-log.js');
+        await withStore(o.home, (s) => importPowerLog(s, path, { ...o, format: o.format as string }));
+      },
+    );
 
   const dataset = program.command('dataset').description('named, versioned train/val/test splits of catalogued sessions');
   dataset

@@ -53,7 +53,7 @@ const SESSION_COLUMNS = `s.id, s.origin, s.scenario, s.started_at AS "startedAt"
 const MEASUREMENT_COLUMNS = `id, session_id AS "sessionId", receiver_id AS "receiverId", start_unix_ns::text AS "startUnixNs",
   timestamp_sigma_s AS "timestampSigmaS", center_freq_hz AS "centerFreqHz", sample_rate_hz AS "sampleRateHz",
   sample_count AS "sampleCount", snr_db AS "snrDb", rssi_dbfs AS "rssiDbfs", rssi_dbm AS "rssiDbm", blob_key AS "blobKey",
-  format, content_hash AS "contentHash", meta`;
+  format, content_hash AS "contentHash", meta, heard, running, rx_lat AS "rxLat", rx_lon AS "rxLon"`;
 
 const DATASET_COLUMNS = `id, name, version, seed, split_spec AS "splitSpec", created_at AS "createdAt"`;
 
@@ -191,72 +191,106 @@ export class Catalog {
     s: NewSession,
     measurements: readonly NewMeasurement[],
   ): Promise<{ sessionId: number; measurementIds: number[] }> {
-    if (measurements.length === 0) throw new RangeError(`insertSession: session from ${s.source} has no measurements`);
     return this.db.transaction(async (tx) => {
-      const inserted = await tx.query<{ id: number }>(
-        `INSERT INTO sessions (origin, scenario, started_at, center_freq_hz, truth_lat, truth_lon, truth_alt_m, truth_power_dbm,
+      const r = await this.#insertIn(tx, s, measurements);
+      if (r === null) {
+        const existing = await tx.query<{ id: number }>('SELECT id FROM sessions WHERE content_hash = $1', [s.contentHash]);
+        throw new DuplicateSessionError(this.location, s.contentHash, existing.rows[0]?.id ?? -1);
+      }
+      return r;
+    });
+  }
+
+  /**
+   * Inserts many sessions in ONE transaction (a power log: all of it or nothing). Sessions whose
+   * content is already catalogued are skipped (a re-import writes nothing), not an error.
+   */
+  async insertSessions(
+    items: readonly { session: NewSession; measurements: readonly NewMeasurement[] }[],
+  ): Promise<{ sessionIds: number[]; duplicates: number }> {
+    return this.db.transaction(async (tx) => {
+      const sessionIds: number[] = [];
+      let duplicates = 0;
+      for (const it of items) {
+        const r = await this.#insertIn(tx, it.session, it.measurements);
+        if (r === null) duplicates++;
+        else sessionIds.push(r.sessionId);
+      }
+      return { sessionIds, duplicates };
+    });
+  }
+
+  /** One session and its measurements inside the caller's transaction; null when its content hash is taken. */
+  async #insertIn(
+    tx: SqlExecutor,
+    s: NewSession,
+    measurements: readonly NewMeasurement[],
+  ): Promise<{ sessionId: number; measurementIds: number[] } | null> {
+    if (measurements.length === 0) throw new RangeError(`insertSession: session from ${s.source} has no measurements`);
+    const inserted = await tx.query<{ id: number }>(
+      `INSERT INTO sessions (origin, scenario, started_at, center_freq_hz, truth_lat, truth_lon, truth_alt_m, truth_power_dbm,
            truth, source, content_hash)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11)
          ON CONFLICT (content_hash) DO NOTHING
          RETURNING id`,
-        [
-          s.origin,
-          s.scenario,
-          s.startedAt,
-          s.centerFreqHz,
-          s.truthLat ?? null,
-          s.truthLon ?? null,
-          s.truthAltM ?? null,
-          s.truthPowerDbm ?? null,
-          json(s.truth, `session ${s.source} truth`),
-          s.source,
-          s.contentHash,
-        ],
-      );
-      const sessionId = inserted.rows[0]?.id;
-      if (sessionId === undefined) {
-        const existing = await tx.query<{ id: number }>('SELECT id FROM sessions WHERE content_hash = $1', [s.contentHash]);
-        throw new DuplicateSessionError(this.location, s.contentHash, existing.rows[0]?.id ?? -1);
-      }
-      // Two statements for all the measurements (not two per measurement): the import of a
-      // 16-receiver set spent most of its catalog time in per-row round trips.
-      await upsertReceiversIn(
-        tx,
-        measurements.map((m) => m.receiver),
-      );
-      const columns = 14;
-      const params = measurements.flatMap((m) => [
-        sessionId,
-        m.receiver.id,
-        m.startUnixNs === null ? null : m.startUnixNs.toString(),
-        m.timestampSigmaS,
-        m.centerFreqHz,
-        m.sampleRateHz,
-        m.sampleCount,
-        m.snrDb ?? null,
-        m.rssiDbfs ?? null,
-        m.rssiDbm ?? null,
-        m.blobKey,
-        m.format,
-        m.contentHash,
-        json(m.meta ?? {}, `measurement ${m.receiver.id} meta`),
-      ]);
-      const rows = measurements.map((_, i) => {
-        const p = (k: number) => `$${i * columns + k}`;
-        return `(${p(1)}, ${p(2)}, ${p(3)}::numeric, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}, ${p(9)}, ${p(10)}, ${p(11)}, ${p(12)}, ${p(13)}, ${p(14)}::jsonb)`;
-      });
-      const r = await tx.query<{ id: number; receiver_id: string }>(
-        `INSERT INTO measurements (session_id, receiver_id, start_unix_ns, timestamp_sigma_s, center_freq_hz, sample_rate_hz,
-           sample_count, snr_db, rssi_dbfs, rssi_dbm, blob_key, format, content_hash, meta)
+      [
+        s.origin,
+        s.scenario,
+        s.startedAt,
+        s.centerFreqHz,
+        s.truthLat ?? null,
+        s.truthLon ?? null,
+        s.truthAltM ?? null,
+        s.truthPowerDbm ?? null,
+        json(s.truth, `session ${s.source} truth`),
+        s.source,
+        s.contentHash,
+      ],
+    );
+    const sessionId = inserted.rows[0]?.id;
+    if (sessionId === undefined) return null;
+    // Two statements for all the measurements (not two per measurement): the import of a
+    // 16-receiver set spent most of its catalog time in per-row round trips.
+    await upsertReceiversIn(
+      tx,
+      measurements.map((m) => m.receiver),
+    );
+    const columns = 18;
+    const params = measurements.flatMap((m) => [
+      sessionId,
+      m.receiver.id,
+      m.startUnixNs === null ? null : m.startUnixNs.toString(),
+      m.timestampSigmaS,
+      m.centerFreqHz,
+      m.sampleRateHz,
+      m.sampleCount,
+      m.snrDb ?? null,
+      m.rssiDbfs ?? null,
+      m.rssiDbm ?? null,
+      m.blobKey,
+      m.format,
+      m.contentHash,
+      json(m.meta ?? {}, `measurement ${m.receiver.id} meta`),
+      m.heard ?? null,
+      m.running ?? true,
+      m.rxLat ?? null,
+      m.rxLon ?? null,
+    ]);
+    const rows = measurements.map((_, i) => {
+      const p = (k: number) => `$${i * columns + k}`;
+      return `(${p(1)}, ${p(2)}, ${p(3)}::numeric, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}, ${p(9)}, ${p(10)}, ${p(11)}, ${p(12)}, ${p(13)}, ${p(14)}::jsonb, ${p(15)}, ${p(16)}, ${p(17)}, ${p(18)})`;
+    });
+    const r = await tx.query<{ id: number; receiver_id: string }>(
+      `INSERT INTO measurements (session_id, receiver_id, start_unix_ns, timestamp_sigma_s, center_freq_hz, sample_rate_hz,
+           sample_count, snr_db, rssi_dbfs, rssi_dbm, blob_key, format, content_hash, meta, heard, running, rx_lat, rx_lon)
          VALUES ${rows.join(',\n')}
          RETURNING id, receiver_id`,
-        params,
-      );
-      // One measurement per receiver in a session (a unique key), so ids are matched by receiver.
-      const idOf = new Map(r.rows.map((row) => [row.receiver_id, row.id]));
-      const measurementIds = measurements.map((m) => idOf.get(m.receiver.id) as number);
-      return { sessionId, measurementIds };
-    });
+      params,
+    );
+    // One measurement per receiver in a session (a unique key), so ids are matched by receiver.
+    const idOf = new Map(r.rows.map((row) => [row.receiver_id, row.id]));
+    const measurementIds = measurements.map((m) => idOf.get(m.receiver.id) as number);
+    return { sessionId, measurementIds };
   }
 
   /** Sessions in id order, optionally only one origin and/or scenario. */

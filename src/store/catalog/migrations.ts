@@ -210,6 +210,23 @@ ALTER TABLE jobs DROP CONSTRAINT jobs_kind_check;
 ALTER TABLE jobs ADD CONSTRAINT jobs_kind_check CHECK (kind IN ('train', 'simulate', 'import'));
 `,
   },
+  {
+    version: 6,
+    name: 'power-only-measurements',
+    // Logs that carry only the received power per receiver (rtl_power / KrakenSDR-style logs,
+    // testbeds, survey drives): a measurement without IQ has no blob and format 'rss'. Whether the
+    // receiver heard (null: not stated, as for IQ recordings, whose features decide) and whether it
+    // was running at all are kept apart — a receiver that was on and heard nothing is evidence, one
+    // that was off is none. A mobile receiver's position at the time is rx_lat/rx_lon.
+    sql: `
+ALTER TABLE measurements ALTER COLUMN blob_key DROP NOT NULL;
+ALTER TABLE measurements ADD COLUMN heard boolean;
+ALTER TABLE measurements ADD COLUMN running boolean NOT NULL DEFAULT true;
+ALTER TABLE measurements ADD COLUMN rx_lat double precision CHECK (rx_lat BETWEEN -90 AND 90);
+ALTER TABLE measurements ADD COLUMN rx_lon double precision CHECK (rx_lon BETWEEN -180 AND 180);
+ALTER TABLE measurements ADD CONSTRAINT measurements_blob_or_power_check CHECK (blob_key IS NOT NULL OR format = 'rss');
+`,
+  },
 ];
 
 /** The schema version this program expects (the last migration's). */

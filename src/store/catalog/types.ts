@@ -66,10 +66,17 @@ export interface NewMeasurement {
   snrDb?: number | null;
   rssiDbfs?: number | null;
   rssiDbm?: number | null;
-  /** Key of the raw IQ in the blob store. */
-  blobKey: string;
-  /** Storage format of the blob (e.g. 'npy-cf32', 'sigmf'). */
+  /** Key of the raw IQ in the blob store; null for a power-only reading (format 'rss'). */
+  blobKey: string | null;
+  /** Storage format of the blob (e.g. 'npy-cf32', 'sigmf'), or 'rss' for a power-only reading. */
   format: string;
+  /** Whether the receiver heard the transmission, when the source says so (power logs); null: not stated. */
+  heard?: boolean | null;
+  /** False when the receiver was not running (a power log says so); default true. */
+  running?: boolean;
+  /** A mobile receiver's position at the time of the measurement. */
+  rxLat?: number | null;
+  rxLon?: number | null;
   /** SHA-256 (hex) of the stored blob. */
   contentHash: string;
   /** Format-specific extras (Recording.meta). */
@@ -104,10 +111,15 @@ export interface MeasurementRow {
   snrDb: number | null;
   rssiDbfs: number | null;
   rssiDbm: number | null;
-  blobKey: string;
+  /** null for a power-only reading (format 'rss'). */
+  blobKey: string | null;
   format: string;
   contentHash: string;
   meta: Record<string, unknown>;
+  heard: boolean | null;
+  running: boolean;
+  rxLat: number | null;
+  rxLon: number | null;
 }
 
 export interface SessionWithMeasurements extends SessionRow {
