@@ -166,3 +166,44 @@ test('simulate --into, import and dataset create work end to end on the embedded
   assert.notEqual(missing.status, 0);
   assert.match(missing.stderr, /no dataset named 'nope'; existing datasets: demo/);
 });
+
+test('heimdall import --format rss-csv: a wide power log with a column mapping and a network, then a time split', () => {
+  const home = mkdtempSync(join(tmpdir(), 'heimdall-cli-rss-'));
+  const network = join(home, 'network.geojson');
+  writeFileSync(
+    network,
+    JSON.stringify({
+      type: 'FeatureCollection',
+      features: [
+        { type: 'Feature', geometry: { type: 'Point', coordinates: [7.6, 45.0] }, properties: { id: 'north' } },
+        { type: 'Feature', geometry: { type: 'Point', coordinates: [7.7, 45.1] }, properties: { id: 'south' } },
+      ],
+    }),
+  );
+  const columns = join(home, 'columns.json');
+  writeFileSync(columns, JSON.stringify({ time: 'Zeit' }));
+  const log = join(home, 'log.csv');
+  const rows = Array.from(
+    { length: 10 },
+    (_, i) => `${1_772_359_200 + 60 * i},${-70 - i},${i % 3 === 0 ? -999 : -80},45.05,7.65`,
+  );
+  writeFileSync(log, `Zeit,north,south,tx_lat,tx_lon\n${rows.join('\n')}\n`);
+  const args = ['import', log, '--format', 'rss-csv', '--columns', columns, '--receivers', network, '--home', home];
+  const r = heimdall(...args, '--not-heard', '-999');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(
+    r.stdout,
+    /Imported 10 transmission\(s\) of a wide power log into pglite:.*; 0 already catalogued; 0 without a true position/,
+  );
+  assert.match(r.stdout, /2 receivers; no IQ stored \(power only\)/);
+  // Without --not-heard, -999 dBm is an impossible power: refused by line and column, nothing written.
+  const bad = heimdall(...args.slice(0, -2), '--home', mkdtempSync(join(tmpdir(), 'heimdall-cli-rss-bad-')));
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /log\.csv:2: south: -999 dBm is not a possible received power/);
+  const ds = heimdall('dataset', 'create', 'drive', '--split-by', 'time', '--home', home);
+  assert.match(ds.stdout, /Dataset drive v1: train 7, val 2, test 1 sessions \(split by time, seed 1\)/, ds.stderr);
+  const misuse = heimdall('import', log, '--not-heard', '-999', '--home', home);
+  assert.match(misuse.stderr, /--not-heard applies to power logs: add --format rss-csv or rss-json/);
+  const cells = heimdall('dataset', 'create', 'drive', '--cells', '3', '--home', home);
+  assert.match(cells.stderr, /--cells applies to --split-by area/);
+});

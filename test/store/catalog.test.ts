@@ -426,7 +426,9 @@ for (const b of backends) {
         assert.equal(await c.countSessions(), 2, 'the good transmission before the bad one is rolled back too');
         const impossible = power(4);
         (impossible.measurements[1] as NewMeasurement).rxLat = 95;
-        await assert.rejects(c.insertSessions([impossible]), { message: /violates check constraint "measurements_rx_lat_check"/ });
+        await assert.rejects(c.insertSessions([impossible]), {
+          message: /violates check constraint "measurements_rx_lat_check"/,
+        });
       }));
 
     test('the origin CHECK constraint refuses unknown origins', () =>
