@@ -73,7 +73,7 @@ export interface TimeDifferenceObservation {
   quality: number;
 }
 
-export type LocateMethod = 'rss-ml' | 'posterior-mean' | 'tdoa' | 'centroid' | 'strongest';
+export type LocateMethod = 'rss-ml' | 'posterior-mean' | 'tdoa' | 'centroid' | 'strongest' | 'knn' | 'radio-map';
 
 export interface ReceiverDiagnostic {
   id: string;

@@ -8,8 +8,10 @@ import { type FeatureConfig, FeatureConfigSchema } from '../signal/features/conf
 import { parseConfig, type Scenario, ScenarioSchema } from '../sim/config.js';
 import type { Catalog } from '../store/catalog/catalog.js';
 import type { DatasetRow, MeasurementRow, SessionRow } from '../store/catalog/types.js';
+import { RSS_FORMAT } from '../store/import-rss.js';
 import { openStore } from '../store/open.js';
 import { openTracker } from '../track/open.js';
+import { type PowerTrainResult, trainPowerDataset } from './power/train.js';
 import { priorSpecOfScenario } from './references/rss-model.js';
 import {
   type NetworkReceiver,
@@ -37,10 +39,33 @@ export interface TrainDatasetOptions {
   log: (line: string) => void;
 }
 
-export interface TrainDatasetResult extends TrainResult {
+export interface IqTrainDatasetResult extends TrainResult {
+  kind: 'iq';
   dataset: DatasetRow;
   config: ResolvedTrainConfig;
   seconds: number;
+}
+
+/** A power-only dataset's result: the radio map fitted and compared (pipeline/power/train.ts). */
+export interface PowerTrainDatasetResult extends PowerTrainResult {
+  kind: 'power';
+  dataset: DatasetRow;
+  seconds: number;
+}
+
+export type TrainDatasetResult = IqTrainDatasetResult | PowerTrainDatasetResult;
+
+/**
+ * Whether a dataset is power-only (every measurement from a power log, none with IQ). A dataset
+ * mixing both is refused: the two paths train different models.
+ */
+function powerOnly(d: DatasetRow, measurements: MeasurementRow[]): boolean {
+  const power = measurements.filter((m) => m.format === RSS_FORMAT).length;
+  if (power > 0 && power < measurements.length)
+    throw new Error(
+      `dataset ${d.name}@${d.version} mixes ${power} power-only measurements with ${measurements.length - power} IQ recordings; make one dataset of each (dataset create --origin)`,
+    );
+  return power > 0;
 }
 
 /** NAME[@VERSION] → name and version (undefined: the newest). */
@@ -166,6 +191,22 @@ export async function trainDataset(o: TrainDatasetOptions): Promise<TrainDataset
       throw new Error(
         `dataset ${dataset.name}@${dataset.version} has ${dataset.counts.train} train / ${dataset.counts.val} val / ${dataset.counts.test} test sessions; training needs all three`,
       );
+    if (powerOnly(dataset, measurements)) {
+      if (o.resume !== undefined || o.initFrom !== undefined || Object.keys(raw).length > 0)
+        throw new Error(
+          `dataset ${dataset.name}@${dataset.version} is power-only: its model (a radio map, fitted in seconds) takes no --config, --set, --resume or --init-from`,
+        );
+      const r = await trainPowerDataset({
+        store,
+        tracker,
+        home: o.home,
+        dataset,
+        experiment: 'train',
+        log: o.log,
+        ...(o.onRun ? { onRun: o.onRun } : {}),
+      });
+      return { kind: 'power', ...r, dataset, seconds: (performance.now() - started) / 1000 };
+    }
     const scenario = await commonScenario(store.catalog, sessions);
     const receivers = await networkOf(store.catalog, dataset, measurements, scenario);
     const features = featuresOf(dataset, measurements, cfg.features);
@@ -196,7 +237,7 @@ export async function trainDataset(o: TrainDatasetOptions): Promise<TrainDataset
       ...(o.signal ? { signal: o.signal } : {}),
       log: o.log,
     });
-    return { ...trained, dataset, config, seconds: (performance.now() - started) / 1000 };
+    return { kind: 'iq', ...trained, dataset, config, seconds: (performance.now() - started) / 1000 };
   } finally {
     await store.close();
     await tracker.close();

@@ -8,6 +8,8 @@
 //   - terrain and buildings: static, spatially correlated shadowing per receiver over the
 //     transmitter's position (the same street is shadowed the same way every week), plus fast
 //     variation per transmission;
+//   - planned routes: survey teams drive the same few routes on every measurement day (from a
+//     different start), so later days pass where earlier ones did — what a time split tests;
 //   - unknown transmitters: the transmit power changes from day to day;
 //   - detection: a receiver hears only above its sensitivity; below it logs "not heard".
 // The result is a parsed RssLog (the same structure the importer takes) with the truth, and the
@@ -46,6 +48,8 @@ export interface PowerCampaignOptions {
   freqHz?: number;
   /** Day-to-day transmit power range (dBm). */
   txPowerDbm?: [number, number];
+  /** Planned survey routes (closed loops) driven in turn, one per day; 0: a new random track every day. */
+  surveyRoutes?: number;
 }
 
 export interface PowerCampaign {
@@ -73,6 +77,7 @@ export const POWER_CAMPAIGN_DEFAULTS: Omit<Required<PowerCampaignOptions>, 'seed
   sensitivityDbm: -118,
   freqHz: 446e6,
   txPowerDbm: [30, 40],
+  surveyRoutes: 3,
 };
 
 const WEEK_MS = 7 * 24 * 3600 * 1000;
@@ -121,6 +126,10 @@ export function simulatePowerCampaign(options: PowerCampaignOptions): PowerCampa
     id: `car-${i + 1}`,
     route: Array.from({ length: 5 }, () => inside(rng)),
   }));
+  // A loop of waypoints about as long as one day's drive.
+  const dayDriveM = o.transmissionsPerDay * o.intervalS * SPEED_M_S;
+  const loopOf = (r: Rng) => Array.from({ length: 2 + Math.ceil(dayDriveM / (0.5 * o.areaM)) }, () => inside(r));
+  const routes = Array.from({ length: o.surveyRoutes }, () => loopOf(rng));
   const ids = [...fixed.map((r) => r.id), ...mobile.map((m) => m.id)];
   const offsetsDb = Object.fromEntries(ids.map((id) => [id, round(rng.between(-o.offsetDb, o.offsetDb), 2)]));
   const fields = new Map(
@@ -139,13 +148,12 @@ export function simulatePowerCampaign(options: PowerCampaignOptions): PowerCampa
         .map((r) => r.id),
     );
     const txPowerDbm = dayRng.between(o.txPowerDbm[0], o.txPowerDbm[1]);
-    const track = Array.from({ length: 2 + Math.ceil((o.transmissionsPerDay * o.intervalS * SPEED_M_S) / o.areaM) }, () =>
-      inside(dayRng),
-    );
+    const route = o.surveyRoutes > 0 ? (routes[day % o.surveyRoutes] as { east: number; north: number }[]) : loopOf(dayRng);
+    const startM = dayRng.between(0, 1e6); // anywhere on the loop
     const phases = mobile.map(() => dayRng.between(0, 1e5));
     for (let k = 0; k < o.transmissionsPerDay; k++) {
       const tS = k * o.intervalS;
-      const tx = along(track, tS * SPEED_M_S, false);
+      const tx = along(route, startM + tS * SPEED_M_S, true);
       const readings: RssReading[] = [];
       const hear = (id: string, east: number, north: number, heightM: number) => {
         const d = Math.hypot(east - tx.east, north - tx.north, heightM - TX_HEIGHT_M);

@@ -9,13 +9,20 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { setNumThreads } from '../../src/engine/runtime.js';
 import { loadSafetensors } from '../../src/engine/safetensors.js';
-import { trainDataset } from '../../src/pipeline/train-dataset.js';
+import { type IqTrainDatasetResult, type TrainDatasetOptions, trainDataset } from '../../src/pipeline/train-dataset.js';
 import { simulate } from '../../src/sim/simulate.js';
 import { createDataset } from '../../src/store/datasets.js';
 import { importDirectory } from '../../src/store/import.js';
 import { openStore } from '../../src/store/open.js';
 import { openTracker } from '../../src/track/open.js';
 import { ringNetwork, testScenario } from '../sim/fixtures.js';
+
+/** trainDataset on an IQ dataset: LocalizationNet's result. */
+async function trainIq(o: TrainDatasetOptions): Promise<IqTrainDatasetResult> {
+  const r = await trainDataset(o);
+  assert.equal(r.kind, 'iq');
+  return r as IqTrainDatasetResult;
+}
 
 setNumThreads(2);
 
@@ -71,7 +78,7 @@ test('train on imported recordings: receivers from the catalog, no prior, the re
   assert.ok(sessions.every((s) => s.origin === 'imported' && s.scenario === null && s.truthLat !== null));
 
   const log: string[] = [];
-  const r = await trainDataset({ home, env, dataset: 'survey@1', config: tinyConfig, log: (l) => log.push(l) });
+  const r = await trainIq({ home, env, dataset: 'survey@1', config: tinyConfig, log: (l) => log.push(l) });
   assert.deepEqual([r.dataset.counts.train, r.dataset.counts.val, r.dataset.counts.test], [18, 6, 6]);
   assert.equal(r.evaluation.metrics.count, 6);
   assert.equal(r.fit.epochs, 2);
@@ -103,7 +110,7 @@ test('train on imported recordings: receivers from the catalog, no prior, the re
 test('train on a dataset mixing imported and simulated sessions', async () => {
   const home = mkdtempSync(join(tmpdir(), 'heimdall-train-mixed-'));
   await prepare(home, { mixed: true });
-  const r = await trainDataset({
+  const r = await trainIq({
     home,
     env,
     dataset: 'survey',
@@ -125,10 +132,10 @@ test('--resume continues an interrupted run from its last checkpoint to the metr
   const home = mkdtempSync(join(tmpdir(), 'heimdall-train-resume-'));
   await prepare(home, { mixed: false });
   const config = { ...tinyConfig, trainer: { maxEpochs: 3, patience: 3 } };
-  const whole = await trainDataset({ home, env, dataset: 'survey', config, log: () => {} });
+  const whole = await trainIq({ home, env, dataset: 'survey', config, log: () => {} });
 
   const controller = new AbortController();
-  const first = await trainDataset({
+  const first = await trainIq({
     home,
     env,
     dataset: 'survey',
@@ -140,7 +147,7 @@ test('--resume continues an interrupted run from its last checkpoint to the metr
   });
   assert.equal(first.fit.stoppedBecause, 'aborted');
   assert.equal(first.model, undefined); // nothing registered from an interrupted run
-  const resumed = await trainDataset({ home, env, resume: first.run.id, log: () => {} });
+  const resumed = await trainIq({ home, env, resume: first.run.id, log: () => {} });
   assert.equal(resumed.run.id, first.run.id); // the same tracked run, continued
   assert.equal(resumed.fit.epochs, 3);
   assert.deepEqual(

@@ -50,6 +50,17 @@ export function registerTrain(program: Command): void {
           signal,
           log: (line) => console.log(line),
         });
+        if (r.kind === 'power') {
+          const { powerComparisonLines } = await import('../../pipeline/power/train.js');
+          console.log(
+            `\nRadio map on the test split of ${r.dataset.name} v${r.dataset.version} (${r.counts.test} transmissions), beside the power-log baselines:`,
+          );
+          for (const line of powerComparisonLines(r)) console.log(line);
+          console.log(
+            `  model: ${r.model.name} v${r.model.version} (${r.model.path}); run ${r.run.id}; ${r.seconds.toFixed(1)} s`,
+          );
+          return;
+        }
         printTrainingSummary(`Training summary: test split of ${r.dataset.name} v${r.dataset.version}`, r);
         if (r.fit.stoppedBecause === 'aborted') console.log(`\nInterrupted: continue with ./heimdall train --resume ${r.run.id}`);
       });

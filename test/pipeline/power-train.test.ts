@@ -1,0 +1,93 @@
+// The power-log path end to end, with real child processes: a realistic campaign (16 fixed
+// receivers with uncalibrated offsets of ±6 dB, a quarter of them off each day, four mobile
+// receivers on routes, eight measurement days a week apart) is written as a long CSV (days 1–3),
+// a wide CSV (days 4–6) and JSON (days 7–8), imported with `heimdall import`, split by time, and
+// trained with `heimdall train`. On the test split (the last days) the radio map must beat every
+// baseline by at least 15 % in median error, with 1σ/2σ coverage within 5 points of the targets.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import type { EstimatorMetrics } from '../../src/eval/evaluation-document.js';
+import { radioMapFromJson } from '../../src/locate/power/radio-map-json.js';
+import type { RssLog } from '../../src/signal/formats/rss-log.js';
+import { formatRssCsvLong, formatRssCsvWide, formatRssJson } from '../../src/signal/formats/rss-log-write.js';
+import { simulatePowerCampaign } from '../../src/sim/power-campaign.js';
+
+const root = join(import.meta.dirname, '..', '..', '..');
+const main = join(root, 'dist/src/cli/main.js');
+const work = mkdtempSync(join(tmpdir(), 'heimdall-power-train-'));
+const { DATABASE_URL: _pg, ...baseEnv } = process.env;
+const env = { ...baseEnv, HEIMDALL_HOME: join(work, 'home'), HEIMDALL_THREADS: '1' };
+const heimdall = (...args: string[]) => spawnSync(process.execPath, [main, ...args], { cwd: work, encoding: 'utf8', env });
+after(() => rmSync(work, { recursive: true, force: true }));
+
+const campaign = simulatePowerCampaign({ seed: 1 });
+const days = (from: number, to: number): RssLog => {
+  const first = campaign.log.transmissions[0]?.time.getTime() ?? 0;
+  const week = 7 * 86_400_000;
+  return {
+    ...campaign.log,
+    transmissions: campaign.log.transmissions.filter((t) => {
+      const day = Math.round((t.time.getTime() - first) / week) + 1;
+      return day >= from && day <= to;
+    }),
+  };
+};
+
+test('a realistic power campaign in three shapes: imported, split by time, the radio map beats every baseline by ≥ 15 %', () => {
+  const { options } = campaign;
+  assert.equal(options.fixedReceivers, 16);
+  assert.equal(options.mobileReceivers, 4);
+  assert.equal(options.offsetDb, 6);
+  assert.equal(options.offShare, 0.25);
+  writeFileSync(join(work, 'network.json'), JSON.stringify(campaign.network));
+  writeFileSync(join(work, 'long.csv'), formatRssCsvLong(days(1, 3)));
+  writeFileSync(join(work, 'wide.csv'), formatRssCsvWide(days(4, 6)));
+  writeFileSync(join(work, 'log.json'), formatRssJson(days(7, 8)));
+  for (const [file, format] of [
+    ['long.csv', 'rss-csv'],
+    ['wide.csv', 'rss-csv'],
+    ['log.json', 'rss-json'],
+  ] as const) {
+    const r = heimdall('import', file, '--format', format, '--receivers', 'network.json', '--center-freq', '446e6');
+    assert.equal(r.status, 0, r.stderr);
+  }
+  const split = heimdall('dataset', 'create', 'survey', '--split-by', 'time');
+  assert.equal(split.status, 0, split.stderr);
+  assert.match(split.stdout, /train 840, val 180, test 180 sessions \(split by time/);
+
+  const t = heimdall('train', '--dataset', 'survey');
+  assert.equal(t.status, 0, t.stderr);
+  assert.match(t.stdout, /Radio map on the test split of survey v1 \(180 transmissions\)/);
+  const runId = /run ([0-9a-f]{32})/.exec(t.stdout)?.[1];
+  assert.ok(runId, t.stdout);
+  const modelPath = /\((\/[^)]+radio-map\.json)\)/.exec(t.stdout)?.[1] as string;
+  const comparison = JSON.parse(readFileSync(join(modelPath, '..', 'comparison.json'), 'utf8')) as {
+    count: number;
+    metrics: Record<string, EstimatorMetrics>;
+  };
+  assert.equal(comparison.count, 180);
+  const m = comparison.metrics;
+  const model = m['radio-map'] as EstimatorMetrics;
+  for (const baseline of ['strongest', 'centroid', 'knn', 'log-distance-ml']) {
+    const b = m[baseline] as EstimatorMetrics;
+    assert.ok(
+      model.medianErrorM <= 0.85 * b.medianErrorM,
+      `radio map ${model.medianErrorM.toFixed(0)} m vs ${baseline} ${b.medianErrorM.toFixed(0)} m: not 15 % lower`,
+    );
+  }
+  assert.ok(Math.abs((model.coverage1Sigma as number) - 0.3935) <= 0.05, `1σ coverage ${model.coverage1Sigma}`);
+  assert.ok(Math.abs((model.coverage2Sigma as number) - 0.8647) <= 0.05, `2σ coverage ${model.coverage2Sigma}`);
+  // The stored model reads back: its offsets are what the devices' differences were.
+  const { map } = radioMapFromJson(readFileSync(modelPath, 'utf8'), modelPath);
+  const ids = Object.keys(campaign.offsetsDb).filter((id) => !id.startsWith('car-'));
+  const meanTrue = ids.reduce((a, id) => a + (campaign.offsetsDb[id] as number), 0) / ids.length;
+  const meanFit = ids.reduce((a, id) => a + (map.law.offsetsDb[id] as number), 0) / ids.length;
+  for (const id of ids) {
+    const e = (map.law.offsetsDb[id] as number) - meanFit - ((campaign.offsetsDb[id] as number) - meanTrue);
+    assert.ok(Math.abs(e) < 2, `${id}: fitted offset off by ${e.toFixed(1)} dB`);
+  }
+});
