@@ -13,7 +13,7 @@ import { locateRssMl } from '../rss-ml.js';
 import { LocateError, type LocationEstimate, type SearchRegion } from '../types.js';
 import { KnnFingerprints } from './knn.js';
 import { fitLogDistance, fittedRssModel, type LogDistanceFit } from './log-distance-fit.js';
-import { type PowerSample, truthsOf } from './samples.js';
+import { type PowerSample, searchRegionOf, truthsOf } from './samples.js';
 
 export const POWER_BASELINES = ['strongest', 'centroid', 'knn', 'log-distance-ml'] as const;
 export type PowerBaseline = (typeof POWER_BASELINES)[number];
@@ -26,24 +26,6 @@ export interface PowerBaselineResult {
   fit: LogDistanceFit;
   k: number;
   region: SearchRegion;
-}
-
-/** The region searched: the training transmitters' and receivers' extent, widened by 10 %. */
-export function searchRegionOf(train: readonly PowerSample[]): SearchRegion {
-  const es: number[] = [];
-  const ns: number[] = [];
-  for (const s of train) {
-    if (s.truth) {
-      es.push(s.truth.east);
-      ns.push(s.truth.north);
-    }
-    for (const r of s.readings) {
-      es.push(r.east);
-      ns.push(r.north);
-    }
-  }
-  const pad = 0.1 * Math.max(Math.max(...es) - Math.min(...es), Math.max(...ns) - Math.min(...ns), 100);
-  return { east: [Math.min(...es) - pad, Math.max(...es) + pad], north: [Math.min(...ns) - pad, Math.max(...ns) + pad] };
 }
 
 export function runPowerBaselines(

@@ -15,7 +15,7 @@ import { logPhi } from '../log-tables.js';
 import { distance3dM } from '../observations.js';
 import { LocateError, type LocationEstimate, type SearchRegion } from '../types.js';
 import { fitLogDistance, type LogDistanceFit } from './log-distance-fit.js';
-import { type PowerReading, type PowerSample, truthsOf } from './samples.js';
+import { type PowerReading, type PowerSample, searchRegionOf, truthsOf } from './samples.js';
 
 export interface RadioMapGrid {
   east0: number;
@@ -81,23 +81,6 @@ function blur(field: Float64Array, nx: number, ny: number, sigmaCells: number): 
   return out;
 }
 
-function regionOf(train: readonly PowerSample[]): SearchRegion {
-  const es: number[] = [];
-  const ns: number[] = [];
-  for (const s of train) {
-    if (s.truth) {
-      es.push(s.truth.east);
-      ns.push(s.truth.north);
-    }
-    for (const r of s.readings) {
-      es.push(r.east);
-      ns.push(r.north);
-    }
-  }
-  const pad = 0.1 * Math.max(Math.max(...es) - Math.min(...es), Math.max(...ns) - Math.min(...ns), 100);
-  return { east: [Math.min(...es) - pad, Math.max(...es) + pad], north: [Math.min(...ns) - pad, Math.max(...ns) + pad] };
-}
-
 /** Grid index of a point (clamped to the grid). */
 function cellOf(g: RadioMapGrid, east: number, north: number): number {
   const x = Math.min(g.nx - 1, Math.max(0, Math.round((east - g.east0) / g.cellM)));
@@ -111,7 +94,7 @@ export function fitRadioMap(train: readonly PowerSample[], o: RadioMapOptions = 
   const cellM = o.cellM ?? 50;
   const bandwidthM = o.bandwidthM ?? 150;
   const lambda = o.shrinkage ?? 1;
-  const region = o.region ?? regionOf(train);
+  const region = o.region ?? searchRegionOf(train);
   const grid: RadioMapGrid = {
     east0: region.east[0],
     north0: region.north[0],

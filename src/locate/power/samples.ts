@@ -2,7 +2,7 @@
 // receiver its position at the time (fixed or mobile), antenna height and reported power — null
 // when it was on and heard nothing. Receivers that were off are simply absent. Positions in one
 // local frame (m); reported powers carry each device's unknown offset.
-import type { ReceiverObservation } from '../types.js';
+import type { ReceiverObservation, SearchRegion } from '../types.js';
 
 export interface PowerReading extends ReceiverObservation {
   /** True when the receiver moves (its position comes with each reading). */
@@ -23,4 +23,22 @@ export function truthsOf(samples: readonly PowerSample[], what: string): { east:
     if (s.truth === undefined) throw new RangeError(`${what}: transmission ${s.id} has no true position`);
     return s.truth;
   });
+}
+
+/** The region searched: the training transmitters' and receivers' extent, widened by 10 %. */
+export function searchRegionOf(train: readonly PowerSample[]): SearchRegion {
+  const es: number[] = [];
+  const ns: number[] = [];
+  for (const s of train) {
+    if (s.truth) {
+      es.push(s.truth.east);
+      ns.push(s.truth.north);
+    }
+    for (const r of s.readings) {
+      es.push(r.east);
+      ns.push(r.north);
+    }
+  }
+  const pad = 0.1 * Math.max(Math.max(...es) - Math.min(...es), Math.max(...ns) - Math.min(...ns), 100);
+  return { east: [Math.min(...es) - pad, Math.max(...es) + pad], north: [Math.min(...ns) - pad, Math.max(...ns) + pad] };
 }
