@@ -54,31 +54,32 @@ export interface RadioMapOptions {
 
 const LOG10_DB = (d: number) => 10 * Math.log10(Math.max(d, 1));
 
+/**
+ * One pass of a 1-D kernel (half-width r) along an axis of a row-major nx × ny field: along east
+ * (stride 1, nx long) or north (stride nx, ny long). Cells beyond the edge count as 0.
+ */
+function convolveAxis(src: Float64Array, k: Float64Array, nx: number, ny: number, alongNorth: boolean): Float64Array {
+  const r = (k.length - 1) / 2;
+  const out = new Float64Array(src.length);
+  const stride = alongNorth ? nx : 1;
+  const length = alongNorth ? ny : nx;
+  for (let y = 0; y < ny; y++)
+    for (let x = 0; x < nx; x++) {
+      const at = alongNorth ? y : x;
+      const cell = y * nx + x;
+      let s = 0;
+      for (let t = Math.max(-r, -at); t <= Math.min(r, length - 1 - at); t++)
+        s += (k[t + r] as number) * (src[cell + t * stride] as number);
+      out[cell] = s;
+    }
+  return out;
+}
+
 /** Separable Gaussian blur of a row-major nx × ny field, kernel truncated at 3σ (in cells). */
 function blur(field: Float64Array, nx: number, ny: number, sigmaCells: number): Float64Array {
   const r = Math.max(1, Math.ceil(3 * sigmaCells));
   const k = Float64Array.from({ length: 2 * r + 1 }, (_, i) => Math.exp(-((i - r) ** 2) / (2 * sigmaCells * sigmaCells)));
-  const tmp = new Float64Array(field.length);
-  const out = new Float64Array(field.length);
-  for (let y = 0; y < ny; y++)
-    for (let x = 0; x < nx; x++) {
-      let s = 0;
-      for (let t = -r; t <= r; t++) {
-        const xx = x + t;
-        if (xx >= 0 && xx < nx) s += (k[t + r] as number) * (field[y * nx + xx] as number);
-      }
-      tmp[y * nx + x] = s;
-    }
-  for (let y = 0; y < ny; y++)
-    for (let x = 0; x < nx; x++) {
-      let s = 0;
-      for (let t = -r; t <= r; t++) {
-        const yy = y + t;
-        if (yy >= 0 && yy < ny) s += (k[t + r] as number) * (tmp[yy * nx + x] as number);
-      }
-      out[y * nx + x] = s;
-    }
-  return out;
+  return convolveAxis(convolveAxis(field, k, nx, ny, false), k, nx, ny, true);
 }
 
 /** Grid index of a point (clamped to the grid). */
