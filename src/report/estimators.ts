@@ -2,12 +2,21 @@
 // in a fixed order. Display names come from the document and are escaped wherever they end up.
 import type { EstimatorMetrics, EvaluationDocument, ReferenceName } from '../eval/evaluation-document.js';
 
-export const REFERENCE_ORDER: readonly ReferenceName[] = ['posteriorMean', 'rssMl', 'tdoa', 'centroid', 'strongest', 'crlb'];
+export const REFERENCE_ORDER: readonly ReferenceName[] = [
+  'posteriorMean',
+  'rssMl',
+  'tdoa',
+  'knn',
+  'centroid',
+  'strongest',
+  'crlb',
+];
 
 const SHORT_NAMES: Record<string, string> = {
   posteriorMean: 'posterior mean',
   rssMl: 'RSS ML',
   tdoa: 'TDOA',
+  knn: 'kNN fingerprinting',
   centroid: 'centroid',
   strongest: 'strongest receiver',
   crlb: 'CRLB',

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { EstimatorMetrics } from '../../src/eval/evaluation-document.js';
+import { LocalFrame } from '../../src/geo/local-frame.js';
 import { radioMapFromJson } from '../../src/locate/power/radio-map-json.js';
 import type { RssLog } from '../../src/signal/formats/rss-log.js';
 import { formatRssCsvLong, formatRssCsvWide, formatRssJson } from '../../src/signal/formats/rss-log-write.js';
@@ -81,6 +82,56 @@ test('a realistic power campaign in three shapes: imported, split by time, the r
   }
   assert.ok(Math.abs((model.coverage1Sigma as number) - 0.3935) <= 0.05, `1σ coverage ${model.coverage1Sigma}`);
   assert.ok(Math.abs((model.coverage2Sigma as number) - 0.8647) <= 0.05, `2σ coverage ${model.coverage2Sigma}`);
+  // heimdall evaluate on the registered version: the same comparison, with its report.
+  const ev = heimdall('evaluate', '--model', 'radio-map@v1', '--dataset', 'survey', '--split', 'test', '--out', 'eval');
+  assert.equal(ev.status, 0, ev.stderr);
+  assert.match(ev.stdout, /radio-map@v1 on survey v1, test split \(180 power-only transmissions\)/);
+  assert.match(ev.stdout, new RegExp(`radio-map +median +${model.medianErrorM.toFixed(0)} m`));
+  const evaluation = JSON.parse(readFileSync(join(work, 'eval', 'evaluation.json'), 'utf8')) as {
+    references: Record<string, EstimatorMetrics & { label: string }>;
+    perSample: { sessionId: number; errorM: Record<string, number> }[];
+  };
+  assert.deepEqual(Object.keys(evaluation.references).sort(), ['centroid', 'knn', 'rssMl', 'strongest']);
+  assert.equal(evaluation.references.knn?.medianErrorM, (m.knn as EstimatorMetrics).medianErrorM);
+  assert.ok(readFileSync(join(work, 'eval', 'report.html'), 'utf8').includes('kNN fingerprinting'));
+  // heimdall predict on the last day's log (wide CSV, no truth columns needed): the same estimates
+  // as the evaluation's for those sessions — one code path from log to position.
+  const lastDay = days(8, 8);
+  writeFileSync(join(work, 'day8.csv'), formatRssCsvWide(lastDay));
+  const out = join(work, 'day8.json');
+  const p = heimdall('predict', '--model', 'radio-map@v1', '--input-format', 'rss-csv', 'day8.csv', '--out', out);
+  assert.equal(p.status, 0, p.stderr);
+  const predictions = (JSON.parse(readFileSync(out, 'utf8')) as { predictions: { lat: number; lon: number; cep50M: number }[] })
+    .predictions;
+  assert.equal(predictions.length, 150);
+  const frame = new LocalFrame(campaign.network.receivers[0] as { lat: number; lon: number });
+  const predicted = predictions
+    .map((q, k) => {
+      const a = frame.toLocal(q);
+      const t = frame.toLocal(lastDay.transmissions[k]?.truth as { lat: number; lon: number });
+      return Math.hypot(a.east - t.east, a.north - t.north);
+    })
+    .sort((a, b) => a - b);
+  const evaluated = evaluation.perSample
+    .sort((a, b) => a.sessionId - b.sessionId)
+    .slice(-150)
+    .map((x) => x.errorM.model as number)
+    .sort((a, b) => a - b);
+  predicted.forEach((e, k) => assert.ok(Math.abs(e - (evaluated[k] as number)) < 0.5, `error ${k}: ${e} vs ${evaluated[k]}`));
+  // A radio map takes power logs only; a receiver it does not know (and the log does not place) fails its transmission.
+  const noFormat = heimdall('predict', '--model', 'radio-map@v1', 'day8.csv');
+  assert.equal(noFormat.status, 1);
+  assert.match(noFormat.stderr, /is a radio-map model: it localizes power logs; add --input-format rss-csv or rss-json/);
+  writeFileSync(
+    join(work, 'stranger.csv'),
+    'time,receiver,rss_dbm\n2026-06-01T10:00:00Z,rx-01,-90\n2026-06-01T10:00:00Z,ghost,-80\n',
+  );
+  const stranger = heimdall('predict', '--model', 'radio-map@v1', '--input-format', 'rss-csv', 'stranger.csv');
+  assert.equal(stranger.status, 1);
+  assert.match(stranger.stderr, /stranger\.csv:2: receiver 'ghost' \(at 3\) is not one of the model's fixed receivers/);
+  const ignored = heimdall('predict', '--model', 'radio-map@v1', '--input-format', 'rss-csv', 'stranger.csv', '--ignore-unknown');
+  assert.equal(ignored.status, 0, ignored.stderr);
+  assert.deepEqual(JSON.parse(ignored.stdout).predictions[0].receiversIgnored, ['ghost']);
   // The stored model reads back: its offsets are what the devices' differences were.
   const { map } = radioMapFromJson(readFileSync(modelPath, 'utf8'), modelPath);
   const ids = Object.keys(campaign.offsetsDb).filter((id) => !id.startsWith('car-'));

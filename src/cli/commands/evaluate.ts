@@ -21,6 +21,7 @@ const SHORT: Record<ReferenceName, string> = {
   posteriorMean: 'posterior mean (simulator model)',
   rssMl: 'RSS maximum likelihood',
   tdoa: 'TDOA',
+  knn: 'kNN fingerprinting',
   centroid: 'power-weighted centroid',
   strongest: 'strongest receiver',
   crlb: 'CRLB (bound, unbiased estimators)',
@@ -53,9 +54,9 @@ export function registerEvaluate(program: Command, o: { resolveModel?: (home: st
   program
     .command('evaluate')
     .description(
-      'evaluate a model on a dataset split next to the classical references (posterior mean, RSS-ML, TDOA, centroid, strongest receiver, CRLB) on the same transmissions; writes an HTML report and evaluation.json',
+      'evaluate a model on a dataset split next to the classical references (posterior mean, RSS-ML, TDOA, centroid, strongest receiver, CRLB) on the same transmissions — or a radio-map model on a power-only dataset next to the power-log baselines (strongest, centroid, kNN, log-distance ML); writes an HTML report and evaluation.json',
     )
-    .requiredOption('--model <file|name@alias>', 'exported .onnx model, or a registry reference NAME@alias')
+    .requiredOption('--model <file|name@alias>', 'exported .onnx model or radio-map .json, or a registry reference NAME@alias')
     .requiredOption('--dataset <name[@version]>', 'catalog dataset (latest version when @VERSION is left out)')
     .option('--split <train|val|test>', 'which split to evaluate', 'test')
     .option('--out <dir>', 'folder for report.html and evaluation.json (default <home>/reports/<dataset>-v<version>-<split>)')
@@ -84,6 +85,28 @@ export function registerEvaluate(program: Command, o: { resolveModel?: (home: st
       try {
         const dataset = await store.catalog.getDataset(name, version);
         const outDir = resolve(opts.out ?? `${home}/reports/${dataset.name}-v${dataset.version}-${opts.split}`);
+        const { isRadioMapFile } = await import('../../predict/power-log.js');
+        if (isRadioMapFile(modelPath)) {
+          // A radio map (heimdall train on a power-only dataset): the power-log baselines are its references.
+          const { evaluatePowerModel } = await import('../../pipeline/power/evaluate.js');
+          const { powerComparisonLines } = await import('../../pipeline/power/compare.js');
+          const r = await evaluatePowerModel({
+            modelPath,
+            modelLabel: opts.model,
+            store,
+            dataset: { name: dataset.name, version: dataset.version },
+            split: opts.split as 'train' | 'val' | 'test',
+            outDir,
+          });
+          if (opts.json) {
+            process.stdout.write(`${JSON.stringify(r.document, null, 2)}\n`);
+            return;
+          }
+          console.log(r.document.title);
+          for (const line of powerComparisonLines(r.comparison)) console.log(line);
+          console.log(`\nreport  ${r.htmlPath}\nnumbers ${r.jsonPath}`);
+          return;
+        }
         const r = await evaluateModelOnDataset({
           modelPath,
           modelLabel: opts.model,

@@ -51,13 +51,17 @@ export function registerTrain(program: Command): void {
           log: (line) => console.log(line),
         });
         if (r.kind === 'power') {
-          const { powerComparisonLines } = await import('../../pipeline/power/train.js');
+          const { powerComparisonLines } = await import('../../pipeline/power/compare.js');
           console.log(
             `\nRadio map on the test split of ${r.dataset.name} v${r.dataset.version} (${r.counts.test} transmissions), beside the power-log baselines:`,
           );
           for (const line of powerComparisonLines(r)) console.log(line);
           console.log(
             `  model: ${r.model.name} v${r.model.version} (${r.model.path}); run ${r.run.id}; ${r.seconds.toFixed(1)} s`,
+          );
+          console.log(`  report: ${r.report.htmlPath}`);
+          console.log(
+            `  localize new logs: ./heimdall predict --model ${r.model.name}@v${r.model.version} --input-format rss-csv <log.csv>`,
           );
           return;
         }

@@ -4,6 +4,10 @@
 // local frame (m); reported powers carry each device's unknown offset.
 import type { ReceiverObservation, SearchRegion } from '../types.js';
 
+/** Antenna heights assumed where a log gives none (m): a rooftop mast; a vehicle roof. */
+export const FIXED_ANTENNA_M = 10;
+export const MOBILE_ANTENNA_M = 2;
+
 export interface PowerReading extends ReceiverObservation {
   /** True when the receiver moves (its position comes with each reading). */
   mobile: boolean;

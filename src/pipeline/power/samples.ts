@@ -2,13 +2,9 @@
 // transmission the running receivers, each where it was (a mobile receiver's logged position, else
 // the catalog's fixed position), with its reported power or null when it heard nothing.
 import { LocalFrame } from '../../geo/local-frame.js';
-import type { PowerReading, PowerSample } from '../../locate/power/samples.js';
+import { FIXED_ANTENNA_M, MOBILE_ANTENNA_M, type PowerReading, type PowerSample } from '../../locate/power/samples.js';
 import type { Catalog } from '../../store/catalog/catalog.js';
 import type { Split } from '../../store/split.js';
-
-/** Antenna heights assumed where the catalog has none (m): a rooftop mast; a vehicle roof. */
-export const FIXED_ANTENNA_M = 10;
-export const MOBILE_ANTENNA_M = 2;
 
 /** The frame centred on the split's true positions (or, without any, on its receivers). */
 export async function powerFrameOf(catalog: Catalog, datasetId: number): Promise<LocalFrame> {

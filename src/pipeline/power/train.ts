@@ -6,39 +6,30 @@
 // "Power logs", for why (and for what LocalizationNet's scalar path does not yet do here).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { estimatorMetrics } from '../../eval/estimator-metrics.js';
-import type { EstimatorMetrics, EstimatorSample } from '../../eval/evaluation-document.js';
-import { POWER_BASELINES, type PowerBaseline, runPowerBaselines } from '../../locate/power/baselines.js';
-import { RadioMapLocator } from '../../locate/power/radio-map.js';
 import { radioMapToJson } from '../../locate/power/radio-map-json.js';
 import type { PowerSample } from '../../locate/power/samples.js';
 import { fitSelectedRadioMap } from '../../locate/power/select.js';
-import { LocateError, type LocationEstimate } from '../../locate/types.js';
+import { writeEvaluationReport } from '../../report/write-report.js';
 import type { DatasetRow } from '../../store/catalog/types.js';
 import type { Store } from '../../store/open.js';
 import { registerModel, startRun } from '../../track/run.js';
 import type { Tracker } from '../../track/types.js';
 import { runFolder } from '../train.js';
+import { comparePowerEstimators, type PowerComparison } from './compare.js';
+import { powerEvaluationDocument } from './evaluate.js';
 import { powerFrameOf, powerSamples } from './samples.js';
 
 export const RADIO_MAP_MODEL_NAME = 'radio-map';
 
-export type PowerEstimator = 'radio-map' | PowerBaseline;
-
-export interface PowerTrainResult {
+export interface PowerTrainResult extends PowerComparison {
   run: { id: string; experiment: string; artifactUri: string };
   model: { name: string; version: string; path: string };
   counts: { train: number; val: number; test: number };
   bandwidthM: number;
   covScale: number;
-  knnK: number;
   exponent: number;
-  /** Test metrics per estimator, the model first. */
-  metrics: Record<PowerEstimator, EstimatorMetrics>;
-  /** Test transmissions an estimator could not answer (a stand-in answered; see baselines.ts). */
-  standIns: Record<PowerEstimator, number>;
-  /** 1 − model median / best baseline median, and that baseline. */
-  gainOverBest: { baseline: PowerBaseline; gain: number };
+  /** The evaluation report of the test split (report.html, evaluation.json). */
+  report: { htmlPath: string; jsonPath: string };
 }
 
 export interface TrainPowerOptions {
@@ -50,13 +41,6 @@ export interface TrainPowerOptions {
   /** Called with the tracked run's id as soon as it exists. */
   onRun?: (runId: string) => void | Promise<void>;
   log: (line: string) => void;
-}
-
-function samplesOf(estimates: LocationEstimate[], test: PowerSample[], withCov: boolean): EstimatorSample[] {
-  return estimates.map((e, i) => {
-    const t = test[i]?.truth as { east: number; north: number };
-    return { errorE: e.east - t.east, errorN: e.north - t.north, cov: withCov ? e.cov : null };
-  });
 }
 
 export async function trainPowerDataset(o: TrainPowerOptions): Promise<PowerTrainResult> {
@@ -77,26 +61,9 @@ export async function trainPowerDataset(o: TrainPowerOptions): Promise<PowerTrai
     `    chosen: bandwidth ${map.bandwidthM} m, σ ${map.sigmaDb.toFixed(1)} dB; exponent ${map.law.exponent.toFixed(2)}; covariance ×${map.covScale.toFixed(2)} from validation`,
   );
   o.log('    evaluating on the test split beside strongest receiver, centroid, kNN fingerprinting and log-distance ML …');
-  const baselines = runPowerBaselines(tr, va, te);
-  const locator = new RadioMapLocator(map);
-  let unheard = 0;
-  const modelEstimates = te.map((s) => {
-    try {
-      return locator.locate(s);
-    } catch (err) {
-      if (!(err instanceof LocateError)) throw err;
-      unheard++;
-      return baselines.estimates.centroid[te.indexOf(s)] as LocationEstimate; // the same stand-in as the baselines'
-    }
-  });
-  const metrics = {
-    'radio-map': estimatorMetrics(samplesOf(modelEstimates, te, true)),
-    ...Object.fromEntries(
-      POWER_BASELINES.map((m) => [m, estimatorMetrics(samplesOf(baselines.estimates[m], te, m === 'log-distance-ml'))]),
-    ),
-  } as Record<PowerEstimator, EstimatorMetrics>;
-  const best = POWER_BASELINES.reduce((a, b) => (metrics[b].medianErrorM < metrics[a].medianErrorM ? b : a));
-  const gain = 1 - metrics['radio-map'].medianErrorM / metrics[best].medianErrorM;
+  const c = comparePowerEstimators(map, tr, va, te);
+  const { metrics, standIns } = c;
+  const gain = c.gainOverBest.gain;
 
   const run = await startRun(o.tracker, {
     experiment: o.experiment,
@@ -107,7 +74,7 @@ export async function trainPowerDataset(o: TrainPowerOptions): Promise<PowerTrai
       cell_m: String(map.grid.cellM),
       bandwidth_m: String(map.bandwidthM),
       bandwidths_tried_m: [...new Set(selected.validation.map((v) => v.bandwidthM))].join(','),
-      knn_k: String(baselines.k),
+      knn_k: String(c.knnK),
     },
   });
   try {
@@ -126,7 +93,6 @@ export async function trainPowerDataset(o: TrainPowerOptions): Promise<PowerTrai
       }),
     );
     const comparisonPath = join(folder, 'comparison.json');
-    const standIns = { 'radio-map': unheard, ...baselines.standIns };
     writeFileSync(comparisonPath, `${JSON.stringify({ split: 'test', count: te.length, metrics, standIns }, null, 2)}\n`);
     const flat: Record<string, number> = {
       exponent: map.law.exponent,
@@ -149,6 +115,21 @@ export async function trainPowerDataset(o: TrainPowerOptions): Promise<PowerTrai
     await run.logMetrics(flat, 0);
     await run.logArtifact(modelPath, 'model');
     await run.logArtifact(comparisonPath);
+    // The report `heimdall evaluate` writes: the map beside the baselines on the test split.
+    const report = await writeEvaluationReport(
+      powerEvaluationDocument({
+        map,
+        frame,
+        model: { name: RADIO_MAP_MODEL_NAME, source: modelPath, runId: run.runId },
+        dataset,
+        split: 'test',
+        evaluated: te,
+        comparison: c,
+      }),
+      join(folder, 'report'),
+    );
+    await run.logArtifact(report.htmlPath, 'report');
+    await run.logArtifact(report.jsonPath, 'report');
     const version = await registerModel(o.tracker, RADIO_MAP_MODEL_NAME, run.runId, 'model/radio-map.json', {
       'heimdall.dataset': `${dataset.name}@${dataset.version}`,
       'heimdall.model': 'radio-map',
@@ -160,29 +141,12 @@ export async function trainPowerDataset(o: TrainPowerOptions): Promise<PowerTrai
       counts: { train: tr.length, val: va.length, test: te.length },
       bandwidthM: map.bandwidthM,
       covScale: map.covScale,
-      knnK: baselines.k,
       exponent: map.law.exponent,
-      metrics,
-      standIns,
-      gainOverBest: { baseline: best, gain },
+      ...c,
+      report,
     };
   } catch (err) {
     await run.end('FAILED');
     throw err;
   }
-}
-
-/** The comparison as terminal lines: one row per estimator, the model first. */
-export function powerComparisonLines(r: PowerTrainResult): string[] {
-  const pct = (v: number | null) => (v === null ? '—' : `${(100 * v).toFixed(1)} %`);
-  const rows = (['radio-map', ...POWER_BASELINES] as PowerEstimator[]).map((name) => {
-    const m = r.metrics[name];
-    const iv = m.intervals.medianErrorM;
-    const stand = r.standIns[name] > 0 ? `  (stand-in for ${r.standIns[name]})` : '';
-    return `  ${name.padEnd(16)} median ${m.medianErrorM.toFixed(0).padStart(5)} m [${iv.low.toFixed(0)}, ${iv.high.toFixed(0)}]  p90 ${m.p90ErrorM.toFixed(0).padStart(5)} m  1σ ${pct(m.coverage1Sigma)}  2σ ${pct(m.coverage2Sigma)}${stand}`;
-  });
-  return [
-    ...rows,
-    `  radio-map vs the best baseline (${r.gainOverBest.baseline}): ${(100 * r.gainOverBest.gain).toFixed(0)} % lower median error`,
-  ];
 }

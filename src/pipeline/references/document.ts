@@ -26,7 +26,7 @@ export interface EstimatorRun {
   model: { east: number; north: number; cov: Cov2 };
 }
 
-const LABELS: Record<ReferenceName, { label: string; description: string }> = {
+export const REFERENCE_LABELS: Record<ReferenceName, { label: string; description: string }> = {
   posteriorMean: {
     label: "Posterior mean under the simulator's model",
     description:
@@ -41,6 +41,11 @@ const LABELS: Record<ReferenceName, { label: string; description: string }> = {
     label: 'TDOA (time differences of arrival)',
     description:
       'Cross-correlation (GCC-PHAT) delays between precisely timed receivers, aligned on a common time grid, then a likelihood over the region; only where at least three timed receivers heard the transmission.',
+  },
+  knn: {
+    label: 'kNN fingerprinting',
+    description:
+      'The mean position of the k training transmissions whose power fingerprints over the fixed receivers are closest (RMS dB over receivers running in both; not heard enters at the receiver’s floor); k chosen on validation. Its ellipse is the neighbours’ spread (not calibrated).',
   },
   centroid: {
     label: 'Power-weighted centroid',
@@ -116,9 +121,9 @@ export function buildEvaluationDocument(i: DocumentInputs): EvaluationDocument {
     });
     if (samples.length === 0) continue;
     references[name] = {
-      ...LABELS[name],
+      ...REFERENCE_LABELS[name],
       ...(name === 'posteriorMean' || name === 'rssMl'
-        ? { description: `${LABELS[name].description} Model: ${i.rssModelDescription}.` }
+        ? { description: `${REFERENCE_LABELS[name].description} Model: ${i.rssModelDescription}.` }
         : {}),
       notApplicable: i.runs.length - samples.length,
       ...estimatorMetrics(samples, { seed }),
@@ -127,7 +132,7 @@ export function buildEvaluationDocument(i: DocumentInputs): EvaluationDocument {
   const bounds = i.references.map((r) => r.crlbCep50M);
   if (bounds.some((b) => b !== null)) {
     const b = boundMetrics(bounds);
-    references.crlb = { ...LABELS.crlb, notApplicable: b.leftOut, ...b };
+    references.crlb = { ...REFERENCE_LABELS.crlb, notApplicable: b.leftOut, ...b };
   }
   const byDistance = distanceBands(i, modelSamples);
   const gdops = i.references.map((r) => r.gdop);

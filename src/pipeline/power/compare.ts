@@ -1,0 +1,84 @@
+// A radio map beside the power-log baselines on the same transmissions of one split: the
+// baselines fitted on the dataset's training split (kNN's k on validation), every estimator's
+// metrics on the evaluated split, and how much lower the map's median error is than the best
+// baseline's. Shared by `heimdall train` (the test split) and `heimdall evaluate` (any split).
+
+import { estimatorMetrics } from '../../eval/estimator-metrics.js';
+import type { EstimatorMetrics, EstimatorSample } from '../../eval/evaluation-document.js';
+import { POWER_BASELINES, type PowerBaseline, runPowerBaselines } from '../../locate/power/baselines.js';
+import { type RadioMap, RadioMapLocator } from '../../locate/power/radio-map.js';
+import type { PowerSample } from '../../locate/power/samples.js';
+import { LocateError, type LocationEstimate } from '../../locate/types.js';
+
+export type PowerEstimator = 'radio-map' | PowerBaseline;
+export const POWER_ESTIMATORS: readonly PowerEstimator[] = ['radio-map', ...POWER_BASELINES];
+
+export interface PowerComparison {
+  /** Metrics per estimator on the evaluated split. */
+  metrics: Record<PowerEstimator, EstimatorMetrics>;
+  /** Transmissions an estimator could not answer (a stand-in answered; see locate/power/baselines.ts). */
+  standIns: Record<PowerEstimator, number>;
+  /** 1 − map median / best baseline median, and that baseline. */
+  gainOverBest: { baseline: PowerBaseline; gain: number };
+  knnK: number;
+  /** Per estimator, one estimate per evaluated transmission (stand-ins included). */
+  estimates: Record<PowerEstimator, LocationEstimate[]>;
+}
+
+/** Errors against the truth; covariances only for estimators that claim a calibrated one. */
+function samplesOf(estimates: LocationEstimate[], evaluated: readonly PowerSample[], withCov: boolean): EstimatorSample[] {
+  return estimates.map((e, i) => {
+    const t = evaluated[i]?.truth;
+    if (t === undefined) throw new RangeError(`transmission ${evaluated[i]?.id}: no true position to evaluate against`);
+    return { errorE: e.east - t.east, errorN: e.north - t.north, cov: withCov ? e.cov : null };
+  });
+}
+
+export function comparePowerEstimators(
+  map: RadioMap,
+  train: readonly PowerSample[],
+  val: readonly PowerSample[],
+  evaluated: readonly PowerSample[],
+): PowerComparison {
+  const baselines = runPowerBaselines(train, val, evaluated);
+  const locator = new RadioMapLocator(map);
+  let unheard = 0;
+  const mapEstimates = evaluated.map((s, i) => {
+    try {
+      return locator.locate(s);
+    } catch (err) {
+      if (!(err instanceof LocateError)) throw err;
+      unheard++;
+      return baselines.estimates.centroid[i] as LocationEstimate; // the baselines' own stand-in
+    }
+  });
+  const metrics = {
+    'radio-map': estimatorMetrics(samplesOf(mapEstimates, evaluated, true)),
+    ...Object.fromEntries(
+      POWER_BASELINES.map((m) => [m, estimatorMetrics(samplesOf(baselines.estimates[m], evaluated, m === 'log-distance-ml'))]),
+    ),
+  } as Record<PowerEstimator, EstimatorMetrics>;
+  const best = POWER_BASELINES.reduce((a, b) => (metrics[b].medianErrorM < metrics[a].medianErrorM ? b : a));
+  return {
+    metrics,
+    standIns: { 'radio-map': unheard, ...baselines.standIns },
+    gainOverBest: { baseline: best, gain: 1 - metrics['radio-map'].medianErrorM / metrics[best].medianErrorM },
+    knnK: baselines.k,
+    estimates: { 'radio-map': mapEstimates, ...baselines.estimates },
+  };
+}
+
+/** The comparison as terminal lines: one row per estimator, the model first. */
+export function powerComparisonLines(r: PowerComparison): string[] {
+  const pct = (v: number | null) => (v === null ? '—' : `${(100 * v).toFixed(1)} %`);
+  const rows = POWER_ESTIMATORS.map((name) => {
+    const m = r.metrics[name];
+    const iv = m.intervals.medianErrorM;
+    const stand = r.standIns[name] > 0 ? `  (stand-in for ${r.standIns[name]})` : '';
+    return `  ${name.padEnd(16)} median ${m.medianErrorM.toFixed(0).padStart(5)} m [${iv.low.toFixed(0)}, ${iv.high.toFixed(0)}]  p90 ${m.p90ErrorM.toFixed(0).padStart(5)} m  1σ ${pct(m.coverage1Sigma)}  2σ ${pct(m.coverage2Sigma)}${stand}`;
+  });
+  return [
+    ...rows,
+    `  radio-map vs the best baseline (${r.gainOverBest.baseline}): ${(100 * r.gainOverBest.gain).toFixed(0)} % lower median error`,
+  ];
+}
