@@ -117,7 +117,8 @@ test('a realistic power campaign in three shapes: imported, split by time, the r
     .slice(-150)
     .map((x) => x.errorM.model as number)
     .sort((a, b) => a - b);
-  predicted.forEach((e, k) => assert.ok(Math.abs(e - (evaluated[k] as number)) < 0.5, `error ${k}: ${e} vs ${evaluated[k]}`));
+  for (const [k, e] of predicted.entries())
+    assert.ok(Math.abs(e - (evaluated[k] as number)) < 0.5, `error ${k}: ${e} vs ${evaluated[k]}`);
   // A radio map takes power logs only; a receiver it does not know (and the log does not place) fails its transmission.
   const noFormat = heimdall('predict', '--model', 'radio-map@v1', 'day8.csv');
   assert.equal(noFormat.status, 1);
