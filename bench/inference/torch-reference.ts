@@ -62,6 +62,7 @@ export function torchUnavailable(): string | null {
 /** The script's shape arguments, read from the network itself (its weights' shapes decide). */
 export function shapeArgs(net: LocalizationNet, s: ReferenceShape): string[] {
   const o = net.options;
+  if (net.trunk === undefined) throw new Error('torch reference: the network has no spectrogram trunk to compare');
   const widths = net.trunk.stages.map((stage) => {
     const first = stage.stateDict().get('0.conv1.weight');
     if (first === undefined) throw new Error('torch reference: a ResNet stage has no 0.conv1.weight');
@@ -96,7 +97,7 @@ export function shapeArgs(net: LocalizationNet, s: ReferenceShape): string[] {
 function batchTensors(name: string, b: InputBatch, net: LocalizationNet, s: ReferenceShape): [string, Tensor][] {
   const r = net.receiverCount;
   return [
-    [`${name}_mel`, fromFloat32Array(b.mel, [b.size, r, s.melBands, s.frames])],
+    [`${name}_mel`, fromFloat32Array(b.mel as Float32Array, [b.size, r, s.melBands, s.frames])],
     [`${name}_scalars`, fromFloat32Array(b.scalars, [b.size, r, net.options.scalarCount])],
     [`${name}_mask`, fromFloat32Array(Float32Array.from(b.mask), [b.size, r])],
   ];

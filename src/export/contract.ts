@@ -38,7 +38,7 @@ export function checkInputContract(md: ModelMetadata, graphInputs: DeclaredInput
   const r = md.receivers.length;
   const c = md.featureConfig;
   const expected: Record<string, (number | string)[]> = {
-    [INPUT_NAMES.mel]: ['N', r, c.melBands, c.frames],
+    ...(md.spectrogram ? { [INPUT_NAMES.mel]: ['N', r, c.melBands, c.frames] } : {}),
     [INPUT_NAMES.scalars]: ['N', r, code.length],
     [INPUT_NAMES.mask]: ['N', r],
     ...(md.prior ? { [INPUT_NAMES.prior]: ['N', PRIOR_INPUT_WIDTH] } : {}),
@@ -46,6 +46,10 @@ export function checkInputContract(md: ModelMetadata, graphInputs: DeclaredInput
   if (md.prior === null && graphInputs.some((i) => i.name === INPUT_NAMES.prior))
     throw new Error(
       `${file}: the graph takes a physics prior ('${INPUT_NAMES.prior}') but its metadata has no heimdall.prior to compute it from; the file is inconsistent, re-export it`,
+    );
+  if (!md.spectrogram && graphInputs.some((i) => i.name === INPUT_NAMES.mel))
+    throw new Error(
+      `${file}: the graph reads spectrograms ('${INPUT_NAMES.mel}') but its metadata says heimdall.spectrogram = false; the file is inconsistent, re-export it`,
     );
   if (md.prior && md.prior.receivers.map((x) => x.id).join('\n') !== md.receivers.map((x) => x.id).join('\n'))
     throw new Error(`${file}: heimdall.prior's receivers differ from heimdall.receivers; the file is inconsistent, re-export it`);

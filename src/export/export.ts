@@ -82,6 +82,7 @@ export function localizationMetadata(net: LocalizationNet, info: MetadataInfo): 
     sigmaScale: info.sigmaScale,
     diagonal: net.options.diagonal ?? false,
     prior: info.prior ?? null,
+    spectrogram: net.trunk !== undefined,
     metrics: info.metrics ?? {},
   };
 }
@@ -96,7 +97,8 @@ export interface ExportOptions {
   /**
    * 'int8' writes the convolutions in QDQ int8 form (quantize.ts), calibrated on
    * `calibrationBatch` (default: verifyBatch, else synthetic inputs), and verifies against the
-   * engine with INT8_TOLERANCE instead of PARITY_TOLERANCE. Default 'fp32'.
+   * engine with INT8_TOLERANCE instead of PARITY_TOLERANCE. Default 'fp32'. Refused for a
+   * network without the spectrogram trunk: it has no convolutions to quantize.
    */
   precision?: 'fp32' | 'int8';
   calibrationBatch?: InputBatch;
@@ -159,8 +161,12 @@ export function syntheticBatch(
   frames: number,
   scalars: number,
   seed = 1,
-  /** For a model with a physics prior: priors around the network (m), a few invalid. */
-  prior?: { scaleM: number },
+  o: {
+    /** For a model with a physics prior: priors around the network (m), a few invalid. */
+    prior?: { scaleM: number };
+    /** False for a model without spectrograms: the batch has no mel. */
+    spectrogram?: boolean;
+  } = {},
 ): InputBatch {
   let s = seed >>> 0;
   const uniform = () => {
@@ -176,10 +182,10 @@ export function syntheticBatch(
   }
   return {
     size,
-    mel: Float32Array.from({ length: size * receivers * melBands * frames }, normal),
+    ...((o.spectrogram ?? true) ? { mel: Float32Array.from({ length: size * receivers * melBands * frames }, normal) } : {}),
     scalars: Float32Array.from({ length: size * receivers * scalars }, normal),
     mask,
-    ...(prior ? { prior: syntheticPriors(size, prior.scaleM, uniform, normal) } : {}),
+    ...(o.prior ? { prior: syntheticPriors(size, o.prior.scaleM, uniform, normal) } : {}),
   };
 }
 
@@ -192,6 +198,11 @@ function syntheticPriors(size: number, scaleM: number, uniform: () => number, no
     out.set([0.5 * scaleM * normal(), 0.5 * scaleM * normal(), sigma(), sigma(), 1.6 * uniform() - 0.8, 1], i * PRIOR_WIDTH);
   }
   return out;
+}
+
+function requireMel(b: InputBatch): Float32Array {
+  if (b.mel === undefined) throw new RangeError('ONNX export: the network reads spectrograms; the batch has none');
+  return b.mel;
 }
 
 function requirePrior(b: InputBatch): Float32Array {
@@ -211,7 +222,7 @@ export function engineOutputs(
   const out = tidy(() =>
     noGrad(() => {
       const p = net.predict({
-        mel: fromFloat32Array(b.mel, [b.size, r, o.melBands, o.frames]),
+        ...(net.trunk ? { mel: fromFloat32Array(requireMel(b), [b.size, r, o.melBands, o.frames]) } : {}),
         scalars: fromFloat32Array(b.scalars, [b.size, r, net.options.scalarCount]),
         mask: fromFloat32Array(Float32Array.from(b.mask), [b.size, r]),
         ...(net.options.prior
@@ -287,23 +298,28 @@ export async function exportLocalizationNet(net: LocalizationNet, o: ExportOptio
         ? 'ONNX export: the metadata has a physics prior (heimdall.prior) but the network does not take one'
         : 'ONNX export: the network corrects a physics prior but the metadata has none (heimdall.prior): inference could not compute its input',
     );
+  const spectrogram = net.trunk !== undefined;
+  if (props['heimdall.spectrogram'] !== String(spectrogram))
+    throw new Error(
+      `ONNX export: the metadata says heimdall.spectrogram = ${props['heimdall.spectrogram']} but the network ${spectrogram ? 'reads' : 'has no'} spectrograms`,
+    );
+  if (precision === 'int8' && !spectrogram)
+    throw new Error(
+      "ONNX export: int8 quantizes the spectrogram trunk's convolutions and this network has none (spectrogram: false); export it as fp32",
+    );
   const dims = { melBands: meta.melBands, frames: meta.frames };
   const inputDims: InputDims = {
     receivers: net.receiverCount,
     ...dims,
     scalars: net.options.scalarCount,
     ...(hasPrior ? { prior: { scaleM: net.options.scaleM, sigmaFloor } } : {}),
+    ...(spectrogram ? {} : { spectrogram: false }),
   };
   const synthetic = (size: number) =>
-    syntheticBatch(
-      size,
-      net.receiverCount,
-      meta.melBands,
-      meta.frames,
-      net.options.scalarCount,
-      1,
-      hasPrior ? { scaleM: net.options.scaleM } : undefined,
-    );
+    syntheticBatch(size, net.receiverCount, meta.melBands, meta.frames, net.options.scalarCount, 1, {
+      ...(hasPrior ? { prior: { scaleM: net.options.scaleM } } : {}),
+      spectrogram,
+    });
   let onnxGraph = localizationGraph(net, { sigmaFloor, sigmaScale, ...dims });
   // Never write a file that inference would refuse (scalars, feature code, input shapes).
   checkInputContract(parseMetadataProps(props, o.path), onnxGraph.inputs, `ONNX export to ${o.path}`);

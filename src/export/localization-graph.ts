@@ -2,14 +2,15 @@
 // every Conv → BatchNorm pair becomes one Conv (batch norm folded in), and the covariance
 // post-processing of model/losses.ts runs inside the graph, so the outputs are in metres.
 //
-// Inputs : mel_spectrogram [N, R, 128, 32] (normalized), scalars [N, R, S] (normalized), mask [N, R] (1 = present),
+// Inputs : mel_spectrogram [N, R, 128, 32] (normalized; not for a network without the spectrogram trunk),
+//          scalars [N, R, S] (normalized), mask [N, R] (1 = present),
 //          and for a network that corrects the physics prior: prior [N, 6] (network units, model/prior-inputs.ts)
 // Outputs: positions [N, 2] east/north (m, network frame); uncertainties [N, 3] [σ_east m, σ_north m, ρ]
 import type { BatchNorm2d, Conv2d, Linear, MaxPool2d } from '../engine/nn/layers.js';
 import type { Tensor } from '../engine/tensor.js';
 import { type LocalizationNet, PRIOR_INPUT_WIDTH } from '../model/localization-net.js';
 import { RAW_INDEX, RHO_SCALE } from '../model/losses.js';
-import type { BasicBlock } from '../model/resnet.js';
+import type { BasicBlock, ResNet18 } from '../model/resnet.js';
 import { GraphBuilder } from './onnx/graph-builder.js';
 import { DataType, type OnnxGraph } from './onnx/model-proto.js';
 
@@ -107,6 +108,34 @@ function basicBlock(g: GraphBuilder, x: string, b: BasicBlock, name: string): st
   return g.op('Relu', [g.op('Add', [out, identity], `${name}.add`)], `${name}.relu2`);
 }
 
+/** The trunk's image features [N, width] of the masked spectrogram stack `mel`. */
+function trunkFeatures(g: GraphBuilder, mel: string, t: ResNet18): string {
+  let h = g.op('Relu', [convBn(g, mel, t.conv1, t.bn1, 'trunk.conv1')], 'trunk.relu');
+  h = maxPool(g, h, t.maxpool, 'trunk.maxpool');
+  t.stages.forEach((stage, i) => {
+    for (const [j, block] of (stage.layers as BasicBlock[]).entries()) h = basicBlock(g, h, block, `trunk.layer${i + 1}.${j}`);
+  });
+  return g.op('Flatten', [g.op('GlobalAveragePool', [h], 'trunk.pool')], 'trunk.features', { axis: 1 });
+}
+
+/**
+ * The learned per-receiver power offsets (LocalizationNet's receiverOffsets): channel 0 plus
+ * offsets[r] · channel 1 (the heard flag), the other channels as they are — the engine's
+ * arithmetic, operation for operation.
+ */
+function offsetScalars(g: GraphBuilder, scalars: string, offsets: Tensor, r: number, s: number): string {
+  const channels = (from: number, to: number, name: string) =>
+    g.op(
+      'Slice',
+      [scalars, g.int64s(`${name}_start`, [from]), g.int64s(`${name}_end`, [to]), g.int64s(`${name}_axis`, [2])],
+      name,
+    );
+  const weights = g.floats('receiver_offsets', values(offsets), [1, r, 1]);
+  const shift = g.op('Mul', [channels(1, 2, 'scalars.heard'), weights], 'receiver_offsets.heard');
+  const power = g.op('Add', [channels(0, 1, 'scalars.power'), shift], 'scalars.power_offset');
+  return g.op('Concat', [power, channels(1, s, 'scalars.rest')], 'offset_scalars', { axis: 2 });
+}
+
 /** The ONNX graph of `net` in eval mode (running batch-norm statistics). */
 export function localizationGraph(net: LocalizationNet, o: GraphOptions): OnnxGraph {
   if (!(o.sigmaFloor > 0)) throw new RangeError(`ONNX export: sigmaFloor must be > 0, got ${o.sigmaFloor}`);
@@ -115,7 +144,7 @@ export function localizationGraph(net: LocalizationNet, o: GraphOptions): OnnxGr
   const r = net.receiverCount;
   const s = net.options.scalarCount;
   const scaleM = net.options.scaleM;
-  const mel = g.name(INPUT_NAMES.mel);
+  const mel = net.trunk ? g.name(INPUT_NAMES.mel) : undefined;
   const scalars = g.name(INPUT_NAMES.scalars);
   const mask = g.name(INPUT_NAMES.mask);
   const prior = net.options.prior ? g.name(INPUT_NAMES.prior) : undefined;
@@ -136,26 +165,23 @@ export function localizationGraph(net: LocalizationNet, o: GraphOptions): OnnxGr
 
   // Absent receivers contribute nothing: spectrogram, scalars and position are zeroed (Reshape's
   // 0 copies the batch dimension, so N stays dynamic).
-  const mask4 = g.op('Reshape', [mask, g.int64s('shape_n_r_1_1', [0, r, 1, 1])], 'mask4');
   const mask3 = g.op('Reshape', [mask, g.int64s('shape_n_r_1', [0, r, 1])], 'mask3');
-  let h = g.op('Mul', [mel, mask4], 'masked_mel');
+  const image: string[] = [];
+  if (net.trunk && mel) {
+    const mask4 = g.op('Reshape', [mask, g.int64s('shape_n_r_1_1', [0, r, 1, 1])], 'mask4');
+    image.push(trunkFeatures(g, g.op('Mul', [mel, mask4], 'masked_mel'), net.trunk));
+  }
 
-  const t = net.trunk;
-  h = g.op('Relu', [convBn(g, h, t.conv1, t.bn1, 'trunk.conv1')], 'trunk.relu');
-  h = maxPool(g, h, t.maxpool, 'trunk.maxpool');
-  t.stages.forEach((stage, i) => {
-    for (const [j, block] of (stage.layers as BasicBlock[]).entries()) h = basicBlock(g, h, block, `trunk.layer${i + 1}.${j}`);
-  });
-  const image = g.op('Flatten', [g.op('GlobalAveragePool', [h], 'trunk.pool')], 'trunk.features', { axis: 1 });
-
-  const maskedScalars = g.op('Mul', [scalars, mask3], 'masked_scalars');
+  const offset = net.receiverOffsets ? offsetScalars(g, scalars, net.receiverOffsets, r, s) : scalars;
+  const maskedScalars = g.op('Mul', [offset, mask3], 'masked_scalars');
   const positions = g.floats('receiver_positions', values(net.positions), [1, r, 2]);
   const maskedPositions = g.op('Mul', [positions, mask3], 'masked_positions');
   const perReceiver = g.op('Concat', [maskedScalars, maskedPositions, mask3], 'per_receiver', { axis: 2 });
   const flat = g.op('Reshape', [perReceiver, g.int64s('shape_n_flat', [0, -1])], 'per_receiver_flat');
   const m1 = g.op('Relu', [gemm(g, flat, net.scalarMlp1, 'scalar_mlp1')], 'scalar_mlp1.relu');
   const m2 = g.op('Relu', [gemm(g, m1, net.scalarMlp2, 'scalar_mlp2')], 'scalar_mlp2.relu');
-  const fusedIn = g.op('Concat', prior ? [image, m2, prior] : [image, m2], 'fuse_in', { axis: 1 });
+  const fuseParts = [...image, m2, ...(prior ? [prior] : [])];
+  const fusedIn = fuseParts.length > 1 ? g.op('Concat', fuseParts, 'fuse_in', { axis: 1 }) : m2;
   const hidden = g.op('Relu', [gemm(g, fusedIn, net.fuse, 'fuse')], 'fuse.relu');
 
   // The head's rows split three ways: position (×scaleM: metres), σ parameters, ρ parameter; the
@@ -204,7 +230,7 @@ export function localizationGraph(net: LocalizationNet, o: GraphOptions): OnnxGr
   return g.graph(
     'LocalizationNet',
     [
-      { name: mel, elemType: f, shape: ['N', r, o.melBands, o.frames] },
+      ...(mel ? [{ name: mel, elemType: f, shape: ['N', r, o.melBands, o.frames] }] : []),
       { name: scalars, elemType: f, shape: ['N', r, s] },
       { name: mask, elemType: f, shape: ['N', r] },
       ...(prior ? [{ name: prior, elemType: f, shape: ['N', PRIOR_INPUT_WIDTH] }] : []),

@@ -75,6 +75,11 @@ export const ModelMetadataSchema = z
     prior: PriorSpecSchema.nullable().default(null),
     /** Test-split metrics at export time (median error, coverage, …), for the registry and humans. */
     metrics: z.record(Finite).default({}),
+    /**
+     * Whether the graph reads mel spectrograms (input mel_spectrogram). False for a power-only
+     * network (no trunk); files written before this key existed all read them.
+     */
+    spectrogram: z.boolean().default(true),
     /** Arithmetic of the convolutions: fp32, or int8 in QDQ form (quantize.ts). */
     precision: z.enum(['fp32', 'int8']).default('fp32'),
   })
@@ -118,8 +123,11 @@ export const METADATA_KEYS: Record<keyof ModelMetadata, string> = {
   prior: 'heimdall.prior',
   metrics: 'heimdall.metrics',
   precision: 'heimdall.precision',
+  spectrogram: 'heimdall.spectrogram',
 };
 const STRING_FIELDS = new Set<keyof ModelMetadata>(['modelVersion', 'trainingRunId', 'dataset', 'createdAt', 'precision']);
+/** Keys older files may lack: their defaults describe those files. */
+const OPTIONAL_FIELDS = new Set<keyof ModelMetadata>(['metrics', 'precision', 'prior', 'spectrogram']);
 /** Written by the exporter itself: sha256 of the GraphProto bytes, so corrupted weights are caught. */
 export const GRAPH_SHA256_KEY = 'heimdall.graph_sha256';
 
@@ -166,7 +174,7 @@ export function parseMetadataProps(props: Record<string, string>, file: string):
   for (const [field, key] of Object.entries(METADATA_KEYS) as [keyof ModelMetadata, string][]) {
     const v = props[key];
     if (v === undefined) {
-      if (field === 'metrics' || field === 'precision' || field === 'prior') continue; // optional: defaults apply
+      if (OPTIONAL_FIELDS.has(field)) continue; // defaults apply
       throw new Error(`${file}: missing metadata ${key} (not a Heimdall model, or exported by an incompatible version)`);
     }
     if (STRING_FIELDS.has(field)) raw[field] = v;

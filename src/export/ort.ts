@@ -30,8 +30,8 @@ export async function createSession(pathOrBytes: string | Uint8Array, o: Session
 /** A batch in the model's input layout (the data loader's Batch has this shape). */
 export interface InputBatch {
   size: number;
-  /** [size][receivers][melBands][frames], normalized. */
-  mel: Float32Array;
+  /** [size][receivers][melBands][frames], normalized; not read by a model without spectrograms. */
+  mel?: Float32Array;
   /** [size][receivers][scalars], normalized. */
   scalars: Float32Array;
   /** [size][receivers], 1 = present. */
@@ -40,13 +40,17 @@ export interface InputBatch {
   prior?: Float32Array;
 }
 
-/** The sizes of a model's inputs; `prior` is set for a model that takes the physics prior. */
+/**
+ * The sizes of a model's inputs; `prior` is set for a model that takes the physics prior,
+ * `spectrogram: false` for a model without the mel input (melBands × frames are then not fed).
+ */
 export interface InputDims {
   receivers: number;
   melBands: number;
   frames: number;
   scalars: number;
   prior?: { scaleM: number; sigmaFloor: number };
+  spectrogram?: boolean;
 }
 
 export interface OutputBatch {
@@ -60,10 +64,13 @@ export interface OutputBatch {
 export function inputFeeds(b: InputBatch, dims: InputDims): Record<string, ort.Tensor> {
   const { receivers: r, melBands, frames, scalars } = dims;
   const feeds: Record<string, ort.Tensor> = {
-    [INPUT_NAMES.mel]: new ort.Tensor('float32', b.mel, [b.size, r, melBands, frames]),
     [INPUT_NAMES.scalars]: new ort.Tensor('float32', b.scalars, [b.size, r, scalars]),
     [INPUT_NAMES.mask]: new ort.Tensor('float32', Float32Array.from(b.mask), [b.size, r]),
   };
+  if (dims.spectrogram ?? true) {
+    if (b.mel === undefined) throw new RangeError('inputFeeds: the model reads spectrograms; the batch has no mel');
+    feeds[INPUT_NAMES.mel] = new ort.Tensor('float32', b.mel, [b.size, r, melBands, frames]);
+  }
   if (dims.prior) {
     if (b.prior === undefined) throw new RangeError('inputFeeds: the model takes a physics prior; the batch has none');
     feeds[INPUT_NAMES.prior] = new ort.Tensor('float32', priorInputs(b.prior, dims.prior), [b.size, PRIOR_INPUT_WIDTH]);
@@ -76,7 +83,7 @@ export async function runBatch(session: ort.InferenceSession, b: InputBatch, dim
   const expect = (what: string, got: number, want: number) => {
     if (got !== want) throw new RangeError(`runBatch: ${what} has ${got} values, expected ${want} for a batch of ${b.size}`);
   };
-  expect('mel', b.mel.length, b.size * r * melBands * frames);
+  if (dims.spectrogram ?? true) expect('mel', b.mel?.length ?? 0, b.size * r * melBands * frames);
   expect('scalars', b.scalars.length, b.size * r * scalars);
   expect('mask', b.mask.length, b.size * r);
   if (dims.prior) expect('prior', b.prior?.length ?? 0, b.size * PRIOR_WIDTH);
@@ -91,7 +98,8 @@ export async function runBatch(session: ort.InferenceSession, b: InputBatch, dim
 
 /**
  * A model's input sizes from its metadata (loadModel checked the graph against them with
- * checkInputContract): receivers, spectrogram, this code's scalars, and the prior when it has one.
+ * checkInputContract): receivers, spectrogram (and whether it is an input), this code's scalars,
+ * and the prior when it has one.
  */
 export function modelInputDims(md: ModelMetadata): InputDims {
   const c = md.featureConfig;
@@ -101,5 +109,6 @@ export function modelInputDims(md: ModelMetadata): InputDims {
     frames: c.frames,
     scalars: SCALAR_COUNT,
     ...(md.prior ? { prior: { scaleM: md.scaleM, sigmaFloor: md.sigmaFloor } } : {}),
+    ...(md.spectrogram ? {} : { spectrogram: false }),
   };
 }

@@ -1,7 +1,8 @@
 // LocalizationNet: where is the transmitter, and how sure are we?
 //
 // Inputs per transmission (network receiver order, R receivers):
-//   mel     [B, R, 128, 32]  normalized two-sided mel spectrograms (absent receivers are zeros)
+//   mel     [B, R, 128, 32]  normalized two-sided mel spectrograms (absent receivers are zeros;
+//                            not for a network built with `spectrogram: false`)
 //   scalars [B, R, S]        normalized per-receiver scalars (RSSI, SNR, offset, heard, …)
 //   mask    [B, R]           1 where the receiver's recording is present
 //   prior   [B, 6]           (with `prior`) the physics prior in network units: east, north, the raw
@@ -12,12 +13,15 @@
 // per-receiver scalars together with positions and the mask; the two are fused before two heads:
 // position (east/north in units of scaleM) and uncertainty (raw Cholesky parameters, see
 // model/losses.ts). Converting to metres, lat/lon and ellipses happens at the edge.
+// Power-only data (received power logs, no IQ) have no spectrograms: with `spectrogram: false`
+// there is no trunk and no mel input, the MLP alone feeds the fused layer; `receiverOffsets`
+// then learns each uncalibrated device's power offset (see the option).
 // With `prior`, the network also reads the physics prior (the posterior mean and covariance under
 // the stated power model, signal/features/prior.ts) and its heads learn a CORRECTION: outputs =
 // prior + head. The head starts at zero, so an untrained network reproduces the prior exactly
 // and training can only move away from it where the data say the physics model is wrong.
 import { noGrad } from '../engine/autograd.js';
-import { cat, tensor } from '../engine/creation.js';
+import { cat, tensor, zeros } from '../engine/creation.js';
 import { Linear } from '../engine/nn/layers.js';
 import { Module } from '../engine/nn/module.js';
 import { tidy } from '../engine/scope.js';
@@ -39,6 +43,19 @@ export interface LocalizationNetOptions {
   diagonal?: boolean;
   /** Learn a correction of the physics prior (an extra input, see the header). */
   prior?: boolean;
+  /**
+   * Read mel spectrograms with the ResNet trunk (default true). False for power-only data: no
+   * trunk is built (state dicts hold no trunk.* weights) and predict needs no mel.
+   */
+  spectrogram?: boolean;
+  /**
+   * Learn one power offset per receiver (default false), for uncalibrated devices that each report
+   * with their own dB offset. Channel convention: scalar channel 0 is the received power and
+   * channel 1 the heard flag (0 or 1); the learned `receiver_offsets[r]` is added to channel 0
+   * where channel 1 is 1, before masking: scalars[b, r, 0] += offsets[r] · scalars[b, r, 1].
+   * The offsets start at zero, so an untrained network reads the scalars unchanged.
+   */
+  receiverOffsets?: boolean;
 }
 
 /** Values per transmission of the prior input (network units; model/prior-inputs.ts). */
@@ -52,7 +69,10 @@ export interface LocalizationOutput {
 }
 
 export class LocalizationNet extends Module {
-  readonly trunk: ResNet18;
+  /** The spectrogram trunk; undefined for a network built with `spectrogram: false`. */
+  readonly trunk: ResNet18 | undefined;
+  /** [R] learned power offsets (`receiverOffsets`), else undefined. */
+  readonly receiverOffsets: Tensor | undefined;
   readonly scalarMlp1: Linear;
   readonly scalarMlp2: Linear;
   readonly fuse: Linear;
@@ -69,15 +89,21 @@ export class LocalizationNet extends Module {
     const hidden = options.hidden ?? 128;
     this.receiverCount = r;
     this.uncertaintyOutputs = rawColumns(options.diagonal ?? false);
-    this.trunk = this.registerModule(
-      'trunk',
-      new ResNet18({ inChannels: r, widths: options.widths ?? [16, 32, 64, 128], outFeatures: 0 }),
-    );
+    this.trunk =
+      (options.spectrogram ?? true)
+        ? this.registerModule(
+            'trunk',
+            new ResNet18({ inChannels: r, widths: options.widths ?? [16, 32, 64, 128], outFeatures: 0 }),
+          )
+        : undefined;
+    if (options.receiverOffsets && options.scalarCount < 2)
+      throw new RangeError('LocalizationNet: receiverOffsets needs scalar channels 0 (power) and 1 (heard)');
+    this.receiverOffsets = options.receiverOffsets ? this.registerParameter('receiver_offsets', zeros([r])) : undefined;
     const perReceiver = options.scalarCount + 3; // scalars + (east, north) + mask
     this.scalarMlp1 = this.registerModule('scalar_mlp1', new Linear(r * perReceiver, hidden));
     this.scalarMlp2 = this.registerModule('scalar_mlp2', new Linear(hidden, hidden));
     const priorWidth = options.prior ? PRIOR_INPUT_WIDTH : 0;
-    this.fuse = this.registerModule('fuse', new Linear(this.trunk.featureSize + hidden + priorWidth, hidden));
+    this.fuse = this.registerModule('fuse', new Linear((this.trunk?.featureSize ?? 0) + hidden + priorWidth, hidden));
     this.head = this.registerModule('head', new Linear(hidden, 2 + this.uncertaintyOutputs));
     if (options.prior) {
       // A zero correction at the start: the untrained network IS the physics prior.
@@ -119,15 +145,15 @@ export class LocalizationNet extends Module {
     throw new Error('LocalizationNet takes several inputs: call predict({ mel, scalars, mask })');
   }
 
-  predict(x: { mel: Tensor; scalars: Tensor; mask: Tensor; prior?: Tensor }): LocalizationOutput {
+  /** `mel` may be omitted for a network without the spectrogram trunk. */
+  predict(x: { mel?: Tensor; scalars: Tensor; mask: Tensor; prior?: Tensor }): LocalizationOutput {
     const [b, r] = x.mask.shape as [number, number];
     if (r !== this.receiverCount)
       throw new RangeError(`LocalizationNet: expected ${this.receiverCount} receivers, the batch has ${r}`);
     const m = x.mask.to('float32');
     // Absent receivers contribute nothing: their spectrogram and scalars are zeroed.
-    const mel = x.mel.mul(m.reshape(b, r, 1, 1));
-    const image = this.trunk.features(mel);
-    const scalars = x.scalars.mul(m.reshape(b, r, 1));
+    const image = this.trunk ? [this.trunk.features(this.#mel(x.mel).mul(m.reshape(b, r, 1, 1)))] : [];
+    const scalars = this.#offsetScalars(x.scalars).mul(m.reshape(b, r, 1));
     const positions = this.positions
       .unsqueeze(0)
       .expand(b, r, 2)
@@ -137,9 +163,23 @@ export class LocalizationNet extends Module {
     const prior = this.options.prior ? x.prior : undefined;
     if (this.options.prior && prior === undefined)
       throw new RangeError('LocalizationNet: this network corrects the physics prior; the batch has no prior');
-    const hidden = this.fuse.forward(cat(prior ? [image, fused, prior] : [image, fused], 1)).relu();
+    const hidden = this.fuse.forward(cat([...image, fused, ...(prior ? [prior] : [])], 1)).relu();
     const head = this.head.forward(hidden);
     const out = prior ? head.add(prior.narrow(1, 0, 2 + this.uncertaintyOutputs)) : head;
     return { position: out.narrow(1, 0, 2), raw: out.narrow(1, 2, this.uncertaintyOutputs) };
+  }
+
+  #mel(mel: Tensor | undefined): Tensor {
+    if (mel === undefined) throw new RangeError('LocalizationNet: this network reads spectrograms; the batch has no mel');
+    return mel;
+  }
+
+  /** Channel 0 (power) plus each heard receiver's learned offset (see receiverOffsets). */
+  #offsetScalars(scalars: Tensor): Tensor {
+    if (this.receiverOffsets === undefined) return scalars;
+    const s = scalars.shape[2] as number;
+    const heard = scalars.narrow(2, 1, 1);
+    const power = scalars.narrow(2, 0, 1).add(heard.mul(this.receiverOffsets.reshape(1, this.receiverCount, 1)));
+    return cat([power, scalars.narrow(2, 1, s - 1)], 2);
   }
 }

@@ -23,7 +23,10 @@ export interface PublishedModel {
   export: ExportResult;
   /** The int8 variant (same inputs/outputs, ≈ 2.4× faster at batch 1), when asked for and within tolerance. */
   int8?: { onnxPath: string; blobKey: string; export: ExportResult };
-  /** Why the int8 variant was not kept (it failed its accuracy check), when asked for. */
+  /**
+   * Why the int8 variant was not kept, when asked for: it failed its accuracy check, or the
+   * network has no spectrogram trunk (nothing to quantize; the export refuses int8).
+   */
   int8Error?: string;
 }
 

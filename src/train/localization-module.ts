@@ -9,7 +9,8 @@ import type { Batch, BatchSource } from '../signal/features/batch.js';
 import type { DataSource, TrainableModule } from './types.js';
 
 export interface TensorBatch {
-  mel: Tensor;
+  /** [B, R, melBands, frames]; absent for a network without the spectrogram trunk. */
+  mel?: Tensor;
   scalars: Tensor;
   mask: Tensor;
   /** [B, 6] the physics prior in network units (model/prior-inputs.ts), for a network that corrects it. */
@@ -18,35 +19,62 @@ export interface TensorBatch {
   target: Tensor;
 }
 
-/** Loader batches (typed arrays) as engine tensors; the trainer disposes them after each step. */
-export function toTensors(
-  b: Batch,
-  receivers: number,
-  melBands: number,
-  frames: number,
-  scalarCount: number,
-  scaleM: number,
+/** What toTensors reads of a loader Batch: power-only data need not carry spectrograms. */
+export type TensorSource = Pick<Batch, 'size' | 'scalars' | 'mask' | 'prior' | 'target'> & { mel?: Float32Array };
+
+export interface TensorDims {
+  receivers: number;
+  scalarCount: number;
+  scaleM: number;
+  /** The spectrogram size, for a network with the trunk; without it the batch's mel is not read. */
+  mel?: { melBands: number; frames: number };
   /** Set for a network that corrects the physics prior: the σ floor its raw outputs use. */
-  prior?: { sigmaFloor: number },
-): TensorBatch {
-  const target = Float32Array.from(b.target, (v) => v / scaleM);
+  prior?: { sigmaFloor: number };
+}
+
+/** Loader batches (typed arrays) as engine tensors; the trainer disposes them after each step. */
+export function toTensors(b: TensorSource, d: TensorDims): TensorBatch {
+  const target = Float32Array.from(b.target, (v) => v / d.scaleM);
   return {
-    mel: fromFloat32Array(b.mel, [b.size, receivers, melBands, frames]),
-    scalars: fromFloat32Array(b.scalars, [b.size, receivers, scalarCount]),
-    mask: fromTypedArray(b.mask, [b.size, receivers]),
-    ...(prior
+    ...(d.mel ? { mel: fromFloat32Array(requireMel(b), [b.size, d.receivers, d.mel.melBands, d.mel.frames]) } : {}),
+    scalars: fromFloat32Array(b.scalars, [b.size, d.receivers, d.scalarCount]),
+    mask: fromTypedArray(b.mask, [b.size, d.receivers]),
+    ...(d.prior
       ? {
-          prior: fromFloat32Array(priorInputs(b.prior, { scaleM, sigmaFloor: prior.sigmaFloor }), [b.size, PRIOR_INPUT_WIDTH]),
+          prior: fromFloat32Array(priorInputs(b.prior, { scaleM: d.scaleM, sigmaFloor: d.prior.sigmaFloor }), [
+            b.size,
+            PRIOR_INPUT_WIDTH,
+          ]),
         }
       : {}),
     target: fromFloat32Array(target, [b.size, 2]),
   };
 }
 
-/** toTensors for a given network (its receivers, scalars, scale and, if it has one, the prior input). */
-export function tensorsFor(net: LocalizationNet, b: Batch, melBands: number, frames: number, sigmaFloor: number): TensorBatch {
+function requireMel(b: TensorSource): Float32Array {
+  if (b.mel === undefined) throw new RangeError('toTensors: the network reads spectrograms; the batch has no mel');
+  return b.mel;
+}
+
+/**
+ * toTensors for a given network: its receivers, scalars, scale and, if it has them, the
+ * spectrogram (melBands × frames) and prior inputs.
+ */
+export function tensorsFor(
+  net: LocalizationNet,
+  b: TensorSource,
+  melBands: number,
+  frames: number,
+  sigmaFloor: number,
+): TensorBatch {
   const o = net.options;
-  return toTensors(b, net.receiverCount, melBands, frames, o.scalarCount, o.scaleM, o.prior ? { sigmaFloor } : undefined);
+  return toTensors(b, {
+    receivers: net.receiverCount,
+    scalarCount: o.scalarCount,
+    scaleM: o.scaleM,
+    ...(net.trunk ? { mel: { melBands, frames } } : {}),
+    ...(o.prior ? { prior: { sigmaFloor } } : {}),
+  });
 }
 
 export function loaderSource(

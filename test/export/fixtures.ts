@@ -53,6 +53,10 @@ export function makeNet(
     diagonal?: boolean;
     /** A network that corrects the physics prior (its head starts at zero). */
     prior?: boolean;
+    /** False for a power-only network (no spectrogram trunk). */
+    spectrogram?: boolean;
+    /** Learned per-receiver power offsets (they start at zero). */
+    receiverOffsets?: boolean;
   } = {},
 ) {
   manualSeed(o.seed ?? 7);
@@ -67,6 +71,8 @@ export function makeNet(
     hidden: 16,
     ...(o.diagonal ? { diagonal: true } : {}),
     ...(o.prior ? { prior: true } : {}),
+    ...(o.spectrogram === false ? { spectrogram: false } : {}),
+    ...(o.receiverOffsets ? { receiverOffsets: true } : {}),
   });
   randomizeBatchNorm(net, (o.seed ?? 7) * 100);
   return net;

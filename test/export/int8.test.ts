@@ -97,7 +97,7 @@ test('an int8 model too far from the engine fails the export and leaves no file'
   const net = makeNet({ seed: 7 });
   // Calibrating on all-zero inputs collapses every range: real inputs then saturate.
   const zeros = syntheticBatch(4, 4, 128, 32, S, 1);
-  zeros.mel.fill(0);
+  (zeros.mel as Float32Array).fill(0);
   zeros.scalars.fill(0);
   const path = join(dir, 'bad-int8.onnx');
   await assert.rejects(

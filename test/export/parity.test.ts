@@ -47,7 +47,7 @@ test('random weights with batch-norm statistics: ORT matches the engine to 1e-5 
       net.eval();
       const out = net
         .predict({
-          mel: fromFloat32Array(b7.mel, [7, 4, 128, 32]),
+          mel: fromFloat32Array(b7.mel as Float32Array, [7, 4, 128, 32]),
           scalars: fromFloat32Array(b7.scalars, [7, 4, S]),
           mask: fromTypedArray(b7.mask, [7, 4]),
         })
@@ -71,7 +71,7 @@ test('random weights with batch-norm statistics: ORT matches the engine to 1e-5 
   const b = syntheticBatch(1, 4, 128, 32, S, 9);
   b.mask.set([1, 0, 1, 1]);
   const a = await runBatch(session, b, dims(4));
-  b.mel.fill(5, 128 * 32, 2 * 128 * 32);
+  (b.mel as Float32Array).fill(5, 128 * 32, 2 * 128 * 32);
   b.scalars.fill(-3, S, 2 * S);
   assert.deepEqual(await runBatch(session, b, dims(4)), a);
   await session.release();
@@ -144,7 +144,7 @@ test('a briefly trained model (weights and running statistics moved by Adam step
     tidy(() => {
       opt.zeroGrad();
       const out = net.predict({
-        mel: fromFloat32Array(b.mel, [8, 4, 128, 32]),
+        mel: fromFloat32Array(b.mel as Float32Array, [8, 4, 128, 32]),
         scalars: fromFloat32Array(b.scalars, [8, 4, S]),
         mask: fromTypedArray(b.mask, [8, 4]),
       });
@@ -180,7 +180,7 @@ test('a failed verification removes the new file and keeps an existing one', asy
   const path = join(dir, 'keep.onnx');
   writeFileSync(path, 'previous model');
   const b = syntheticBatch(2, 4, 128, 32, S);
-  b.mel[0] = Number.NaN; // NaN outputs cannot be compared: the export must refuse
+  (b.mel as Float32Array)[0] = Number.NaN; // NaN outputs cannot be compared: the export must refuse
   await assert.rejects(
     exportLocalizationNet(net, { path, metadata: metadataFor(net), verifyBatch: b }),
     /onnxruntime and the engine disagree: max relative difference Infinity > 0\.0001/,

@@ -35,7 +35,7 @@ test('an untrained prior network outputs the prior itself: position, σ (× cali
   const path = join(dir, 'untrained.onnx');
   await exportLocalizationNet(net, { path, metadata: metadataFor(net, { prior: priorSpecFor() }) });
   const dims = priorDims(net.options.scaleM);
-  const b = syntheticBatch(6, 4, 128, 32, SCALAR_COUNT, 9, { scaleM: net.options.scaleM });
+  const b = syntheticBatch(6, 4, 128, 32, SCALAR_COUNT, 9, { prior: { scaleM: net.options.scaleM } });
   const session = await createSession(path);
   const out = await runBatch(session, b, dims);
   await session.release();
@@ -77,7 +77,7 @@ test('a trained-looking prior network: ORT matches the engine in fp32 and int8, 
   assert.ok((int8.int8?.positionSigmas ?? 1) <= 0.1);
   // Another batch than the export's own check, with invalid priors in it.
   const session = await createSession(join(dir, 'trained.onnx'));
-  const b = syntheticBatch(9, 4, 128, 32, SCALAR_COUNT, 33, { scaleM: net.options.scaleM });
+  const b = syntheticBatch(9, 4, 128, 32, SCALAR_COUNT, 33, { prior: { scaleM: net.options.scaleM } });
   const dims = priorDims(net.options.scaleM);
   const cmp = compareOutputs(engineOutputs(net, b, post), await runBatch(session, b, dims));
   await session.release();

@@ -1,7 +1,8 @@
 // publishModel: the fp32 model is exported, logged, registered and uploaded; an int8 variant that
 // fails its accuracy check is reported and leaves nothing behind — no file, no artifact, no blob —
 // while the fp32 model stands. Two publications at the same time (workers side by side) get two
-// versions, and each file, artifact and blob says the version it was registered as.
+// versions, and each file, artifact and blob says the version it was registered as. A power-only
+// network (no spectrogram trunk) has nothing to quantize: its int8 variant is skipped, with the reason.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,7 +25,7 @@ test('an int8 variant outside tolerance is not kept: reported, nothing written, 
   const net = makeNet({ seed: 7 });
   // Calibrating on all-zero inputs collapses every range: real inputs then saturate.
   const zeros = syntheticBatch(4, 4, 128, 32, SCALAR_COUNT, 1);
-  zeros.mel.fill(0);
+  (zeros.mel as Float32Array).fill(0);
   zeros.scalars.fill(0);
   const log: string[] = [];
   mkdirSync(join(dir, 'out')); // the run's artifact folder (quickstart makes it)
@@ -81,4 +82,24 @@ test('two models published at the same time: two versions, each file and blob la
     const registered = await tracker.getModelVersion('localization', p.version);
     assert.equal(registered.runId, run.runId);
   }
+});
+
+test('a power-only network is published in fp32; the int8 variant is skipped with the reason', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'heimdall-publish-power-'));
+  const tracker = new FileTracker(join(dir, 'mlruns'));
+  const run = await startRun(tracker, { experiment: 'publish', guardExit: false });
+  mkdirSync(join(dir, 'out'));
+  const published = await publishModel(makeNet({ seed: 9, spectrogram: false, receiverOffsets: true }), {
+    tracker,
+    run,
+    blobs: new LocalBlobStore(join(dir, 'blobs')),
+    onnxPath: join(dir, 'out', 'model.onnx'),
+    metadata: publishMetadata(),
+    int8CalibrationBatch: syntheticBatch(4, 4, 128, 32, SCALAR_COUNT, 1, { spectrogram: false }),
+  });
+  assert.equal(published.int8, undefined);
+  assert.match(published.int8Error ?? '', /int8 quantizes the spectrogram trunk's convolutions and this network has none/);
+  assert.equal(readOnnxMetadata(published.onnxPath).spectrogram, false);
+  assert.deepEqual(readdirSync(join(dir, 'out')), ['model.onnx']);
+  await run.end('FINISHED');
 });
