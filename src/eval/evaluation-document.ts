@@ -51,7 +51,7 @@ export interface BoundMetrics {
   leftOut: number;
 }
 
-export type ReferenceName = 'posteriorMean' | 'rssMl' | 'tdoa' | 'knn' | 'centroid' | 'strongest' | 'crlb';
+export type ReferenceName = 'posteriorMean' | 'radioMap' | 'rssMl' | 'tdoa' | 'knn' | 'centroid' | 'strongest' | 'crlb';
 
 /**
  * A reference's block: its metrics at the top level (so `references.<name>.medianErrorM` reads like

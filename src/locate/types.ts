@@ -73,7 +73,15 @@ export interface TimeDifferenceObservation {
   quality: number;
 }
 
-export type LocateMethod = 'rss-ml' | 'posterior-mean' | 'tdoa' | 'centroid' | 'strongest' | 'knn' | 'radio-map';
+export type LocateMethod =
+  | 'rss-ml'
+  | 'posterior-mean'
+  | 'tdoa'
+  | 'centroid'
+  | 'strongest'
+  | 'knn'
+  | 'radio-map'
+  | 'localization-net';
 
 export interface ReceiverDiagnostic {
   id: string;

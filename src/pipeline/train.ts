@@ -27,6 +27,7 @@ import { flattenParams } from '../track/config-params.js';
 import { type ActiveRun, resumeRun, startRun } from '../track/run.js';
 import { trackingCallback } from '../track/trainer-callback.js';
 import type { Tracker } from '../track/types.js';
+import { loadCheckpointWeights } from '../train/load-weights.js';
 import { LocalizationModule, loaderSource } from '../train/localization-module.js';
 import { type FitResult, Trainer } from '../train/trainer.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
@@ -315,13 +316,7 @@ export async function trainOnDataset(o: TrainOnDatasetOptions): Promise<TrainRes
       await run.end('KILLED');
       throw new TrainingInterrupted(run.runId);
     }
-    if (fit.bestCheckpoint) {
-      const { tensors } = loadSafetensors(fit.bestCheckpoint);
-      const weights = new Map<string, Tensor>();
-      for (const [k, t] of tensors) if (k.startsWith('model.')) weights.set(k.slice('model.'.length), t);
-      net.loadStateDict(weights);
-      for (const t of tensors.values()) t.dispose();
-    }
+    if (fit.bestCheckpoint) loadCheckpointWeights(net, fit.bestCheckpoint);
     o.log(`${step(2)} calibrating σ on the validation split, evaluating the best checkpoint on the test split …`);
     const evalOptions = { melBands: c.melBands, frames: c.frames, sigmaFloor: SIGMA_FLOOR };
     let correction: { position: CorrectionGain; uncertaintyGain: number } | undefined;

@@ -4,13 +4,16 @@
 // model has them; mobile ones where the log says they were; a receiver the model does not know
 // and the log does not place fails its transmission (or, with ignoreUnknown, is left out).
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { LocalFrame } from '../geo/local-frame.js';
 import { RadioMapLocator } from '../locate/power/radio-map.js';
 import { RADIO_MAP_FORMAT, radioMapFromJson } from '../locate/power/radio-map-json.js';
-import { MOBILE_ANTENNA_M, type PowerReading } from '../locate/power/samples.js';
-import { LocateError } from '../locate/types.js';
+import { MOBILE_ANTENNA_M, type PowerReading, type PowerSample } from '../locate/power/samples.js';
+import { LocateError, type LocationEstimate } from '../locate/types.js';
 import { cep50, ellipseOf } from '../math/gaussian2d.js';
+import type { LocalizationNet } from '../model/localization-net.js';
 import type { RssLog, RssTransmission } from '../signal/formats/rss-log.js';
+import { loadPowerNet, type PowerNetDescriptor, powerNetEstimates } from './power-net.js';
 import type { Prediction } from './predict.js';
 
 export interface RadioMapModel {
@@ -19,6 +22,8 @@ export interface RadioMapModel {
   fittedOn: Record<string, unknown>;
   frame: LocalFrame;
   locator: RadioMapLocator;
+  /** The network correcting the map, when the document has one (its positions are then served). */
+  net?: { net: LocalizationNet; descriptor: PowerNetDescriptor };
 }
 
 /** Whether a model file is a radio map (a JSON document of that format) rather than ONNX. */
@@ -35,7 +40,34 @@ export function isRadioMapFile(path: string): boolean {
 
 export function loadRadioMapModel(path: string): RadioMapModel {
   const doc = radioMapFromJson(readFileSync(path, 'utf8'), path);
-  return { path, fittedOn: doc.fittedOn, frame: new LocalFrame(doc.origin), locator: new RadioMapLocator(doc.map) };
+  const model: RadioMapModel = {
+    path,
+    fittedOn: doc.fittedOn,
+    frame: new LocalFrame(doc.origin),
+    locator: new RadioMapLocator(doc.map),
+  };
+  if (doc.net !== undefined) {
+    const descriptor = doc.net as unknown as PowerNetDescriptor;
+    model.net = { net: loadPowerNet(doc.map, descriptor, dirname(path)), descriptor };
+  }
+  return model;
+}
+
+/** Releases the network's tensors, if the model has one. */
+export function releaseRadioMapModel(model: RadioMapModel): void {
+  model.net?.net.dispose();
+}
+
+/**
+ * The served estimate of one set of readings: the map's posterior, corrected by the network when
+ * there is one — as in training, a transmission nobody heard then has no prior and the network
+ * answers alone (with its wide uncertainty); without a network it cannot be located (LocateError).
+ */
+export function servedEstimate(model: RadioMapModel, sample: PowerSample): LocationEstimate {
+  if (model.net === undefined) return model.locator.locate(sample);
+  const prior = sample.readings.some((r) => r.rssDbm !== null) ? model.locator.locate(sample) : undefined;
+  const { net, descriptor } = model.net;
+  return powerNetEstimates(net, descriptor.spec, [sample], [prior], descriptor.sigmaFloor)[0] as LocationEstimate;
 }
 
 export interface PowerLogPredictions {
@@ -63,7 +95,7 @@ function predictOne(model: RadioMapModel, t: RssTransmission, ignoreUnknown: boo
         `${t.source}: receiver '${r.receiver}'${r.where ? ` (at ${r.where})` : ''} is not one of the model's fixed receivers and has no position (rx_lat/rx_lon); --ignore-unknown leaves it out`,
       );
   }
-  const e = model.locator.locate({ id: 0, readings });
+  const e = servedEstimate(model, { id: 0, readings });
   const [[vee, ven], [, vnn]] = e.cov;
   const g = model.frame.toGeodetic(e);
   const used = new Set(readings.map((r) => r.id));
@@ -81,7 +113,7 @@ function predictOne(model: RadioMapModel, t: RssTransmission, ignoreUnknown: boo
     receiversUsed: [...used],
     receiversMissing: Object.keys(map.fixedAt).filter((id) => !used.has(id)),
     receiversIgnored: ignored,
-    modelVersion: `radio-map fitted on ${String(model.fittedOn.dataset ?? 'an unnamed dataset')}`,
+    modelVersion: `${model.net ? 'LocalizationNet correcting a radio map' : 'radio map'} fitted on ${String(model.fittedOn.dataset ?? 'an unnamed dataset')}`,
   };
 }
 

@@ -4,6 +4,7 @@ import type { EstimatorMetrics, EvaluationDocument, ReferenceName } from '../eva
 
 export const REFERENCE_ORDER: readonly ReferenceName[] = [
   'posteriorMean',
+  'radioMap',
   'rssMl',
   'tdoa',
   'knn',
@@ -14,6 +15,7 @@ export const REFERENCE_ORDER: readonly ReferenceName[] = [
 
 const SHORT_NAMES: Record<string, string> = {
   posteriorMean: 'posterior mean',
+  radioMap: 'radio map',
   rssMl: 'RSS ML',
   tdoa: 'TDOA',
   knn: 'kNN fingerprinting',

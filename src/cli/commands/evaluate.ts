@@ -19,6 +19,7 @@ interface EvaluateCliOptions {
 /** Short names for the terminal table; the report and the JSON carry the full labels. */
 const SHORT: Record<ReferenceName, string> = {
   posteriorMean: 'posterior mean (simulator model)',
+  radioMap: 'radio map (learned from power logs)',
   rssMl: 'RSS maximum likelihood',
   tdoa: 'TDOA',
   knn: 'kNN fingerprinting',

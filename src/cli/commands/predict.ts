@@ -93,7 +93,7 @@ export function registerPredict(program: Command, o: { resolveModel?: ModelResol
 
 /** Power logs with a radio-map model: the same documents and exit codes as recordings with ONNX. */
 async function predictPowerLogs(modelPath: string, paths: string[], opts: PredictCliOptions): Promise<void> {
-  const { isRadioMapFile, loadRadioMapModel, predictPowerLog } = await import('../../predict/power-log.js');
+  const { isRadioMapFile, loadRadioMapModel, predictPowerLog, releaseRadioMapModel } = await import('../../predict/power-log.js');
   const { loadRssLog, parseColumnMapping, RSS_FORMATS } = await import('../../signal/formats/rss-log.js');
   const { toGeoJson } = await import('../../predict/geojson.js');
   const { writeFileAtomic } = await import('../../util/atomic-file.js');
@@ -114,30 +114,34 @@ async function predictPowerLogs(modelPath: string, paths: string[], opts: Predic
   const columns =
     opts.columns === undefined ? undefined : parseColumnMapping(JSON.parse(readFileSync(opts.columns, 'utf8')), opts.columns);
   const model = loadRadioMapModel(modelPath);
-  const predictions = [];
-  const failed = [];
-  for (const path of paths) {
-    const log = loadRssLog(path, format as (typeof RSS_FORMATS)[number], {
-      ...(opts.notHeard !== undefined ? { notHeard: opts.notHeard } : {}),
-      ...(columns ? { columns } : {}),
-    });
-    const r = predictPowerLog(model, log, { ignoreUnknown: opts.ignoreUnknown ?? false });
-    predictions.push(...r.predictions);
-    failed.push(...r.failed);
-    for (const f of r.failed) console.error(`heimdall predict: skipped ${f.label}: ${f.error}`);
-  }
-  const doc =
-    opts.format === 'geojson'
-      ? toGeoJson(predictions)
-      : { model: { path: modelPath, kind: 'radio-map', fittedOn: model.fittedOn }, predictions, failed };
-  const text = `${JSON.stringify(doc, null, 2)}\n`;
-  if (opts.out) {
-    writeFileAtomic(opts.out, new TextEncoder().encode(text));
-    for (const p of predictions) console.log(line(p));
-    console.log(`heimdall predict: ${predictions.length} prediction(s) written to ${opts.out}`);
-  } else process.stdout.write(text);
-  if (failed.length > 0) {
-    console.error(`heimdall predict: ${failed.length} transmission(s) could not be localized`);
-    process.exitCode = 1;
+  try {
+    const predictions = [];
+    const failed = [];
+    for (const path of paths) {
+      const log = loadRssLog(path, format as (typeof RSS_FORMATS)[number], {
+        ...(opts.notHeard !== undefined ? { notHeard: opts.notHeard } : {}),
+        ...(columns ? { columns } : {}),
+      });
+      const r = predictPowerLog(model, log, { ignoreUnknown: opts.ignoreUnknown ?? false });
+      predictions.push(...r.predictions);
+      failed.push(...r.failed);
+      for (const f of r.failed) console.error(`heimdall predict: skipped ${f.label}: ${f.error}`);
+    }
+    const doc =
+      opts.format === 'geojson'
+        ? toGeoJson(predictions)
+        : { model: { path: modelPath, kind: 'radio-map', fittedOn: model.fittedOn }, predictions, failed };
+    const text = `${JSON.stringify(doc, null, 2)}\n`;
+    if (opts.out) {
+      writeFileAtomic(opts.out, new TextEncoder().encode(text));
+      for (const p of predictions) console.log(line(p));
+      console.log(`heimdall predict: ${predictions.length} prediction(s) written to ${opts.out}`);
+    } else process.stdout.write(text);
+    if (failed.length > 0) {
+      console.error(`heimdall predict: ${failed.length} transmission(s) could not be localized`);
+      process.exitCode = 1;
+    }
+  } finally {
+    releaseRadioMapModel(model);
   }
 }

@@ -53,7 +53,7 @@ export function registerTrain(program: Command): void {
         if (r.kind === 'power') {
           const { powerComparisonLines } = await import('../../pipeline/power/compare.js');
           console.log(
-            `\nRadio map on the test split of ${r.dataset.name} v${r.dataset.version} (${r.counts.test} transmissions), beside the power-log baselines:`,
+            `\nPower-log models on the test split of ${r.dataset.name} v${r.dataset.version} (${r.counts.test} transmissions), beside the baselines:`,
           );
           for (const line of powerComparisonLines(r)) console.log(line);
           console.log(

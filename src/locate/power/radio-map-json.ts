@@ -15,6 +15,12 @@ export interface RadioMapDocument {
   /** What it was fitted on, for people (name@version, split sizes). */
   fittedOn: Record<string, unknown>;
   map: Omit<RadioMap, 'shadowDb'> & { shadowDb: Record<string, string> };
+  /**
+   * The network that corrects the map (LocalizationNet's scalar path), when validation kept its
+   * correction: its weights file beside this document, checksum and input spec
+   * (predict/power-net.ts reads it). Absent: the map alone is the model.
+   */
+  net?: Record<string, unknown>;
 }
 
 function float32ToBase64(a: Float32Array): string {
@@ -31,12 +37,18 @@ function base64ToFloat32(s: string, expected: number, what: string): Float32Arra
   return out;
 }
 
-export function radioMapToJson(map: RadioMap, origin: { lat: number; lon: number }, fittedOn: Record<string, unknown>): string {
+export function radioMapToJson(
+  map: RadioMap,
+  origin: { lat: number; lon: number },
+  fittedOn: Record<string, unknown>,
+  net?: object,
+): string {
   const doc: RadioMapDocument = {
     format: RADIO_MAP_FORMAT,
     formatVersion: RADIO_MAP_FORMAT_VERSION,
     origin,
     fittedOn,
+    ...(net ? { net: { ...net } } : {}),
     map: { ...map, shadowDb: Object.fromEntries(Object.entries(map.shadowDb).map(([id, a]) => [id, float32ToBase64(a)])) },
   };
   return `${JSON.stringify(doc)}\n`;

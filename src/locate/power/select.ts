@@ -85,3 +85,32 @@ export function fitSelectedRadioMap(
   }));
   return { map, validation, valEstimates };
 }
+
+/**
+ * Out-of-fold estimates for the training split under the chosen map's settings: the split in
+ * `folds` contiguous blocks (in time order, as sessions come), each located with a map fitted on
+ * the others. What a model stacked on the map must learn from: in-sample posteriors are sharper
+ * and better than any it will meet later. undefined where nobody heard a transmission.
+ */
+export function crossFittedEstimates(train: readonly PowerSample[], map: RadioMap, folds = 5): (LocationEstimate | undefined)[] {
+  const g = map.grid;
+  const region = {
+    east: [g.east0, g.east0 + (g.nx - 1) * g.cellM] as [number, number],
+    north: [g.north0, g.north0 + (g.ny - 1) * g.cellM] as [number, number],
+  };
+  const out: (LocationEstimate | undefined)[] = new Array(train.length).fill(undefined);
+  const size = Math.ceil(train.length / folds);
+  for (let f = 0; f < folds; f++) {
+    const from = f * size;
+    const to = Math.min(train.length, from + size);
+    if (from >= to) break;
+    const rest = [...train.slice(0, from), ...train.slice(to)];
+    const fitted = fitRadioMap(rest, { cellM: g.cellM, bandwidthM: map.bandwidthM, region });
+    const locator = new RadioMapLocator({ ...fitted, sigmaDb: map.sigmaDb, covScale: map.covScale });
+    for (let i = from; i < to; i++) {
+      const s = train[i] as PowerSample;
+      if (s.readings.some((r) => r.rssDbm !== null)) out[i] = locator.locate(s);
+    }
+  }
+  return out;
+}

@@ -10,19 +10,23 @@ import { type RadioMap, RadioMapLocator } from '../../locate/power/radio-map.js'
 import type { PowerSample } from '../../locate/power/samples.js';
 import { LocateError, type LocationEstimate } from '../../locate/types.js';
 
-export type PowerEstimator = 'radio-map' | PowerBaseline;
-export const POWER_ESTIMATORS: readonly PowerEstimator[] = ['radio-map', ...POWER_BASELINES];
+/** The learned models of the power path (the network corrects the map), then the baselines. */
+export type PowerModelName = 'localization-net' | 'radio-map';
+export type PowerEstimator = PowerModelName | PowerBaseline;
+export const POWER_ESTIMATORS: readonly PowerEstimator[] = ['localization-net', 'radio-map', ...POWER_BASELINES];
 
 export interface PowerComparison {
-  /** Metrics per estimator on the evaluated split. */
-  metrics: Record<PowerEstimator, EstimatorMetrics>;
+  /** The model whose positions are served: the network when it corrects the map, else the map. */
+  served: PowerModelName;
+  /** Metrics per estimator on the evaluated split ('localization-net' only when a network was given). */
+  metrics: Partial<Record<PowerModelName, EstimatorMetrics>> & Record<'radio-map' | PowerBaseline, EstimatorMetrics>;
   /** Transmissions an estimator could not answer (a stand-in answered; see locate/power/baselines.ts). */
-  standIns: Record<PowerEstimator, number>;
-  /** 1 − map median / best baseline median, and that baseline. */
+  standIns: Partial<Record<PowerEstimator, number>>;
+  /** 1 − served model's median / best baseline median, and that baseline. */
   gainOverBest: { baseline: PowerBaseline; gain: number };
   knnK: number;
   /** Per estimator, one estimate per evaluated transmission (stand-ins included). */
-  estimates: Record<PowerEstimator, LocationEstimate[]>;
+  estimates: Partial<Record<PowerEstimator, LocationEstimate[]>>;
 }
 
 /** Errors against the truth; covariances only for estimators that claim a calibrated one. */
@@ -39,6 +43,8 @@ export function comparePowerEstimators(
   train: readonly PowerSample[],
   val: readonly PowerSample[],
   evaluated: readonly PowerSample[],
+  /** The network's estimates of the evaluated transmissions, when there is one (pipeline/power/net.ts). */
+  net?: { estimates: LocationEstimate[]; serves: boolean },
 ): PowerComparison {
   const baselines = runPowerBaselines(train, val, evaluated);
   const locator = new RadioMapLocator(map);
@@ -53,32 +59,41 @@ export function comparePowerEstimators(
     }
   });
   const metrics = {
+    ...(net ? { 'localization-net': estimatorMetrics(samplesOf(net.estimates, evaluated, true)) } : {}),
     'radio-map': estimatorMetrics(samplesOf(mapEstimates, evaluated, true)),
     ...Object.fromEntries(
       POWER_BASELINES.map((m) => [m, estimatorMetrics(samplesOf(baselines.estimates[m], evaluated, m === 'log-distance-ml'))]),
     ),
-  } as Record<PowerEstimator, EstimatorMetrics>;
+  } as PowerComparison['metrics'];
+  const served: PowerModelName = net?.serves ? 'localization-net' : 'radio-map';
+  const servedMedian = (metrics[served] as EstimatorMetrics).medianErrorM;
   const best = POWER_BASELINES.reduce((a, b) => (metrics[b].medianErrorM < metrics[a].medianErrorM ? b : a));
   return {
+    served,
     metrics,
-    standIns: { 'radio-map': unheard, ...baselines.standIns },
-    gainOverBest: { baseline: best, gain: 1 - metrics['radio-map'].medianErrorM / metrics[best].medianErrorM },
+    standIns: { ...(net ? { 'localization-net': unheard } : {}), 'radio-map': unheard, ...baselines.standIns },
+    gainOverBest: { baseline: best, gain: 1 - servedMedian / metrics[best].medianErrorM },
     knnK: baselines.k,
-    estimates: { 'radio-map': mapEstimates, ...baselines.estimates },
+    estimates: { ...(net ? { 'localization-net': net.estimates } : {}), 'radio-map': mapEstimates, ...baselines.estimates },
   };
 }
 
 /** The comparison as terminal lines: one row per estimator, the model first. */
 export function powerComparisonLines(r: PowerComparison): string[] {
   const pct = (v: number | null) => (v === null ? '—' : `${(100 * v).toFixed(1)} %`);
-  const rows = POWER_ESTIMATORS.map((name) => {
+  const rows = POWER_ESTIMATORS.flatMap((name) => {
     const m = r.metrics[name];
+    if (m === undefined) return [];
     const iv = m.intervals.medianErrorM;
-    const stand = r.standIns[name] > 0 ? `  (stand-in for ${r.standIns[name]})` : '';
-    return `  ${name.padEnd(16)} median ${m.medianErrorM.toFixed(0).padStart(5)} m [${iv.low.toFixed(0)}, ${iv.high.toFixed(0)}]  p90 ${m.p90ErrorM.toFixed(0).padStart(5)} m  1σ ${pct(m.coverage1Sigma)}  2σ ${pct(m.coverage2Sigma)}${stand}`;
+    const n = r.standIns[name] ?? 0;
+    const stand = n > 0 ? `  (stand-in for ${n})` : '';
+    const mark = name === r.served ? ' *' : '';
+    return [
+      `  ${(name + mark).padEnd(18)} median ${m.medianErrorM.toFixed(0).padStart(5)} m [${iv.low.toFixed(0)}, ${iv.high.toFixed(0)}]  p90 ${m.p90ErrorM.toFixed(0).padStart(5)} m  1σ ${pct(m.coverage1Sigma)}  2σ ${pct(m.coverage2Sigma)}${stand}`,
+    ];
   });
   return [
     ...rows,
-    `  radio-map vs the best baseline (${r.gainOverBest.baseline}): ${(100 * r.gainOverBest.gain).toFixed(0)} % lower median error`,
+    `  * served (${r.served}) vs the best baseline (${r.gainOverBest.baseline}): ${(100 * r.gainOverBest.gain).toFixed(0)} % lower median error`,
   ];
 }

@@ -2,14 +2,14 @@
 // reads (report.html + evaluation.json): the map as the model, the power-log baselines as its
 // references on the same transmissions. `heimdall train` writes it for the test split of a
 // power-only dataset; `heimdall evaluate --model <radio-map>` for any split.
-import { readFileSync } from 'node:fs';
-import type { EvaluationDocument, ReferenceBlock, ReferenceName } from '../../eval/evaluation-document.js';
-import { LocalFrame } from '../../geo/local-frame.js';
+import type { EstimatorMetrics, EvaluationDocument, ReferenceBlock, ReferenceName } from '../../eval/evaluation-document.js';
+import type { LocalFrame } from '../../geo/local-frame.js';
 import type { PowerBaseline } from '../../locate/power/baselines.js';
 import type { RadioMap } from '../../locate/power/radio-map.js';
-import { radioMapFromJson } from '../../locate/power/radio-map-json.js';
 import type { PowerSample } from '../../locate/power/samples.js';
+import type { LocationEstimate } from '../../locate/types.js';
 import { ellipseOf } from '../../math/gaussian2d.js';
+import { loadRadioMapModel, releaseRadioMapModel, servedEstimate } from '../../predict/power-log.js';
 import { writeEvaluationReport } from '../../report/write-report.js';
 import type { DatasetRow } from '../../store/catalog/types.js';
 import type { Store } from '../../store/open.js';
@@ -43,6 +43,12 @@ export interface PowerEvaluationInput {
 export function powerEvaluationDocument(i: PowerEvaluationInput): EvaluationDocument {
   const { comparison: c, frame, evaluated } = i;
   const references: Partial<Record<ReferenceName, ReferenceBlock>> = {};
+  if (c.served === 'localization-net')
+    references.radioMap = {
+      ...REFERENCE_LABELS.radioMap,
+      ...c.metrics['radio-map'],
+      notApplicable: c.standIns['radio-map'] ?? 0,
+    };
   for (const [baseline, name] of Object.entries(AS_REFERENCE) as [PowerBaseline, ReferenceName][]) {
     const own =
       baseline === 'log-distance-ml'
@@ -51,15 +57,21 @@ export function powerEvaluationDocument(i: PowerEvaluationInput): EvaluationDocu
             description: `Maximum likelihood under the log-distance law with the exponent (${i.map.law.exponent.toFixed(2)}) and every device's offset fitted on the training split, the offsets removed from the reports, transmit power profiled out; grid search plus local refinement.`,
           }
         : REFERENCE_LABELS[name];
-    references[name] = { ...own, ...c.metrics[baseline], notApplicable: c.standIns[baseline] };
+    references[name] = { ...own, ...c.metrics[baseline], notApplicable: c.standIns[baseline] ?? 0 };
   }
   const receivers = Object.entries(i.map.fixedAt).map(([id, p]) => ({ id, ...frame.toGeodetic(p) }));
   const g = i.map.grid;
   const sw = frame.toGeodetic({ east: g.east0, north: g.north0 });
   const ne = frame.toGeodetic({ east: g.east0 + (g.nx - 1) * g.cellM, north: g.north0 + (g.ny - 1) * g.cellM });
-  const keyOf = (e: PowerEstimator) => (e === 'radio-map' ? 'model' : AS_REFERENCE[e]);
-  const estimators = Object.keys(c.estimates) as PowerEstimator[];
-  const model = c.metrics['radio-map'];
+  // The served model is the document's model; the radio map a reference when the network serves.
+  const keyOf = (e: PowerEstimator): string | undefined =>
+    e === c.served ? 'model' : e === 'radio-map' ? 'radioMap' : e === 'localization-net' ? undefined : AS_REFERENCE[e];
+  const drawn = (Object.keys(c.estimates) as PowerEstimator[]).flatMap((e) => {
+    const key = keyOf(e);
+    const estimates = c.estimates[e];
+    return key === undefined || estimates === undefined ? [] : [{ e, key, estimates }];
+  });
+  const model = c.metrics[c.served] as EstimatorMetrics;
   const best = c.metrics[c.gainOverBest.baseline];
   const verdict =
     model.intervals.medianErrorM.high < best.intervals.medianErrorM.low
@@ -85,10 +97,10 @@ export function powerEvaluationDocument(i: PowerEvaluationInput): EvaluationDocu
         sessionId: s.id,
         truth: frame.toGeodetic(s.truth as { east: number; north: number }),
         estimates: Object.fromEntries(
-          estimators.map((e) => {
-            const est = c.estimates[e][k] as PowerComparison['estimates'][PowerEstimator][number];
-            const withEllipse = e === 'radio-map' || e === 'log-distance-ml';
-            return [keyOf(e), { ...frame.toGeodetic(est), ellipse: withEllipse ? ellipseOf(est.cov) : null }];
+          drawn.map(({ e, key, estimates }) => {
+            const est = estimates[k] as LocationEstimate;
+            const withEllipse = e === 'localization-net' || e === 'radio-map' || e === 'log-distance-ml';
+            return [key, { ...frame.toGeodetic(est), ellipse: withEllipse ? ellipseOf(est.cov) : null }];
           }),
         ),
       })),
@@ -98,16 +110,16 @@ export function powerEvaluationDocument(i: PowerEvaluationInput): EvaluationDocu
       gdop: null,
       bestSnrDb: null,
       errorM: Object.fromEntries(
-        estimators.map((e) => {
-          const est = c.estimates[e][k] as { east: number; north: number };
+        drawn.map(({ key, estimates }) => {
+          const est = estimates[k] as LocationEstimate;
           const t = s.truth as { east: number; north: number };
-          return [keyOf(e), Math.hypot(est.east - t.east, est.north - t.north)];
+          return [key, Math.hypot(est.east - t.east, est.north - t.north)];
         }),
       ),
     })),
     notes: [
-      `Median error: radio map ${km(model.medianErrorM)}, best baseline (${c.gainOverBest.baseline}) ${km(best.medianErrorM)}: ${(100 * c.gainOverBest.gain).toFixed(0)} % lower, ${verdict}.`,
-      'Only the radio map and log-distance ML claim a calibrated ellipse; kNN, centroid and strongest receiver are judged on error alone.',
+      `Median error: ${c.served} ${km(model.medianErrorM)}, best baseline (${c.gainOverBest.baseline}) ${km(best.medianErrorM)}: ${(100 * c.gainOverBest.gain).toFixed(0)} % lower, ${verdict}.`,
+      'Only the learned models and log-distance ML claim a calibrated ellipse; kNN, centroid and strongest receiver are judged on error alone.',
     ],
   };
 }
@@ -128,21 +140,28 @@ export async function evaluatePowerModel(o: {
   split: Split;
   outDir: string;
 }): Promise<PowerModelEvaluation> {
-  const { map, origin } = radioMapFromJson(readFileSync(o.modelPath, 'utf8'), o.modelPath);
-  const frame = new LocalFrame(origin);
-  const dataset = await o.store.catalog.getDataset(o.dataset.name, o.dataset.version);
-  const [train, val, evaluated] = await Promise.all(
-    (['train', 'val', o.split] as const).map((split) => powerSamples(o.store.catalog, dataset.id, split, frame)),
-  );
-  const comparison = comparePowerEstimators(map, train as PowerSample[], val as PowerSample[], evaluated as PowerSample[]);
-  const document = powerEvaluationDocument({
-    map,
-    frame,
-    model: { name: o.modelLabel, source: o.modelPath },
-    dataset,
-    split: o.split,
-    evaluated: evaluated as PowerSample[],
-    comparison,
-  });
-  return { document, comparison, ...(await writeEvaluationReport(document, o.outDir)) };
+  const model = loadRadioMapModel(o.modelPath);
+  try {
+    const { frame } = model;
+    const { map } = model.locator;
+    const dataset = await o.store.catalog.getDataset(o.dataset.name, o.dataset.version);
+    const [train, val, evaluated] = (await Promise.all(
+      (['train', 'val', o.split] as const).map((split) => powerSamples(o.store.catalog, dataset.id, split, frame)),
+    )) as [PowerSample[], PowerSample[], PowerSample[]];
+    // With a network, its estimates are served (predict's servedEstimate, one transmission at a time).
+    const net = model.net ? { estimates: evaluated.map((s) => servedEstimate(model, s)), serves: true } : undefined;
+    const comparison = comparePowerEstimators(map, train, val, evaluated, net);
+    const document = powerEvaluationDocument({
+      map,
+      frame,
+      model: { name: o.modelLabel, source: o.modelPath },
+      dataset,
+      split: o.split,
+      evaluated,
+      comparison,
+    });
+    return { document, comparison, ...(await writeEvaluationReport(document, o.outDir)) };
+  } finally {
+    releaseRadioMapModel(model);
+  }
 }

@@ -32,6 +32,11 @@ export const REFERENCE_LABELS: Record<ReferenceName, { label: string; descriptio
     description:
       'Bayesian estimate with no learning: uniform prior over the region and the transmit-power range, the scenario’s own path-loss model, shadowing ⊕ calibration ⊕ fading residual as one independent Gaussian per receiver, and receivers that recorded but did not hear as censored evidence. The best a non-learning estimator that does not know the terrain can do.',
   },
+  radioMap: {
+    label: 'Radio map (learned from the training logs)',
+    description:
+      'The posterior mean and covariance under the log-distance law with fitted device offsets plus per-receiver shadowing maps learned from the training split (kernel-smoothed residuals), with not-heard receivers as censored evidence; bandwidth and σ chosen on validation. The prior the network corrects.',
+  },
   rssMl: {
     label: 'RSS maximum likelihood',
     description:
