@@ -176,12 +176,15 @@ export class RadioMapLocator {
     const offset = law.offsetsDb[r.id] ?? 0;
     const shadow = r.mobile ? undefined : this.map.shadowDb[r.id];
     const dz = law.txHeightM - r.heightM;
+    const slope = (law.exponent * 5) / Math.LN10;
     for (let y = 0; y < g.ny; y++) {
       const dn = (this.#north[y] as number) - r.north;
       for (let x = 0; x < g.nx; x++) {
         const de = (this.#east[x] as number) - r.east;
         const cell = y * g.nx + x;
-        out[cell] = offset - law.exponent * LOG10_DB(Math.sqrt(de * de + dn * dn + dz * dz)) + (shadow?.[cell] ?? 0);
+        // 10·log10(d) as (5/ln 10)·ln(d²): no square root, one logarithm (distances below 1 m count as 1 m).
+        const d2 = Math.max(de * de + dn * dn + dz * dz, 1);
+        out[cell] = offset - slope * Math.log(d2) + (shadow?.[cell] ?? 0);
       }
     }
     if (fixedHere) this.#tables.set(r.id, out);
@@ -199,31 +202,36 @@ export class RadioMapLocator {
     const { grid: g } = this.map;
     const n = g.nx * g.ny;
     const inv = 1 / this.map.sigmaDb;
-    const tables = s.readings.map((r) => this.#predicted(r));
-    const floors = s.readings.map((r) => (r.rssDbm === null ? this.map.floorDb[r.id] : undefined));
+    const heardTables = heard.map((r) => this.#predicted(r));
+    const silent = s.readings.flatMap((r) => {
+      const floor = this.map.floorDb[r.id];
+      return r.rssDbm === null && floor !== undefined ? [{ table: this.#predicted(r), floor }] : [];
+    });
+    // Reading by reading over all cells (tight loops over typed arrays): first the transmission's
+    // level profiled at each cell (the mean of report − prediction over the heard receivers), then
+    // the Gaussian log-likelihood of the heard reports and the censored one of the silent receivers.
+    const level = new Float64Array(n);
+    heard.forEach((r, i) => {
+      const t = heardTables[i] as Float32Array;
+      const p = r.rssDbm as number;
+      for (let cell = 0; cell < n; cell++) level[cell] = (level[cell] as number) + p - (t[cell] as number);
+    });
+    const k = 1 / heard.length;
+    for (let cell = 0; cell < n; cell++) level[cell] = (level[cell] as number) * k;
     const logw = new Float64Array(n);
+    heard.forEach((r, i) => {
+      const t = heardTables[i] as Float32Array;
+      const p = r.rssDbm as number;
+      for (let cell = 0; cell < n; cell++) {
+        const z = (p - (t[cell] as number) - (level[cell] as number)) * inv;
+        logw[cell] = (logw[cell] as number) - 0.5 * z * z;
+      }
+    });
+    for (const { table, floor } of silent)
+      for (let cell = 0; cell < n; cell++)
+        logw[cell] = (logw[cell] as number) + logPhi((floor - (table[cell] as number) - (level[cell] as number)) * inv);
     let top = Number.NEGATIVE_INFINITY;
-    for (let cell = 0; cell < n; cell++) {
-      // The transmission's level, profiled over the heard receivers at this cell.
-      let level = 0;
-      s.readings.forEach((r, i) => {
-        if (r.rssDbm !== null) level += r.rssDbm - ((tables[i] as Float32Array)[cell] as number);
-      });
-      level /= heard.length;
-      let ll = 0;
-      s.readings.forEach((r, i) => {
-        const mu = ((tables[i] as Float32Array)[cell] as number) + level;
-        if (r.rssDbm !== null) {
-          const z = (r.rssDbm - mu) * inv;
-          ll -= 0.5 * z * z;
-        } else {
-          const floor = floors[i];
-          if (floor !== undefined) ll += logPhi((floor - mu) * inv);
-        }
-      });
-      logw[cell] = ll;
-      if (ll > top) top = ll;
-    }
+    for (let cell = 0; cell < n; cell++) if ((logw[cell] as number) > top) top = logw[cell] as number;
     return this.#moments(logw, top);
   }
 
