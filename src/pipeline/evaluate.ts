@@ -7,11 +7,10 @@ import { type BoundComparison, compareWithBound, significantlyLower } from '../e
 import { gaussianNll2, type LocalizationSample, localizationMetrics } from '../eval/metrics.js';
 import type { Cov2 } from '../math/gaussian2d.js';
 import type { LocalizationNet } from '../model/localization-net.js';
-import { PRIOR_INPUT_WIDTH } from '../model/localization-net.js';
 import { covarianceFromRaw } from '../model/losses.js';
 import type { BatchSource } from '../signal/features/batch.js';
-import { PRIOR_WIDTH } from '../signal/features/prior.js';
 import type { Catalog } from '../store/catalog/catalog.js';
+import { appendCorrectionRows, type CorrectionRows, emptyCorrectionRows } from '../train/correction-rows.js';
 import { tensorsFor } from '../train/localization-module.js';
 
 export interface EvaluationReport {
@@ -82,15 +81,7 @@ export async function evaluate(
 }
 
 /** What a prior network's correction is fitted from: per transmission, in metres / network units. */
-export interface CorrectionOutputs {
-  /** The prior's position (the network centre where it had none) and the network's. */
-  prior: Position[];
-  model: Position[];
-  truth: Position[];
-  /** Raw uncertainty parameters [a, b, c] of the prior (the network's input) and of the network's output. */
-  priorRaw: number[][];
-  modelRaw: number[][];
-}
+export type CorrectionOutputs = CorrectionRows;
 
 /** Runs a prior network over a loader (eval mode) and collects CorrectionOutputs. */
 export async function correctionOutputs(
@@ -98,32 +89,16 @@ export async function correctionOutputs(
   loader: BatchSource,
   o: { melBands: number; frames: number; sigmaFloor: number },
 ): Promise<CorrectionOutputs> {
-  const out: CorrectionOutputs = { prior: [], model: [], truth: [], priorRaw: [], modelRaw: [] };
-  const scale = net.options.scaleM;
-  const u = net.uncertaintyOutputs;
+  const out = emptyCorrectionRows();
   net.eval();
   try {
-    for await (const b of loader.epoch(0)) {
-      const t = tensorsFor(net, b, o.melBands, o.frames, o.sigmaFloor);
-      const { position, raw, prior } = tidy(() =>
-        noGrad(() => {
-          const p = net.predict(t);
-          return {
-            position: p.position.toFloat32Array(),
-            raw: p.raw.toFloat32Array(),
-            prior: (t.prior as NonNullable<typeof t.prior>).toFloat32Array(),
-          };
-        }),
+    for await (const b of loader.epoch(0))
+      appendCorrectionRows(
+        net,
+        tensorsFor(net, b, o.melBands, o.frames, o.sigmaFloor),
+        { priorM: b.prior, truthM: b.target },
+        out,
       );
-      for (const x of Object.values(t)) x?.dispose();
-      for (let i = 0; i < b.size; i++) {
-        out.prior.push({ east: b.prior[i * PRIOR_WIDTH] as number, north: b.prior[i * PRIOR_WIDTH + 1] as number });
-        out.model.push({ east: (position[2 * i] as number) * scale, north: (position[2 * i + 1] as number) * scale });
-        out.truth.push({ east: b.target[2 * i] as number, north: b.target[2 * i + 1] as number });
-        out.priorRaw.push(Array.from(prior.subarray(i * PRIOR_INPUT_WIDTH + 2, i * PRIOR_INPUT_WIDTH + 2 + u)));
-        out.modelRaw.push(Array.from(raw.subarray(i * u, (i + 1) * u)));
-      }
-    }
   } finally {
     net.train();
   }

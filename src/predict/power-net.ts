@@ -6,16 +6,15 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { noGrad } from '../engine/autograd.js';
 import { loadSafetensors, saveSafetensors } from '../engine/safetensors.js';
-import { tidy } from '../engine/scope.js';
 import { POWER_NET_SCALAR_COUNT, type PowerNetInputs, type PowerNetSpec, powerNetInputs } from '../locate/power/net-inputs.js';
 import type { RadioMap } from '../locate/power/radio-map.js';
 import type { PowerSample } from '../locate/power/samples.js';
 import type { LocationEstimate } from '../locate/types.js';
-import { LocalizationNet, PRIOR_INPUT_WIDTH } from '../model/localization-net.js';
+import { LocalizationNet } from '../model/localization-net.js';
 import { covarianceFromRaw, DEFAULT_SIGMA_FLOOR } from '../model/losses.js';
 import { PRIOR_WIDTH } from '../signal/features/prior.js';
+import { appendCorrectionRows, type CorrectionRows, emptyCorrectionRows } from '../train/correction-rows.js';
 import { type TensorBatch, toTensors } from '../train/localization-module.js';
 
 export const POWER_NET_FILE = 'localization-net.safetensors';
@@ -65,53 +64,20 @@ export function powerNetBatch(x: PowerNetInputs, rows: number[], spec: PowerNetS
   );
 }
 
-interface Position {
-  east: number;
-  north: number;
-}
-
-/** Per transmission, in metres: the prior's position, the network's, the truth, and both raw uncertainty rows. */
-export interface PowerNetOutputs {
-  prior: Position[];
-  model: Position[];
-  truth: Position[];
-  priorRaw: number[][];
-  modelRaw: number[][];
-}
-
-export function powerNetOutputs(
-  net: LocalizationNet,
-  spec: PowerNetSpec,
-  x: PowerNetInputs,
-  sigmaFloor: number,
-): PowerNetOutputs {
-  const out: PowerNetOutputs = { prior: [], model: [], truth: [], priorRaw: [], modelRaw: [] };
-  const u = net.uncertaintyOutputs;
-  const scale = spec.scaleM;
+/** The network's and its prior's rows for every transmission of the inputs (metres; engine, eval mode). */
+export function powerNetOutputs(net: LocalizationNet, spec: PowerNetSpec, x: PowerNetInputs, sigmaFloor: number): CorrectionRows {
+  const out = emptyCorrectionRows();
   net.eval();
   try {
     for (let k = 0; k < x.size; k += 256) {
       const rows = Array.from({ length: Math.min(256, x.size - k) }, (_, i) => k + i);
-      const t = powerNetBatch(x, rows, spec, sigmaFloor);
-      const { position, raw, prior } = tidy(() =>
-        noGrad(() => {
-          const p = net.predict(t);
-          return {
-            position: p.position.toFloat32Array(),
-            raw: p.raw.toFloat32Array(),
-            prior: (t.prior as NonNullable<typeof t.prior>).toFloat32Array(),
-          };
-        }),
+      const end = k + rows.length;
+      appendCorrectionRows(
+        net,
+        powerNetBatch(x, rows, spec, sigmaFloor),
+        { priorM: x.prior.subarray(k * PRIOR_WIDTH, end * PRIOR_WIDTH), truthM: x.target.subarray(2 * k, 2 * end) },
+        out,
       );
-      for (const v of Object.values(t)) v?.dispose();
-      rows.forEach((r, i) => {
-        const p = i * PRIOR_INPUT_WIDTH;
-        out.prior.push({ east: (prior[p] as number) * scale, north: (prior[p + 1] as number) * scale });
-        out.model.push({ east: (position[2 * i] as number) * scale, north: (position[2 * i + 1] as number) * scale });
-        out.truth.push({ east: x.target[2 * r] as number, north: x.target[2 * r + 1] as number });
-        out.priorRaw.push(Array.from(prior.subarray(p + 2, p + 2 + u)));
-        out.modelRaw.push(Array.from(raw.subarray(i * u, (i + 1) * u)));
-      });
     }
   } finally {
     net.train();

@@ -129,6 +129,6 @@ test('a kept network is saved beside the map, reloads to the same estimates, and
   const x = powerNetInputs(testSet.slice(0, 1), [undefined], spec);
   const s0 = testSet[0] as PowerSample;
   const running = new Set(s0.readings.map((r) => r.id));
-  spec.receivers.forEach((id, k) => assert.equal(x.mask[k], running.has(id) ? 1 : 0, id));
+  for (const [k, id] of spec.receivers.entries()) assert.equal(x.mask[k], running.has(id) ? 1 : 0, id);
   assert.equal(x.prior[5], 0, 'no prior: valid 0');
 });

@@ -62,7 +62,6 @@ export function registerPredict(program: Command, o: { resolveModel?: ModelResol
       // onnxruntime and the feature layer load here, on first use, not when the command tree is built.
       const { loadModel } = await import('../../predict/model.js');
       const { predictPaths, predictionDocument } = await import('../../predict/predict-paths.js');
-      const { writeFileAtomic } = await import('../../util/atomic-file.js');
       const model = await loadModel(modelPath, {
         ...(opts.threads ? { threads: opts.threads } : {}),
       });
@@ -73,16 +72,9 @@ export function registerPredict(program: Command, o: { resolveModel?: ModelResol
             console.error(`heimdall predict: skipped ${e.message.startsWith(label) ? e.message : `${label}: ${e.message}`}`),
         });
         for (const w of r.warnings) console.error(`heimdall predict: warning: ${w}`);
-        const { predictions, failed } = r;
-        const doc = predictionDocument(model, r, opts.format);
-        const text = `${JSON.stringify(doc, null, 2)}\n`;
-        if (opts.out) {
-          writeFileAtomic(opts.out, new TextEncoder().encode(text));
-          for (const p of predictions) console.log(line(p));
-          console.log(`heimdall predict: ${predictions.length} prediction(s) written to ${opts.out}`);
-        } else process.stdout.write(text);
-        if (failed.length > 0) {
-          console.error(`heimdall predict: ${failed.length} set(s) could not be predicted`);
+        await writeOutput(predictionDocument(model, r, opts.format), r.predictions, opts.out);
+        if (r.failed.length > 0) {
+          console.error(`heimdall predict: ${r.failed.length} set(s) could not be predicted`);
           process.exitCode = 1;
         }
       } finally {
@@ -91,12 +83,24 @@ export function registerPredict(program: Command, o: { resolveModel?: ModelResol
     });
 }
 
+/** The document to --out (with a line per prediction on the terminal) or to standard output. */
+async function writeOutput(doc: unknown, predictions: Prediction[], out: string | undefined): Promise<void> {
+  const text = `${JSON.stringify(doc, null, 2)}\n`;
+  if (out === undefined) {
+    process.stdout.write(text);
+    return;
+  }
+  const { writeFileAtomic } = await import('../../util/atomic-file.js');
+  writeFileAtomic(out, new TextEncoder().encode(text));
+  for (const p of predictions) console.log(line(p));
+  console.log(`heimdall predict: ${predictions.length} prediction(s) written to ${out}`);
+}
+
 /** Power logs with a radio-map model: the same documents and exit codes as recordings with ONNX. */
 async function predictPowerLogs(modelPath: string, paths: string[], opts: PredictCliOptions): Promise<void> {
   const { isRadioMapFile, loadRadioMapModel, predictPowerLog, releaseRadioMapModel } = await import('../../predict/power-log.js');
   const { loadRssLog, parseColumnMapping, RSS_FORMATS } = await import('../../signal/formats/rss-log.js');
   const { toGeoJson } = await import('../../predict/geojson.js');
-  const { writeFileAtomic } = await import('../../util/atomic-file.js');
   const { readFileSync } = await import('node:fs');
   if (!isRadioMapFile(modelPath))
     throw new Error(
@@ -131,12 +135,7 @@ async function predictPowerLogs(modelPath: string, paths: string[], opts: Predic
       opts.format === 'geojson'
         ? toGeoJson(predictions)
         : { model: { path: modelPath, kind: 'radio-map', fittedOn: model.fittedOn }, predictions, failed };
-    const text = `${JSON.stringify(doc, null, 2)}\n`;
-    if (opts.out) {
-      writeFileAtomic(opts.out, new TextEncoder().encode(text));
-      for (const p of predictions) console.log(line(p));
-      console.log(`heimdall predict: ${predictions.length} prediction(s) written to ${opts.out}`);
-    } else process.stdout.write(text);
+    await writeOutput(doc, predictions, opts.out);
     if (failed.length > 0) {
       console.error(`heimdall predict: ${failed.length} transmission(s) could not be localized`);
       process.exitCode = 1;
