@@ -204,6 +204,7 @@ export async function trainDataset(o: TrainDatasetOptions): Promise<TrainDataset
         experiment: 'train',
         log: o.log,
         ...(o.onRun ? { onRun: o.onRun } : {}),
+        ...(o.onEpoch ? { onEpoch: o.onEpoch } : {}),
       });
       return { kind: 'power', ...r, dataset, seconds: (performance.now() - started) / 1000 };
     }

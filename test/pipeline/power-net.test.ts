@@ -53,13 +53,28 @@ test('the scalar path trains; a correction validation does not keep leaves the r
   assert.deepEqual(spec.receivers, [...new Set(train.flatMap((s) => s.readings.map((r) => r.id)))].sort());
   assert.equal(spec.receivers.length, 12, '10 fixed + 2 mobile receivers');
   const lines: string[] = [];
+  const epochs: { epoch: number; max: number; valNll: number | undefined }[] = [];
   const trained = await trainPowerNet(
     map,
     spec,
     { train, val, trainPriors: crossFittedEstimates(train, map), valPriors: priorsOf(val) },
-    { seed: 1, maxEpochs: 6, checkpointDir: join(dir, 'ck'), log: (l) => lines.push(l) },
+    {
+      seed: 1,
+      maxEpochs: 6,
+      checkpointDir: join(dir, 'ck'),
+      log: (l) => lines.push(l),
+      onEpoch: (epoch, max, m) => {
+        epochs.push({ epoch, max, valNll: m.val_nll });
+      },
+    },
   );
   assert.ok(trained.epochs >= 1 && trained.epochs <= 6);
+  // Progress per epoch (what a job reports): 1, 2, … of 6, each with its validation NLL.
+  assert.deepEqual(
+    epochs.map((e) => [e.epoch, e.max]),
+    Array.from({ length: trained.epochs }, (_, k) => [k + 1, 6]),
+  );
+  assert.ok(epochs.every((e) => Number.isFinite(e.valNll)));
   assert.ok(
     lines.some((l) => /validation median: radio map \d+ m, with the whole correction \d+ m/.test(l)),
     lines.join('\n'),

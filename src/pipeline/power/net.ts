@@ -29,6 +29,8 @@ export interface PowerNetOptions {
   lr?: number;
   patience?: number;
   checkpointDir: string;
+  /** Called after each epoch with its metrics (a job's progress: pipeline/jobs). */
+  onEpoch?: (epoch: number, maxEpochs: number, metrics: Record<string, number>) => void | Promise<void>;
   signal?: AbortSignal;
   log: (line: string) => void;
 }
@@ -102,7 +104,9 @@ export async function trainPowerNet(
     seed: o.seed,
     ...(o.signal ? { signal: o.signal } : {}),
     log: (line) => o.log(`      ${line}`),
-    callbacks: [],
+    callbacks: o.onEpoch
+      ? [{ onTrainEpochEnd: (_t: Trainer, m: Record<string, number>) => o.onEpoch?.(m.epoch ?? 0, maxEpochs, m) }]
+      : [],
   });
   const fit = await trainer.fit(
     new LocalizationModule(net, SIGMA_FLOOR),

@@ -49,6 +49,8 @@ export interface TrainPowerOptions {
   experiment: string;
   /** Called with the tracked run's id as soon as it exists. */
   onRun?: (runId: string) => void | Promise<void>;
+  /** Called after each of the network's epochs (a job's progress). */
+  onEpoch?: (epoch: number, maxEpochs: number, metrics: Record<string, number>, restored: boolean) => void | Promise<void>;
   log: (line: string) => void;
 }
 
@@ -97,7 +99,12 @@ export async function trainPowerDataset(o: TrainPowerOptions): Promise<PowerTrai
       map,
       spec,
       { train: tr, val: va, trainPriors: crossFittedEstimates(tr, map), valPriors: priorsOf(va) },
-      { seed: POWER_SEED, checkpointDir: join(folder, 'net-checkpoints'), log: o.log },
+      {
+        seed: POWER_SEED,
+        checkpointDir: join(folder, 'net-checkpoints'),
+        log: o.log,
+        ...(o.onEpoch ? { onEpoch: (e: number, max: number, m: Record<string, number>) => o.onEpoch?.(e, max, m, false) } : {}),
+      },
     );
     const serves = trained.positionGain.gain > 0 || trained.uncertaintyGain > 0;
     const testPriors = priorsOf(te);
