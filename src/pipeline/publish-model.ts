@@ -14,6 +14,9 @@ import type { Tracker } from '../track/types.js';
 export const DEFAULT_MODEL_NAME = 'localization';
 
 export const modelBlobKey = (name: string, version: string) => `heimdall-models/models/${name}/v${version}.onnx`;
+/** A radio-map model's files (radio-map.json and, when kept, its network) in the blob store. */
+export const radioMapBlobKey = (name: string, version: string, file: string) =>
+  `heimdall-models/models/${name}/v${version}/${file}`;
 
 export interface PublishedModel {
   name: string;

@@ -6,7 +6,7 @@
 // baseline by at least 15 % in median error, with 1σ/2σ coverage within 5 points of the targets.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -138,6 +138,27 @@ test('a realistic power campaign in three shapes: imported, split by time, train
   const ignored = heimdall('predict', '--model', 'radio-map@v1', '--input-format', 'rss-csv', 'stranger.csv', '--ignore-unknown');
   assert.equal(ignored.status, 0, ignored.stderr);
   assert.deepEqual(JSON.parse(ignored.stdout).predictions[0].receiversIgnored, ['ghost']);
+  // Without the run's artifacts (a tracker on another machine), radio-map@v1 comes from the blob
+  // store's copy, cached under <home>/models, and predicts the same.
+  const meta = readFileSync(join(work, 'home', 'mlruns', 'models', 'radio-map', 'version-1', 'meta.yaml'), 'utf8');
+  const source = /^source: file:\/\/(.*)\/radio-map\.json$/m.exec(meta)?.[1];
+  assert.ok(source, 'the registered version points at the run artifacts');
+  renameSync(source, `${source}.away`);
+  const fromBlobs = heimdall(
+    'predict',
+    '--model',
+    'radio-map@v1',
+    '--input-format',
+    'rss-csv',
+    'day8.csv',
+    '--out',
+    'day8-blobs.json',
+  );
+  assert.equal(fromBlobs.status, 0, fromBlobs.stderr);
+  const viaBlobs = JSON.parse(readFileSync(join(work, 'day8-blobs.json'), 'utf8'));
+  assert.deepEqual(viaBlobs.predictions, JSON.parse(readFileSync(out, 'utf8')).predictions);
+  assert.match(viaBlobs.model.path, /models\/radio-map-v1\/radio-map\.json$/);
+  renameSync(`${source}.away`, source);
   // The stored model reads back: its offsets are what the devices' differences were.
   const { map } = radioMapFromJson(readFileSync(modelPath, 'utf8'), modelPath);
   const ids = Object.keys(campaign.offsetsDb).filter((id) => !id.startsWith('car-'));

@@ -5,7 +5,7 @@
 // transmissions, and tracks and registers the result like any trained model: the run's
 // model/radio-map.json (with model/localization-net.safetensors when the network's correction is
 // kept), registered as RADIO_MAP_MODEL_NAME. docs/TRAINING.md, "Power logs".
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { powerNetSpec } from '../../locate/power/net-inputs.js';
 import { RadioMapLocator } from '../../locate/power/radio-map.js';
@@ -18,6 +18,7 @@ import type { DatasetRow } from '../../store/catalog/types.js';
 import type { Store } from '../../store/open.js';
 import { registerModel, startRun } from '../../track/run.js';
 import type { Tracker } from '../../track/types.js';
+import { radioMapBlobKey } from '../publish-model.js';
 import { runFolder, SIGMA_FLOOR } from '../train.js';
 import { comparePowerEstimators, type PowerComparison } from './compare.js';
 import { powerEvaluationDocument } from './evaluate.js';
@@ -180,6 +181,14 @@ export async function trainPowerDataset(o: TrainPowerOptions): Promise<PowerTrai
       'heimdall.dataset': `${dataset.name}@${dataset.version}`,
       'heimdall.model': c.served,
     });
+    // A copy in the blob store, for machines that cannot read this run's artifacts (a remote
+    // tracker): the weights first, the document that names them last.
+    if (net)
+      await store.blobs.put(
+        radioMapBlobKey(RADIO_MAP_MODEL_NAME, version.version, net.file),
+        readFileSync(join(modelDir, net.file)),
+      );
+    await store.blobs.put(radioMapBlobKey(RADIO_MAP_MODEL_NAME, version.version, 'radio-map.json'), readFileSync(modelPath));
     await run.end('FINISHED');
     trained.net.dispose();
     return {
