@@ -76,6 +76,15 @@ export class Rng {
     return Math.floor(this.uniform() * n);
   }
 
+  /** Shuffles `items` in place (Fisher–Yates, from the last item down) and returns it. */
+  shuffle<T>(items: T[]): T[] {
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      [items[i], items[j]] = [items[j] as T, items[i] as T];
+    }
+    return items;
+  }
+
   /** Standard normal (Marsaglia's polar method; the second value of each pair is cached). */
   normal(): number {
     if (this.#spare !== null) {

@@ -106,12 +106,7 @@ export class DatasetLoader implements BatchSource {
   order(epoch: number): SessionRef[] {
     const list = [...this.sessions];
     if (this.o.shuffle === false) return list;
-    const rng = new Rng(this.o.seed, 'epoch', epoch);
-    for (let i = list.length - 1; i > 0; i--) {
-      const j = rng.int(i + 1);
-      [list[i], list[j]] = [list[j] as SessionRef, list[i] as SessionRef];
-    }
-    return list;
+    return new Rng(this.o.seed, 'epoch', epoch).shuffle(list);
   }
 
   #measurementsOf(sessionId: number): MeasurementRow[] {

@@ -44,11 +44,7 @@ export function assignSplits(items: SplitItem[], spec: SplitSpec, seed: number):
   const out = new Map<number, Split>();
   for (const key of [...strata.keys()].sort()) {
     const ids = (strata.get(key) as number[]).sort((a, b) => a - b);
-    const rng = new Rng(seed, 'split', key);
-    for (let i = ids.length - 1; i > 0; i--) {
-      const j = rng.int(i + 1);
-      [ids[i], ids[j]] = [ids[j] as number, ids[i] as number];
-    }
+    new Rng(seed, 'split', key).shuffle(ids);
     const nTrain = Math.round(ids.length * spec.train);
     const nVal = Math.min(ids.length - nTrain, Math.round(ids.length * spec.val));
     ids.forEach((id, i) => {
@@ -93,11 +89,7 @@ export function assignByArea(items: { sessionId: number; cell: string }[], spec:
   const byCell = new Map<string, number[]>();
   for (const it of items) byCell.set(it.cell, [...(byCell.get(it.cell) ?? []), it.sessionId]);
   const cells = [...byCell.keys()].sort();
-  const rng = new Rng(seed, 'split-area');
-  for (let i = cells.length - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    [cells[i], cells[j]] = [cells[j] as string, cells[i] as string];
-  }
+  new Rng(seed, 'split-area').shuffle(cells);
   const out = new Map<number, Split>();
   const targetTrain = items.length * spec.train;
   const targetVal = items.length * (spec.train + spec.val);

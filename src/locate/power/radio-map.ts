@@ -31,7 +31,10 @@ export interface RadioMap {
   bandwidthM: number;
   /** Per fixed receiver, shadowing (dB) per grid cell, row-major (north index × nx + east index). */
   shadowDb: Record<string, Float32Array>;
-  /** Residual σ (dB) of a reading once the map is applied (training residuals). */
+  /**
+   * σ (dB) of a reading in the likelihood: the training residuals' σ once the map is applied
+   * (in sample, so too small), times the factor chosen on validation (select.ts).
+   */
   sigmaDb: number;
   /** Each receiver's weakest training report (dB, its own scale): it hears nothing below it. */
   floorDb: Record<string, number>;

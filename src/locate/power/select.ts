@@ -1,10 +1,11 @@
 // Fitting a radio map the way a model is trained: on the training split only, with its two free
 // choices — the kernel bandwidth and the reading σ of the likelihood — made on the validation
 // split by the mean NLL of the position posterior (a proper score: it rewards sharp posteriors
-// only where they are right), and its uncertainty calibrated on validation too (the covariance scaled only when the 1σ/2σ coverages
-// are off by more than two binomial standard errors). The test split is never looked at here.
+// only where they are right), and its uncertainty calibrated on validation too (the covariance
+// scaled only when the 1σ/2σ coverages are off by more than two binomial standard errors). The
+// test split is never looked at here.
 import { fitSigmaScale } from '../../eval/calibration.js';
-import { gaussianNll2 } from '../../eval/metrics.js';
+import { gaussianNll2, quantile } from '../../eval/metrics.js';
 import type { LocationEstimate } from '../types.js';
 import { fitRadioMap, type RadioMap, RadioMapLocator, type RadioMapOptions } from './radio-map.js';
 import { type PowerSample, truthsOf } from './samples.js';
@@ -14,17 +15,10 @@ export const RADIO_MAP_BANDWIDTHS_M: readonly number[] = [75, 150, 300];
 
 export interface SelectedRadioMap {
   map: RadioMap;
-  /** Median validation error (m) per bandwidth tried. */
   /** Per (bandwidth, σ) tried: the median validation error (m) and mean NLL (the choice: the lowest). */
   validation: { bandwidthM: number; sigmaDb: number; medianErrorM: number; meanNll: number }[];
-  /** The chosen map's validation estimates (covariance already scaled). */
-  valEstimates: LocationEstimate[];
-}
-
-function median(values: number[]): number {
-  const v = [...values].sort((a, b) => a - b);
-  const n = v.length;
-  return n % 2 === 1 ? (v[(n - 1) / 2] as number) : ((v[n / 2 - 1] as number) + (v[n / 2] as number)) / 2;
+  /** The chosen map's estimate of each validation transmission (covariance scaled), undefined where nobody heard it. */
+  valEstimates: (LocationEstimate | undefined)[];
 }
 
 /** Reading σ candidates, as multiples of the in-sample σ (which the map's own fit makes too small). */
@@ -40,8 +34,8 @@ export function fitSelectedRadioMap(
   } = {},
 ): SelectedRadioMap {
   const truths = truthsOf(val, 'radio-map selection (validation)');
-  const heard = val.flatMap((s, i) =>
-    s.readings.some((r) => r.rssDbm !== null) ? [{ s, t: truths[i] as { east: number; north: number } }] : [],
+  const heard = val.flatMap((s, index) =>
+    s.readings.some((r) => r.rssDbm !== null) ? [{ s, index, t: truths[index] as { east: number; north: number } }] : [],
   );
   if (heard.length === 0) throw new RangeError('radio-map selection: no validation transmission was heard by any receiver');
   const validation: SelectedRadioMap['validation'] = [];
@@ -56,7 +50,10 @@ export function fitSelectedRadioMap(
         const t = heard[i]?.t as { east: number; north: number };
         return [e.east - t.east, e.north - t.north] as const;
       });
-      const medianErrorM = median(errors.map(([e, n]) => Math.hypot(e, n)));
+      const medianErrorM = quantile(
+        errors.map(([e, n]) => Math.hypot(e, n)).sort((a, b) => a - b),
+        0.5,
+      );
       const nll =
         errors.reduce((a, [e, n], i) => a + gaussianNll2(e, n, (estimates[i] as LocationEstimate).cov), 0) / errors.length;
       validation.push({ bandwidthM, sigmaDb: map.sigmaDb, medianErrorM, meanNll: nll });
@@ -76,13 +73,17 @@ export function fitSelectedRadioMap(
   );
   const covScale = k * k;
   const map = { ...chosen.map, covScale };
-  const valEstimates = chosen.estimates.map((e) => ({
+  const scaled = chosen.estimates.map((e) => ({
     ...e,
     cov: [
       [e.cov[0][0] * covScale, e.cov[0][1] * covScale],
       [e.cov[1][0] * covScale, e.cov[1][1] * covScale],
     ] as LocationEstimate['cov'],
   }));
+  const valEstimates = val.map(() => undefined as LocationEstimate | undefined);
+  heard.forEach(({ index }, k) => {
+    valEstimates[index] = scaled[k];
+  });
   return { map, validation, valEstimates };
 }
 

@@ -8,7 +8,7 @@ import type { EstimatorMetrics, EstimatorSample } from '../../eval/evaluation-do
 import { POWER_BASELINES, type PowerBaseline, runPowerBaselines } from '../../locate/power/baselines.js';
 import { type RadioMap, RadioMapLocator } from '../../locate/power/radio-map.js';
 import type { PowerSample } from '../../locate/power/samples.js';
-import { LocateError, type LocationEstimate } from '../../locate/types.js';
+import type { LocationEstimate } from '../../locate/types.js';
 
 /** The learned models of the power path (the network corrects the map), then the baselines. */
 export type PowerModelName = 'localization-net' | 'radio-map';
@@ -43,20 +43,23 @@ export function comparePowerEstimators(
   train: readonly PowerSample[],
   val: readonly PowerSample[],
   evaluated: readonly PowerSample[],
-  /** The network's estimates of the evaluated transmissions, when there is one (pipeline/power/net.ts). */
-  net?: { estimates: LocationEstimate[]; serves: boolean },
+  o: {
+    /** The network's estimates of the evaluated transmissions, when there is one (pipeline/power/net.ts). */
+    net?: { estimates: LocationEstimate[]; serves: boolean };
+    /** The map's estimates when the caller has them already (undefined: nobody heard); else located here. */
+    mapEstimates?: readonly (LocationEstimate | undefined)[];
+  } = {},
 ): PowerComparison {
+  const { net } = o;
   const baselines = runPowerBaselines(train, val, evaluated);
   const locator = new RadioMapLocator(map);
+  const located =
+    o.mapEstimates ?? evaluated.map((s) => (s.readings.some((r) => r.rssDbm !== null) ? locator.locate(s) : undefined));
   let unheard = 0;
-  const mapEstimates = evaluated.map((s, i) => {
-    try {
-      return locator.locate(s);
-    } catch (err) {
-      if (!(err instanceof LocateError)) throw err;
-      unheard++;
-      return baselines.estimates.centroid[i] as LocationEstimate; // the baselines' own stand-in
-    }
+  const mapEstimates = located.map((e, i) => {
+    if (e !== undefined) return e;
+    unheard++;
+    return baselines.estimates.centroid[i] as LocationEstimate; // the baselines' own stand-in
   });
   const metrics = {
     ...(net ? { 'localization-net': estimatorMetrics(samplesOf(net.estimates, evaluated, true)) } : {}),

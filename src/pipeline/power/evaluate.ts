@@ -150,7 +150,7 @@ export async function evaluatePowerModel(o: {
     )) as [PowerSample[], PowerSample[], PowerSample[]];
     // With a network, its estimates are served (predict's servedEstimate, one transmission at a time).
     const net = model.net ? { estimates: evaluated.map((s) => servedEstimate(model, s)), serves: true } : undefined;
-    const comparison = comparePowerEstimators(map, train, val, evaluated, net);
+    const comparison = comparePowerEstimators(map, train, val, evaluated, net ? { net } : {});
     const document = powerEvaluationDocument({
       map,
       frame,

@@ -58,13 +58,7 @@ function source(
     batchesPerEpoch: Math.ceil(n / batchSize),
     *epoch(e: number) {
       const order = Array.from({ length: n }, (_, i) => i);
-      if (shuffle) {
-        const rng = new Rng(seed * 1000 + e);
-        for (let i = n - 1; i > 0; i--) {
-          const j = Math.floor(rng.uniform() * (i + 1));
-          [order[i], order[j]] = [order[j] as number, order[i] as number];
-        }
-      }
+      if (shuffle) new Rng(seed, 'power-net-epoch', e).shuffle(order);
       for (let k = 0; k < n; k += batchSize) yield powerNetBatch(x, order.slice(k, k + batchSize), spec, SIGMA_FLOOR);
     },
   };

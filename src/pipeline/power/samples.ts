@@ -6,7 +6,7 @@ import { FIXED_ANTENNA_M, MOBILE_ANTENNA_M, type PowerReading, type PowerSample 
 import type { Catalog } from '../../store/catalog/catalog.js';
 import type { Split } from '../../store/split.js';
 
-/** The frame centred on the split's true positions (or, without any, on its receivers). */
+/** The frame centred on the training split's true positions (refused when it has none). */
 export async function powerFrameOf(catalog: Catalog, datasetId: number): Promise<LocalFrame> {
   const sessions = await catalog.datasetSessions(datasetId, 'train');
   const labelled = sessions.filter((s) => s.truthLat !== null && s.truthLon !== null);

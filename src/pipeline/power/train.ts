@@ -99,7 +99,7 @@ export async function trainPowerDataset(o: TrainPowerOptions): Promise<PowerTrai
     const trained = await trainPowerNet(
       map,
       spec,
-      { train: tr, val: va, trainPriors: crossFittedEstimates(tr, map), valPriors: priorsOf(va) },
+      { train: tr, val: va, trainPriors: crossFittedEstimates(tr, map), valPriors: selected.valEstimates },
       {
         seed: POWER_SEED,
         checkpointDir: join(folder, 'net-checkpoints'),
@@ -112,7 +112,10 @@ export async function trainPowerDataset(o: TrainPowerOptions): Promise<PowerTrai
     const netEstimates = powerNetEstimates(trained.net, spec, te, testPriors, SIGMA_FLOOR);
 
     o.log('[3/3] evaluating on the test split beside strongest receiver, centroid, kNN fingerprinting and log-distance ML …');
-    const c = comparePowerEstimators(map, tr, va, te, { estimates: netEstimates, serves });
+    const c = comparePowerEstimators(map, tr, va, te, {
+      net: { estimates: netEstimates, serves },
+      mapEstimates: testPriors,
+    });
     const modelDir = join(folder, 'model');
     mkdirSync(modelDir, { recursive: true });
     const modelPath = join(modelDir, 'radio-map.json');
