@@ -158,6 +158,7 @@ export async function evaluateModelOnDataset(o: EvaluateModelOptions): Promise<M
       rssModel: scenario ? rssModelOfScenario(scenario) : null,
       region,
       heardSnrDb: model.metadata.featureConfig.heardSnrDb,
+      timingCache: { cache: new FeatureCache(o.store.featureCacheDir), config: model.metadata.featureConfig },
     };
     log(`evaluate: computing the references (${context.rssModel?.description ?? 'no received-power model'}) …`);
     const measurements = await catalog.datasetMeasurements(dataset.id, o.split);

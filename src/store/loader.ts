@@ -10,11 +10,10 @@ import { totalmem } from 'node:os';
 import type { LocalFrame } from '../geo/local-frame.js';
 import { Rng } from '../math/rng.js';
 import { assembleBatch, type Batch, type BatchSource } from '../signal/features/batch.js';
-import { contentFeatureKey } from '../signal/features/cache.js';
+import { contentFeatureKey, timingKey } from '../signal/features/cache.js';
 import {
   assembleFeatures,
   fullScaleOffsetDbOf,
-  needsTimeDifferences,
   type RecordingFeatures,
   type TransmissionFeatures,
 } from '../signal/features/extract.js';
@@ -22,8 +21,10 @@ import type { FeatureExtractor } from '../signal/features/extractor.js';
 import { type PriorSpec, prepareForModel } from '../signal/features/prior.js';
 import { PriorPool } from '../signal/features/prior-pool.js';
 import { scalarIndex } from '../signal/features/scalars.js';
+import { applyTiming } from '../signal/features/session-timing.js';
 import type { FeatureStats } from '../signal/features/stats.js';
 import type { Recording } from '../signal/recording.js';
+import { MAX_TIMESTAMP_SIGMA_S, needsTimeDifferences } from '../signal/timing/clock-rule.js';
 import type { BlobStore } from './blobs/blob-store.js';
 import type { Catalog } from './catalog/catalog.js';
 import type { MeasurementRow } from './catalog/types.js';
@@ -133,19 +134,26 @@ export class DatasetLoader implements BatchSource {
     const keys = ms.map((m) => contentFeatureKey(m.contentHash, m.sampleRateHz, fullScaleOffsetDbOf(m.meta), config));
     const cached = cache ? await Promise.all(keys.map((k) => cache.getAsync(k, config))) : [];
     const complete = cache !== undefined && cached.every((x) => x !== undefined);
-    // Arrival-time features need the IQ of the receivers that take part in time differences
-    // (cross-correlation): such sessions take the extraction path, with the cached
-    // per-recording features handed over. Whether a receiver heard comes from its cached scalars.
+    // Arrival-time features come from the transmission's time differences, cached under a key of
+    // the catalog rows alone (content, clocks, config, code): a warm session reads no IQ at all.
+    // Whether a receiver heard comes from its cached scalars.
     const heard = scalarIndex('heard');
-    const f =
-      complete && !needsTimeDifferences(ms, (k) => (cached[k] as RecordingFeatures).scalars[heard] === 1)
-        ? assembleFeatures(
-            ms.map((m) => m.receiverId),
-            cached as RecordingFeatures[],
-            receivers,
-            config,
-          )
-        : await this.o.extractor.extract(await this.#recordings(sessionId, ms), { keys, precomputed: cached });
+    const maxSigmaS = this.o.extractor.o.maxTimestampSigmaS ?? MAX_TIMESTAMP_SIGMA_S;
+    const timed = complete && needsTimeDifferences(ms, (k) => (cached[k] as RecordingFeatures).scalars[heard] === 1, maxSigmaS);
+    const tKey = timingKey(ms, config, maxSigmaS);
+    const timing = complete && timed ? await cache.getTiming(tKey) : undefined;
+    let f: TransmissionFeatures;
+    if (complete && (!timed || timing !== undefined)) {
+      f = assembleFeatures(
+        ms.map((m) => m.receiverId),
+        cached as RecordingFeatures[],
+        receivers,
+        config,
+      );
+      if (timing !== undefined) applyTiming(f, timing.tdoas);
+    } else {
+      f = await this.o.extractor.extract(await this.#recordings(sessionId, ms), { keys, precomputed: cached, timingKey: tKey });
+    }
     const prior = this.o.prior;
     if (prior instanceof PriorPool) f.prior = await prior.compute(f); // from the raw scalars, like prepareForModel
     prepareForModel(f, { prior: prior instanceof PriorPool ? undefined : prior, stats: this.o.stats });

@@ -1,6 +1,7 @@
 // The loader's path for transmissions heard by GPS-timed receivers: their arrival-time scalars
-// need the IQ (cross-correlation), so they are extracted, not assembled from cached per-recording
-// features — and they must equal what inference computes from the same files.
+// need the IQ (cross-correlation) once; then the session's timing is cached beside the
+// per-recording features, so later epochs and later runs read no IQ and correlate nothing — and
+// the scalars must equal what inference computes from the same files.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +22,7 @@ import { openDatabase } from '../../src/store/db/index.js';
 import { importDirectory } from '../../src/store/import.js';
 import { DatasetLoader } from '../../src/store/loader.js';
 import { gpsTimedScenario } from '../sim/fixtures.js';
+import { countingReads } from './counting-blobs.js';
 
 const root = mkdtempSync(join(tmpdir(), 'heimdall-loader-timing-'));
 const scenario = gpsTimedScenario();
@@ -34,7 +36,8 @@ after(() => rmSync(root, { recursive: true, force: true }));
 test('GPS-timed sessions carry centred arrival times equal to direct extraction, from memory and from disk', async () => {
   const db = await openDatabase({ dir: join(root, 'catalog') });
   const catalog = await Catalog.open(db);
-  const blobs = new LocalBlobStore(join(root, 'blobs'));
+  const counted = countingReads(new LocalBlobStore(join(root, 'blobs')));
+  const blobs = counted.store;
   await importDirectory(join(root, 'sim'), { catalog, blobs });
   const d = await createDataset(catalog, { name: 'timed', split: { train: 1, val: 0, test: 0 }, seed: 1 });
   const extractor = new FeatureExtractor({
@@ -58,9 +61,15 @@ test('GPS-timed sessions carry centred arrival times equal to direct extraction,
   const toa = scalarIndex('toa_centered_us');
   const timed = scalarIndex('timed');
   let withTiming = 0;
-  for (const memoryBytes of [0, 0, 1 << 24]) {
-    // Twice from an empty memory (cold, then with the per-recording cache warm), once held.
+  let coldReads = 0;
+  let coldTimed = 0;
+  for (const [run, memoryBytes] of [0, 0, 1 << 24].entries()) {
+    // Twice from an empty memory (cold, then with the features and timing cached), once held.
     const loader = await make(memoryBytes);
+    if (run === 1) {
+      coldReads = counted.reads();
+      coldTimed = extractor.timed;
+    }
     for (let pass = 0; pass < 2; pass++) {
       for await (const b of loader.epoch(1)) {
         for (let i = 0; i < b.size; i++) {
@@ -72,7 +81,7 @@ test('GPS-timed sessions carry centred arrival times equal to direct extraction,
           assert.deepEqual(got, direct.scalars);
           const timedCount = receivers.filter((_, r) => got[r * SCALAR_COUNT + timed] === 1).length;
           assert.equal(timedCount, new Set(direct.tdoa.flatMap((t) => [t.i, t.j])).size);
-          withTiming += timedCount >= 2 ? 1 : 0;
+          withTiming += timedCount >= 3 ? 1 : 0;
           let sum = 0;
           for (let r = 0; r < receivers.length; r++) sum += got[r * SCALAR_COUNT + toa] as number;
           assert.ok(Math.abs(sum) < 1e-2, `arrival times are centred (sum ${sum} µs)`);
@@ -81,6 +90,10 @@ test('GPS-timed sessions carry centred arrival times equal to direct extraction,
     }
   }
   assert.ok(withTiming >= 4, `transmissions with arrival times: ${withTiming}`);
+  // Only the first (cold) pass read IQ and correlated; every later pass was served by the cache.
+  assert.ok(coldTimed >= 2, `sessions timed in the cold pass: ${coldTimed}`);
+  assert.equal(extractor.timed, coldTimed, 'warm passes computed no time differences');
+  assert.equal(counted.reads(), coldReads, 'warm passes read no IQ');
 
   // A damaged blob fails the batch that needs it, where the consumer awaits it; batches that were
   // prefetched and fail before being awaited must not crash the process as unhandled rejections.

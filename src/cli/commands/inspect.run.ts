@@ -35,7 +35,7 @@ function describe(label: string, recordings: Recording[]): void {
     const f = extractFeatures(recordings, ids, c);
     for (const d of f.tdoa) {
       console.log(
-        `  TDOA ${ids[d.j]} − ${ids[d.i]}: ${(d.seconds * 1e6).toFixed(2)} µs (quality ${d.quality.toFixed(1)}, clocks ±${(d.clockSigmaS * 1e6).toFixed(2)} µs)`,
+        `  TDOA ${ids[d.j]} − ${ids[d.i]}: ${(d.seconds * 1e6).toFixed(2)} µs (quality ${d.quality.toFixed(1)}, σ ${(d.sigmaS * 1e6).toFixed(3)} µs)`,
       );
     }
   }

@@ -9,8 +9,10 @@ import { posteriorMean } from '../../locate/posterior.js';
 import { locateRssMl } from '../../locate/rss-ml.js';
 import { locateTdoa } from '../../locate/tdoa.js';
 import type { LocationEstimate, RssModel, SearchRegion } from '../../locate/types.js';
-import { isPreciselyTimed } from '../../signal/features/extract.js';
-import { measureTimeDifferences } from '../../signal/timing/index.js';
+import { type FeatureCache, timingKey } from '../../signal/features/cache.js';
+import type { FeatureConfig } from '../../signal/features/config.js';
+import { type SessionTiming, sessionTiming } from '../../signal/features/session-timing.js';
+import { MAX_TIMESTAMP_SIGMA_S, MIN_TIMED_RECEIVERS, timingParticipants } from '../../signal/timing/clock-rule.js';
 import type { BlobStore } from '../../store/blobs/blob-store.js';
 import type { MeasurementRow } from '../../store/catalog/types.js';
 import { measurementRecording } from '../../store/measurement-recording.js';
@@ -39,6 +41,12 @@ export interface ReferenceContext {
   region: SearchRegion;
   /** The feature layer's "heard" SNR threshold (dB). */
   heardSnrDb: number;
+  /**
+   * The feature cache and configuration the model's features came from: its timing entries (the
+   * loader's, under the same key) are the time differences the model saw, so TDOA is judged on
+   * the same measurements and nothing is correlated twice.
+   */
+  timingCache?: { cache: FeatureCache; config: FeatureConfig };
 }
 
 function attempt(f: () => LocationEstimate): LocationEstimate | { notApplicable: string } {
@@ -55,13 +63,22 @@ async function tdoaOf(
   heard: ReadonlySet<string>,
   c: ReferenceContext,
 ): Promise<LocationEstimate | { notApplicable: string }> {
-  const timed = ms.filter((m) => heard.has(m.receiverId) && isPreciselyTimed(m));
-  if (timed.length < 3) return { notApplicable: `${timed.length} precisely timed receiver(s) heard it; TDOA needs 3` };
+  const isHeard = (k: number) => heard.has((ms[k] as MeasurementRow).receiverId);
+  const count = timingParticipants(ms, isHeard).length;
+  if (count < MIN_TIMED_RECEIVERS)
+    return { notApplicable: `${count} precisely timed receiver(s) heard it; TDOA needs ${MIN_TIMED_RECEIVERS}` };
   try {
-    const recordings = await Promise.all(timed.map((m) => measurementRecording(c.blobs, sessionId, m)));
-    const timing = measureTimeDifferences(recordings);
-    const rx = timed.flatMap((m) => {
-      const r = c.receivers.get(m.receiverId);
+    const key = c.timingCache ? timingKey(ms, c.timingCache.config, MAX_TIMESTAMP_SIGMA_S) : null;
+    let timing: SessionTiming | undefined = key === null ? undefined : await c.timingCache?.cache.getTiming(key);
+    if (timing === undefined) {
+      const recordings = await Promise.all(ms.map((m) => measurementRecording(c.blobs, sessionId, m)));
+      timing = sessionTiming(recordings, isHeard);
+      if (key !== null) c.timingCache?.cache.putTiming(key, timing);
+    }
+    if (timing.tdoas.length === 0) return { notApplicable: timing.reason ?? 'no time differences' };
+    const ids = new Set(timing.tdoas.flatMap((t) => [t.a, t.b]));
+    const rx = [...ids].flatMap((id) => {
+      const r = c.receivers.get(id);
       return r === undefined ? [] : [{ id: r.id, east: r.east, north: r.north, heightM: r.heightM }];
     });
     return locateTdoa(rx, timing.tdoas, c.region, c.rssModel ? { txHeightM: c.rssModel.txHeightM } : {});

@@ -13,6 +13,7 @@ import { FEATURE_CODE_VERSION } from './code-version.js';
 import type { FeatureConfig } from './config.js';
 import { fullScaleOffsetDb, type RecordingFeatures } from './extract.js';
 import { SCALAR_COUNT } from './scalars.js';
+import type { SessionTiming } from './session-timing.js';
 
 const MAGIC = 0x31434648; // "HFC1"
 const HEADER = 12;
@@ -40,6 +41,37 @@ export function contentFeatureKey(
   return createHash('sha256')
     .update(JSON.stringify({ blob: contentSha256, c, rate: sampleRateHz, cal: fullScaleOffsetDb, code: codeVersion }))
     .digest('hex');
+}
+
+/** What a transmission's timing depends on, per recording (a catalog measurement row has all of it). */
+export interface TimedRecordingRef {
+  receiverId: string;
+  contentHash: string;
+  sampleRateHz: number;
+  startUnixNs: bigint | null;
+  timestampSigmaS: number | null;
+  /** Time-base fits (KiwiSDR GNSS fit, SigMF capture times) live here. */
+  meta: Record<string, unknown>;
+}
+
+/**
+ * Key of a transmission's timing (session-timing.ts): every recording's content, clock and time-base
+ * metadata, the feature configuration (its `heard` rule picks the participants), the clock threshold
+ * and the code version. Any of them changing gives a new key.
+ */
+export function timingKey(
+  recordings: readonly TimedRecordingRef[],
+  c: FeatureConfig,
+  maxTimestampSigmaS: number,
+  codeVersion = FEATURE_CODE_VERSION,
+): string {
+  const parts = [...recordings]
+    .sort((a, b) => (a.receiverId < b.receiverId ? -1 : a.receiverId > b.receiverId ? 1 : 0))
+    .map((r) => [r.receiverId, r.contentHash, r.sampleRateHz, r.startUnixNs, r.timestampSigmaS, r.meta]);
+  const json = JSON.stringify({ timing: parts, c, maxTimestampSigmaS, code: codeVersion }, (_k, v) =>
+    typeof v === 'bigint' ? `${v}n` : v,
+  );
+  return createHash('sha256').update(json).digest('hex');
 }
 
 export class FeatureCache {
@@ -91,6 +123,27 @@ export class FeatureCache {
     copy.set(buf.subarray(HEADER));
     this.hits++;
     return { mel: new Float32Array(copy.buffer, 0, melLen), scalars: new Float64Array(copy.buffer.slice(4 * melLen)) };
+  }
+
+  #timingPath(key: string): string {
+    return join(this.dir, key.slice(0, 2), `${key}.timing.json`);
+  }
+
+  /** A transmission's cached timing, or undefined (absent or unreadable: a miss, recomputed). */
+  async getTiming(key: string): Promise<SessionTiming | undefined> {
+    try {
+      const v = JSON.parse(await readFile(this.#timingPath(key), 'utf8')) as SessionTiming & { key?: string };
+      if (v.key !== key || !Array.isArray(v.tdoas)) return undefined;
+      return { tdoas: v.tdoas, reason: v.reason ?? null };
+    } catch {
+      return undefined;
+    }
+  }
+
+  putTiming(key: string, t: SessionTiming): void {
+    mkdirSync(join(this.dir, key.slice(0, 2)), { recursive: true });
+    // The key is stored inside too: a file renamed or copied to another key's name is a miss.
+    writeFileAtomic(this.#timingPath(key), [Buffer.from(JSON.stringify({ key, ...t }))], false);
   }
 
   put(key: string, f: RecordingFeatures): void {

@@ -13,4 +13,6 @@
 // 3 = the STFT runs on FFTW (the heimdall_dsp addon) instead of libtorch's pocketfft: the power
 //     spectra differ in the last bits (relative ≤ 1e-13), so the float64 scalars and, rarely, a
 //     float32 mel value at a rounding boundary differ from version 2's.
-export const FEATURE_CODE_VERSION = 3;
+// 4 = nine scalars (+ toa_sigma_us); time differences from measureTimeDifferences (one reference,
+//     σ per pair, ≥ 3 timed receivers) instead of GCC-PHAT over every pair; timing cached per session.
+export const FEATURE_CODE_VERSION = 4;

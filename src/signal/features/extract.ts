@@ -3,9 +3,10 @@
 // absent-receiver mask, and time differences where clocks allow. The same function serves
 // training, evaluation and inference.
 import { assertFiniteIq, type Recording, RecordingError } from '../recording.js';
+import { MAX_TIMESTAMP_SIGMA_S } from '../timing/clock-rule.js';
 import type { FeatureConfig } from './config.js';
-import { gccPhat } from './gcc-phat.js';
 import { receiverScalars, SCALAR_COUNT, scalarIndex, scalarVector } from './scalars.js';
+import { applyTiming, type SessionTiming, sessionTiming } from './session-timing.js';
 import { melSpectrogramDb, powerSpectrogram } from './stft.js';
 
 export interface TimeDifference {
@@ -14,8 +15,8 @@ export interface TimeDifference {
   j: number;
   seconds: number;
   quality: number;
-  /** Combined timestamp uncertainty of the pair (s). */
-  clockSigmaS: number;
+  /** 1σ of the difference (s): delay estimation ⊕ both clocks (signal/timing/measure.ts). */
+  sigmaS: number;
 }
 
 export interface TransmissionFeatures {
@@ -91,6 +92,8 @@ export interface ExtractOptions {
   maxTimestampSigmaS?: number;
   /** Per-recording features computed elsewhere (cache, worker); keyed like `recordings`. */
   precomputed?: (RecordingFeatures | undefined)[];
+  /** The transmission's timing computed elsewhere (timing cache, worker); computed here when absent. */
+  timing?: SessionTiming;
 }
 
 /**
@@ -104,7 +107,7 @@ export function extractFeatures(
   c: FeatureConfig,
   o: ExtractOptions = {},
 ): TransmissionFeatures {
-  const byIndex = receiverSlots(recordings, receivers);
+  checkReceiverSlots(recordings, receivers);
   const features = recordings.map((r, k) => o.precomputed?.[k] ?? recordingFeatures(r, c));
   const f = assembleFeatures(
     recordings.map((r) => r.receiver.id),
@@ -112,86 +115,26 @@ export function extractFeatures(
     receivers,
     c,
   );
-  f.tdoa = timeDifferences(byIndex, f.scalars, c, o.maxTimestampSigmaS ?? MAX_TIMESTAMP_SIGMA_S);
-  arrivalScalars(f.tdoa, f.scalars);
+  const heard = scalarIndex('heard');
+  const timing =
+    o.timing ??
+    sessionTiming(recordings, (k) => features[k]?.scalars[heard] === 1, o.maxTimestampSigmaS ?? MAX_TIMESTAMP_SIGMA_S);
+  applyTiming(f, timing.tdoas);
   return f;
 }
 
-/** Clocks at least this good (s) take part in time differences by default (GPS-disciplined). */
-export const MAX_TIMESTAMP_SIGMA_S = 1e-4;
-
-/** A recording's clock as the timing rule sees it (a Recording or a catalog row). */
-export interface RecordingClock {
-  startUnixNs: bigint | null;
-  timestampSigmaS: number | null;
-}
-
-/** Whether a recording's start time is good enough for time differences. */
-export function isPreciselyTimed(r: RecordingClock, maxSigmaS = MAX_TIMESTAMP_SIGMA_S): boolean {
-  return r.startUnixNs !== null && r.timestampSigmaS !== null && r.timestampSigmaS <= maxSigmaS;
-}
-
-/**
- * THE timing rule, for extraction and for the loader's choice of path: the indices of the
- * recordings that take part in time differences — precisely timed and heard. `heard(k)` may be
- * undefined when not known yet (no features): such a recording counts as heard, so a caller
- * deciding before the features exist errs towards computing the differences.
- */
-export function timingParticipants(
-  clocks: readonly (RecordingClock | undefined)[],
-  heard: (k: number) => boolean | undefined,
-  maxSigmaS = MAX_TIMESTAMP_SIGMA_S,
-): number[] {
-  const out: number[] = [];
-  clocks.forEach((r, k) => {
-    if (r !== undefined && isPreciselyTimed(r, maxSigmaS) && heard(k) !== false) out.push(k);
-  });
-  return out;
-}
-
-/** Whether a transmission has time differences (so its features need the IQ, not only cached per-recording features). */
-export function needsTimeDifferences(
-  clocks: readonly (RecordingClock | undefined)[],
-  heard: (k: number) => boolean | undefined,
-  maxSigmaS = MAX_TIMESTAMP_SIGMA_S,
-): boolean {
-  return timingParticipants(clocks, heard, maxSigmaS).length >= 2;
-}
-
-/**
- * Per-receiver arrival times from the pairwise differences: the timed receivers' pairs all
- * include the first of them (network order), so arrival(j) = tdoa(first, j); centring on their
- * mean makes the value independent of which receiver came first. Written into the scalars.
- */
-function arrivalScalars(tdoa: TimeDifference[], scalars: Float32Array): void {
-  if (tdoa.length === 0) return;
-  const first = Math.min(...tdoa.map((t) => t.i));
-  const arrival = new Map<number, number>([[first, 0]]);
-  for (const t of tdoa) if (t.i === first) arrival.set(t.j, t.seconds);
-  let mean = 0;
-  for (const v of arrival.values()) mean += v / arrival.size;
-  const toa = scalarIndex('toa_centered_us');
-  const timed = scalarIndex('timed');
-  for (const [i, v] of arrival) {
-    scalars[i * SCALAR_COUNT + toa] = (v - mean) * 1e6;
-    scalars[i * SCALAR_COUNT + timed] = 1;
-  }
-}
-
-/** Each recording's slot in the network order; refuses unknown and duplicate receivers. */
-function receiverSlots(recordings: Recording[], receivers: string[]): (Recording | undefined)[] {
-  const slot = new Map(receivers.map((id, i) => [id, i]));
-  const byIndex: (Recording | undefined)[] = new Array(receivers.length);
+/** Refuses recordings from receivers the network does not know, and two recordings of one receiver. */
+function checkReceiverSlots(recordings: Recording[], receivers: string[]): void {
+  const known = new Set(receivers);
+  const seen = new Set<string>();
   for (const r of recordings) {
-    const i = slot.get(r.receiver.id);
-    if (i === undefined) {
+    if (!known.has(r.receiver.id)) {
       throw new RecordingError(r.source, `receiver '${r.receiver.id}' is not in the network (${receivers.join(', ')})`);
     }
-    if (byIndex[i] !== undefined)
+    if (seen.has(r.receiver.id))
       throw new RecordingError(r.source, `a second recording for receiver '${r.receiver.id}' in one transmission`);
-    byIndex[i] = r;
+    seen.add(r.receiver.id);
   }
-  return byIndex;
 }
 
 /**
@@ -218,34 +161,4 @@ export function assembleFeatures(
     mask[i] = 1;
   });
   return { receivers: [...receivers], mel, scalars, mask, tdoa: [] };
-}
-
-function timeDifferences(
-  byIndex: (Recording | undefined)[],
-  scalars: Float32Array,
-  c: FeatureConfig,
-  maxSigma: number,
-): TimeDifference[] {
-  const heard = scalarIndex('heard');
-  const timed = timingParticipants(byIndex, (i) => scalars[i * SCALAR_COUNT + heard] === 1, maxSigma).map((i) => ({
-    r: byIndex[i] as Recording,
-    i,
-  }));
-  const out: TimeDifference[] = [];
-  for (let a = 0; a < timed.length; a++) {
-    for (let b = a + 1; b < timed.length; b++) {
-      const x = timed[a] as { r: Recording; i: number };
-      const y = timed[b] as { r: Recording; i: number };
-      const g = gccPhat(x.r.iq, y.r.iq, c.samples);
-      const startDiffS = Number((y.r.startUnixNs as bigint) - (x.r.startUnixNs as bigint)) / 1e9;
-      out.push({
-        i: x.i,
-        j: y.i,
-        seconds: startDiffS + g.lagSamples / c.sampleRateHz,
-        quality: g.quality,
-        clockSigmaS: Math.hypot(x.r.timestampSigmaS as number, y.r.timestampSigmaS as number),
-      });
-    }
-  }
-  return out;
 }

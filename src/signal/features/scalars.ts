@@ -3,10 +3,11 @@
 import type { FeatureConfig } from './config.js';
 
 /**
- * Names and order of the per-receiver scalar features (stored with the model). The last two come
- * from the whole transmission, not one recording: the arrival time relative to the mean arrival
- * of the precisely timed receivers (µs, from the time differences) and whether the receiver was
- * one of them (GPS-disciplined and heard). They are 0 where timing is unavailable.
+ * Names and order of the per-receiver scalar features (stored with the model). The last three come
+ * from the whole transmission, not one recording (features/session-timing.ts): the arrival time
+ * relative to the mean arrival of the precisely timed receivers (µs), its σ (µs: the per-pair
+ * figure the classical TDOA estimator weights by) and whether the receiver was one of them
+ * (GPS-disciplined and heard). They are 0 where timing is unavailable.
  */
 export const SCALAR_NAMES = [
   'rssi_dbfs',
@@ -16,6 +17,7 @@ export const SCALAR_NAMES = [
   'freq_offset_hz',
   'heard',
   'toa_centered_us',
+  'toa_sigma_us',
   'timed',
 ] as const;
 export const SCALAR_COUNT = SCALAR_NAMES.length;
@@ -74,8 +76,8 @@ export const scalarIndex = (name: (typeof SCALAR_NAMES)[number]): number => SCAL
 
 /**
  * The scalar vector in SCALAR_NAMES order (unknown dBm → 0 with its flag 0). The timing entries
- * are 0 here: extractFeatures fills them from the transmission's time differences.
+ * are 0 here: applyTiming (session-timing.ts) fills them from the transmission's time differences.
  */
 export function scalarVector(s: ReceiverScalars): number[] {
-  return [s.rssiDbfs, s.rssiDbm ?? 0, s.rssiDbm === null ? 0 : 1, s.snrDb, s.freqOffsetHz, s.heard ? 1 : 0, 0, 0];
+  return [s.rssiDbfs, s.rssiDbm ?? 0, s.rssiDbm === null ? 0 : 1, s.snrDb, s.freqOffsetHz, s.heard ? 1 : 0, 0, 0, 0];
 }

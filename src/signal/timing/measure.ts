@@ -8,10 +8,10 @@
 // time difference (start differences are in the grid).
 // σ of a difference = delay CRLB from the measured per-bin SNRs (floored) ⊕ both clocks' σ.
 
-import { isPreciselyTimed, MAX_TIMESTAMP_SIGMA_S } from '../features/extract.js';
 import { gccPhat } from '../features/gcc-phat.js';
 import type { Recording } from '../recording.js';
 import { dropBadBlocks } from './bad-blocks.js';
+import { isPreciselyTimed, MAX_TIMESTAMP_SIGMA_S } from './clock-rule.js';
 import { RESAMPLE_HALF_TAPS, resampleIq } from './resample.js';
 import { delayCrlbS, hasSignal, hasTimingBandwidth, type SpectrumSnr, spectrumSnr } from './spectrum.js';
 import { type TimeBase, timeBase } from './time-base.js';

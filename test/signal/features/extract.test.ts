@@ -126,20 +126,33 @@ test('time differences between GPS-timed receivers combine timestamps and the co
   // b starts recording 1 ms later by its clock; the signal reaches b 7.25 samples later.
   const a = fmRecording({ id: 'a', seed: 1, snrDb: 20 });
   const b = fmRecording({ id: 'b', seed: 2, snrDb: 20, delayS: tau, startNs: 1_700_000_000_000_000_000n + 1_000_000n });
-  const ntp = fmRecording({ id: 'c', seed: 3, sigma: 0.02 });
-  const f = extractFeatures([a, b, ntp], ['a', 'b', 'c'], defaultFeatureConfig);
-  assert.equal(f.tdoa.length, 1, 'the NTP-timed receiver takes part in no pair');
-  const d = f.tdoa[0]!;
-  assert.deepEqual([d.i, d.j], [0, 1]);
-  // synthesizeIq delays b's content by τ within a window starting at the same true instant;
-  // its clock claims a start 1 ms later, which the time difference includes.
-  assert.ok(Math.abs(d.seconds - (0.001 + tau)) < 0.1 / FS, `tdoa ${d.seconds} vs ${0.001 + tau}`);
-  assert.ok(Math.abs(d.clockSigmaS - Math.SQRT2 * 1e-6) < 1e-12);
-  // Per-receiver arrival times, centred on the timed receivers' mean: ∓ half the difference.
-  const at = (r: number, name: 'toa_centered_us' | 'timed') => f.scalars[r * SCALAR_COUNT + scalarIndex(name)] as number;
-  assert.ok(Math.abs(at(0, 'toa_centered_us') + (d.seconds / 2) * 1e6) < 1e-3, `a: ${at(0, 'toa_centered_us')} µs`);
-  assert.ok(Math.abs(at(1, 'toa_centered_us') - (d.seconds / 2) * 1e6) < 1e-3, `b: ${at(1, 'toa_centered_us')} µs`);
-  assert.deepEqual([at(0, 'timed'), at(1, 'timed'), at(2, 'timed'), at(2, 'toa_centered_us')], [1, 1, 0, 0]);
+  const c = fmRecording({ id: 'c', seed: 4, snrDb: 20, delayS: 2 * tau });
+  const ntp = fmRecording({ id: 'n', seed: 3, sigma: 0.02 });
+  const f = extractFeatures([a, b, c, ntp], ['a', 'b', 'c', 'n'], defaultFeatureConfig);
+  assert.equal(f.tdoa.length, 2, 'three timed receivers give two differences; the NTP-timed one takes part in none');
+  const toA = new Map(f.tdoa.map((d) => [d.j, d]));
+  // Every pair is against one reference (the best SNR); which one it is does not matter below.
+  const ref = f.tdoa[0]!.i;
+  assert.ok(f.tdoa.every((d) => d.i === ref));
+  const expected = [0, 0.001 + tau, 2 * tau]; // arrival by each receiver's clock, relative to a
+  for (const [j, d] of toA) {
+    const want = (expected[j] as number) - (expected[ref] as number);
+    assert.ok(Math.abs(d.seconds - want) < 0.1 / FS, `tdoa ${ref}→${j} ${d.seconds} vs ${want}`);
+    // σ holds both clocks (1 µs each) and the delay estimate's own σ.
+    assert.ok(d.sigmaS >= Math.SQRT2 * 1e-6 && d.sigmaS < 1e-5, `σ ${d.sigmaS}`);
+  }
+  // Per-receiver arrival times, centred on the timed receivers' mean.
+  const at = (r: number, name: 'toa_centered_us' | 'timed' | 'toa_sigma_us') =>
+    f.scalars[r * SCALAR_COUNT + scalarIndex(name)] as number;
+  const mean = (expected[0]! + expected[1]! + expected[2]!) / 3;
+  for (const r of [0, 1, 2]) {
+    assert.ok(
+      Math.abs(at(r, 'toa_centered_us') - ((expected[r] as number) - mean) * 1e6) < 0.2e6 / FS,
+      `${r}: ${at(r, 'toa_centered_us')} µs`,
+    );
+    assert.ok(at(r, 'toa_sigma_us') > 1, `${r}: σ ${at(r, 'toa_sigma_us')} µs`);
+  }
+  assert.deepEqual([at(0, 'timed'), at(1, 'timed'), at(2, 'timed'), at(3, 'timed'), at(3, 'toa_centered_us')], [1, 1, 1, 0, 0]);
 });
 
 test('unusable recordings are refused with the file and the problem', () => {

@@ -2,7 +2,7 @@
 // transmissions need their IQ rather than cached per-recording features (the loader).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MAX_TIMESTAMP_SIGMA_S, needsTimeDifferences, timingParticipants } from '../../../src/signal/features/extract.js';
+import { MAX_TIMESTAMP_SIGMA_S, needsTimeDifferences, timingParticipants } from '../../../src/signal/timing/clock-rule.js';
 
 const gps = { startUnixNs: 1_700_000_000_000_000_000n, timestampSigmaS: 1e-7 };
 const ntp = { startUnixNs: 1_700_000_000_000_000_000n, timestampSigmaS: 5e-3 };
@@ -27,22 +27,22 @@ test('participants are the precisely timed recordings that heard the transmissio
   );
 });
 
-test('a transmission needs time differences when at least two recordings take part', () => {
+test('a transmission needs time differences when at least three recordings take part (two differences)', () => {
   assert.equal(
-    needsTimeDifferences([gps, gps], () => true),
+    needsTimeDifferences([gps, gps, gps], () => true),
     true,
   );
   assert.equal(
-    needsTimeDifferences([gps, gps], () => undefined),
+    needsTimeDifferences([gps, gps, gps], () => undefined),
     true,
   );
-  // Two GPS clocks, but one receiver did not hear: no pair, the cached features suffice.
+  // Three GPS clocks, but one receiver did not hear: one pair is no position, the cached features suffice.
   assert.equal(
-    needsTimeDifferences([gps, gps], (k) => k === 0),
+    needsTimeDifferences([gps, gps, gps], (k) => k !== 1),
     false,
   );
   assert.equal(
-    needsTimeDifferences([gps, ntp, none], () => true),
+    needsTimeDifferences([gps, gps, ntp, none], () => true),
     false,
   );
   assert.equal(
