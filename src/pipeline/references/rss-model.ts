@@ -53,6 +53,8 @@ export function priorSpecOfScenario(s: Scenario, frame: LocalFrame, heardSnrDb: 
     receivers: [...scenarioReceivers(s.network.receivers, frame).values()],
     region: searchRegionOfScenario(s, frame),
     heardSnrDb,
+    // Receivers with GPS clocks give time differences: those transmissions take the TDOA estimate.
+    ...(s.network.receivers.some((r) => r.gpsDisciplined) ? { tdoa: { txHeightM: s.txHeightM } } : {}),
   });
 }
 

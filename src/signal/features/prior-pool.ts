@@ -9,6 +9,9 @@ import type { TransmissionFeatures } from './extract.js';
 import { type PriorSpec, physicsPrior } from './prior.js';
 import type { PriorMessage } from './prior-worker.js';
 
+/** What a prior is computed from: the raw scalars and mask, and the time differences when any. */
+type PriorInput = Pick<TransmissionFeatures, 'receivers' | 'scalars' | 'mask'> & { tdoa?: TransmissionFeatures['tdoa'] };
+
 interface Pending {
   resolve: (p: Float32Array) => void;
   reject: (e: Error) => void;
@@ -57,11 +60,12 @@ export class PriorPool {
   }
 
   /** The prior of a transmission from its raw (not yet normalized) features. */
-  compute(f: Pick<TransmissionFeatures, 'receivers' | 'scalars' | 'mask'>): Promise<Float32Array> {
+  compute(f: PriorInput): Promise<Float32Array> {
     const key = createHash('sha256')
       .update(f.receivers.join('\n'))
       .update(new Uint8Array(f.scalars.buffer, f.scalars.byteOffset, f.scalars.byteLength))
       .update(f.mask)
+      .update(JSON.stringify(f.tdoa ?? []))
       .digest('hex');
     const known = this.#memo.get(key);
     if (known !== undefined) return known.then((p) => Float32Array.from(p));
@@ -71,7 +75,7 @@ export class PriorPool {
     return job.then((p) => Float32Array.from(p));
   }
 
-  #run(f: Pick<TransmissionFeatures, 'receivers' | 'scalars' | 'mask'>): Promise<Float32Array> {
+  #run(f: PriorInput): Promise<Float32Array> {
     this.computed++;
     if (this.#workers.length === 0) return Promise.resolve().then(() => physicsPrior(this.spec, f));
     const id = this.#next++;
@@ -85,6 +89,7 @@ export class PriorPool {
         receivers: [...f.receivers],
         scalars: Float32Array.from(f.scalars),
         mask: Uint8Array.from(f.mask),
+        tdoa: f.tdoa ?? [],
       } satisfies PriorMessage);
     });
   }

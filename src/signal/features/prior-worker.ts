@@ -1,11 +1,12 @@
 // Worker-thread entry: the physics prior of one transmission (physicsPrior, the same function the
 // main thread would call). The spec comes once per worker (`init`), the features per job.
 import { parentPort } from 'node:worker_threads';
+import type { TimeDifference } from './extract.js';
 import { type PriorSpec, physicsPrior } from './prior.js';
 
 export type PriorMessage =
   | { kind: 'init'; spec: PriorSpec }
-  | { kind: 'job'; id: number; receivers: string[]; scalars: Float32Array; mask: Uint8Array };
+  | { kind: 'job'; id: number; receivers: string[]; scalars: Float32Array; mask: Uint8Array; tdoa: TimeDifference[] };
 
 let spec: PriorSpec | undefined;
 

@@ -1,6 +1,9 @@
 // The physics prior of one transmission: the posterior mean and covariance of its position under
 // the stated received-power model (src/locate/posterior.ts), computed from the SAME per-receiver
-// scalars the network reads (calibrated power, SNR, the `heard` rule). LocalizationNet takes it as
+// scalars the network reads (calibrated power, SNR, the `heard` rule) — or, where the spec says the
+// network has synchronized clocks and the transmission has time differences, the classical TDOA
+// estimate from the same differences the network reads (src/locate/tdoa.ts): arrival times locate
+// far better than power wherever they exist, so that is the estimate worth correcting. LocalizationNet takes it as
 // an input and learns a correction on top of it (model/localization-net.ts), so a model starts
 // from the best classical estimate rather than from nothing. Training, evaluation, export checks and
 // inference all call physicsPrior; the model file stores the PriorSpec.
@@ -8,6 +11,7 @@ import { z } from 'zod';
 import { powerObservation } from '../../locate/observations.js';
 import { posteriorMean } from '../../locate/posterior.js';
 import { rssModelOf, StatedRssModelSchema } from '../../locate/stated-model.js';
+import { locateTdoa } from '../../locate/tdoa.js';
 import { LocateError, type ReceiverObservation, type RssModel } from '../../locate/types.js';
 import type { TransmissionFeatures } from './extract.js';
 import { SCALAR_COUNT, scalarIndex } from './scalars.js';
@@ -34,6 +38,11 @@ export const PriorSpecSchema = z.object({
   region: z.object({ east: interval, north: interval }),
   /** The feature layer's "heard" threshold (dB), as in FeatureConfig.heardSnrDb. */
   heardSnrDb: z.number(),
+  /**
+   * Present when the network has precisely timed receivers: transmissions with time differences
+   * take the classical TDOA estimate (transmitter height in the receivers' height reference, m).
+   */
+  tdoa: z.object({ txHeightM: z.number() }).optional(),
 });
 export type PriorSpec = z.infer<typeof PriorSpecSchema>;
 
@@ -75,15 +84,19 @@ export function priorObservations(spec: PriorSpec, scalars: ArrayLike<number>, m
  * The receivers must be the spec's, in its order. Not computable (nobody heard, no calibrated
  * power) → zeros with valid = 0: the network then has only its own inputs.
  */
-export function physicsPrior(spec: PriorSpec, f: Pick<TransmissionFeatures, 'receivers' | 'scalars' | 'mask'>): Float32Array {
+export function physicsPrior(
+  spec: PriorSpec,
+  f: Pick<TransmissionFeatures, 'receivers' | 'scalars' | 'mask'> & { tdoa?: TransmissionFeatures['tdoa'] },
+): Float32Array {
   if (f.receivers.length !== spec.receivers.length || f.receivers.some((id, i) => spec.receivers[i]?.id !== id))
     throw new RangeError(
       `physicsPrior: the features' receivers (${f.receivers.join(', ')}) are not the prior's (${spec.receivers.map((r) => r.id).join(', ')})`,
     );
   const out = new Float32Array(PRIOR_WIDTH);
-  let estimate: ReturnType<typeof posteriorMean>;
+  let estimate: ReturnType<typeof posteriorMean> | null =
+    spec.tdoa && f.tdoa ? tdoaEstimate(spec, f.tdoa, spec.tdoa.txHeightM) : null;
   try {
-    estimate = posteriorMean(priorObservations(spec, f.scalars, f.mask), modelOf(spec), spec.region);
+    estimate ??= posteriorMean(priorObservations(spec, f.scalars, f.mask), modelOf(spec), spec.region);
   } catch (err) {
     if (err instanceof LocateError) return out;
     throw err;
@@ -93,6 +106,27 @@ export function physicsPrior(spec: PriorSpec, f: Pick<TransmissionFeatures, 'rec
   const sn = Math.sqrt(vnn);
   out.set([estimate.east, estimate.north, se, sn, se > 0 && sn > 0 ? ven / (se * sn) : 0, 1]);
   return out;
+}
+
+/** The classical TDOA estimate from the features' time differences, or null when it has none. */
+function tdoaEstimate(
+  spec: PriorSpec,
+  tdoa: TransmissionFeatures['tdoa'],
+  txHeightM: number,
+): ReturnType<typeof locateTdoa> | null {
+  if (tdoa.length < 2) return null;
+  const id = (i: number) => (spec.receivers[i] as PriorSpec['receivers'][number]).id;
+  try {
+    return locateTdoa(
+      spec.receivers.map((r) => ({ id: r.id, east: r.east, north: r.north, heightM: r.heightM })),
+      tdoa.map((t) => ({ a: id(t.i), b: id(t.j), seconds: t.seconds, sigmaS: t.sigmaS, quality: t.quality })),
+      spec.region,
+      { txHeightM },
+    );
+  } catch (err) {
+    if (err instanceof LocateError) return null;
+    throw err;
+  }
 }
 
 /**

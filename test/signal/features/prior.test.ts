@@ -105,3 +105,24 @@ test('prepareForModel computes the prior from the raw scalars, then normalizes',
   const k = scalarIndex('rssi_dbm');
   assert.ok(Math.abs((full.scalars[k] as number) - ((before[k] as number) + 50) / 10) < 1e-4);
 });
+
+test('with synchronized clocks the prior is the classical TDOA estimate from the same time differences; without them the power posterior', () => {
+  const timedSpec = { ...spec, tdoa: { txHeightM: spec.model.txHeightM } };
+  const [east, north] = [12_000, -30_000];
+  const f = featuresAt(east, north, 38, [2.1, -4.0, 1.5, 6.2]);
+  const c = 299_792_458;
+  const dist = (i: number) => {
+    const r = spec.receivers[i] as (typeof spec.receivers)[number];
+    return Math.hypot(east - r.east, north - r.north, r.heightM - spec.model.txHeightM);
+  };
+  // Exact differences against receiver 0, σ 30 ns (≈ 9 m): the estimate lands within metres of the truth.
+  const tdoa = [1, 2, 3].map((j) => ({ i: 0, j, seconds: (dist(j) - dist(0)) / c, sigmaS: 3e-8, quality: 50 }));
+  const timed = physicsPrior(timedSpec, { ...f, tdoa });
+  assert.equal(timed[5], 1);
+  assert.ok(Math.hypot((timed[0] as number) - east, (timed[1] as number) - north) < 20, `TDOA prior at ${timed[0]}, ${timed[1]}`);
+  assert.ok((timed[2] as number) < 200 && (timed[3] as number) < 200, `σ ${timed[2]}, ${timed[3]} m`);
+  // Same features, spec without timing (or one pair only): the power posterior, kilometres away.
+  const power = physicsPrior(spec, { ...f, tdoa });
+  assert.deepEqual([...physicsPrior(timedSpec, { ...f, tdoa: tdoa.slice(0, 1) })], [...power]);
+  assert.ok(Math.hypot((power[0] as number) - east, (power[1] as number) - north) > 200);
+});
