@@ -220,7 +220,10 @@ export async function trainOnDataset(o: TrainOnDatasetOptions): Promise<TrainRes
     if (o.initFrom !== undefined) initializeFrom(net, o.initFrom, o.command ?? 'train');
     const module = new LocalizationModule(net, SIGMA_FLOOR);
     const c = features;
-    if (prior) o.log(`    physics prior: posterior mean under ${prior.model.description}`);
+    if (prior)
+      o.log(
+        `    physics prior: ${prior.tdoa ? 'classical TDOA where a transmission has time differences, else the ' : ''}posterior mean under ${prior.model.description}`,
+      );
     const train = loaderSource(await modelLoader('train'), net, c.melBands, c.frames, SIGMA_FLOOR);
     const valLoader = await modelLoader('val'); // kept: σ calibration reads it again (from memory)
     const val = loaderSource(valLoader, net, c.melBands, c.frames, SIGMA_FLOOR);
