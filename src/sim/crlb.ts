@@ -34,6 +34,11 @@ export interface Crlb {
   rmseM: number;
   measurements: 'rss' | 'rss+tdoa';
   receivers: number;
+  /**
+   * With arrival times: the CEP50 (m) of the same links' power measurements alone — the margin the
+   * bound predicts for timing over received power (what a timed model should gain over RSS-only).
+   */
+  rssOnlyCep50M?: number;
 }
 
 /** Inverse of a small, equilibrated symmetric positive-definite matrix (Gauss–Jordan, pivoting). */
@@ -108,7 +113,16 @@ export function positionCrlb(tx: { east: number; north: number }, links: CrlbLin
     rmseM: Math.sqrt(covariance[0][0] + covariance[1][1]),
     measurements: timed ? 'rss+tdoa' : 'rss',
     receivers: links.length,
+    ...(timed ? rssOnly(tx, links) : {}),
   };
+}
+
+function rssOnly(tx: { east: number; north: number }, links: CrlbLink[]): { rssOnlyCep50M?: number } {
+  const r = positionCrlb(
+    tx,
+    links.map((l) => ({ ...l, toaSigmaS: Number.POSITIVE_INFINITY })),
+  );
+  return 'reason' in r ? {} : { rssOnlyCep50M: r.cep50M };
 }
 
 /** Trigamma ψ′(x) (asymptotic series after shifting x ≥ 6): variance of log of a Gamma variable. */

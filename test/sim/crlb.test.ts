@@ -74,6 +74,8 @@ test('arrival times from GPS-disciplined receivers tighten the bound by orders o
     withToa.cep50M < 400 && withToa.cep50M < rssOnly / 5,
     `RSS ${rssOnly.toFixed(0)} m, RSS+TDOA ${withToa.cep50M.toFixed(0)} m`,
   );
+  // The timed bound carries the same links' power-only bound: the margin timing should buy.
+  assert.equal(withToa.rssOnlyCep50M, rssOnly);
 });
 
 test('too few receivers or a degenerate geometry has no bound, with the reason', () => {
