@@ -168,12 +168,15 @@ export async function evaluateModelOnDataset(o: EvaluateModelOptions): Promise<M
       if (o.signal?.aborted) throw new Error('evaluate: interrupted while computing the references');
       const p = predictions.get(s.id);
       if (p === undefined) continue;
-      const crlb = (s.truth?.crlb ?? null) as { cep50M?: number } | null;
+      const crlb = (s.truth?.crlb ?? null) as { cep50M?: number; rssOnlyCep50M?: number } | null;
       const r = await sessionReferences(
         s.id,
         measurements.get(s.id) ?? [],
         p.truth,
-        crlb && typeof crlb.cep50M === 'number' ? crlb.cep50M : null,
+        {
+          cep50M: typeof crlb?.cep50M === 'number' ? crlb.cep50M : null,
+          rssOnlyCep50M: typeof crlb?.rssOnlyCep50M === 'number' ? crlb.rssOnlyCep50M : null,
+        },
         context,
       );
       references.push(r);

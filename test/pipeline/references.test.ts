@@ -113,6 +113,8 @@ function synthetic(n: number, modelM: number, posteriorM: number) {
       strongest: { notApplicable: 'nobody heard it' },
     },
     crlbCep50M: i % 5 === 0 ? null : posteriorM * 1.3,
+    // Timed sessions (every other one) also carry the power-only bound, 4× looser.
+    crlbRssOnlyCep50M: i % 5 === 0 || i % 2 === 1 ? null : posteriorM * 5.2,
     gdop: 1 + (i % 7),
     bestSnrDb: 10 + (i % 30),
   }));
@@ -159,6 +161,11 @@ test('the document: every reference on the same sessions, not-applicable counted
   assert.match(
     doc.notes[2] ?? '',
     /^On the 200 of 400 sessions TDOA applies to, its median error is \d+ m and the model's (9|10|11)\.\d km on the same sessions\.$/,
+  );
+  // The bound's margin for timing, beside the model's gain over the power-only posterior mean.
+  assert.match(
+    doc.notes[3] ?? '',
+    /^Where timing applies \(160 sessions\), the CRLB's median CEP50 is 26\.0 km with arrival times and 104\.0 km from the same links' powers alone: timing should buy a factor 4\.0\. The model's median error is (1\.9|2\.[01])× below the power-only posterior mean's on the same sessions\.$/,
   );
   const w = documentOf(synthetic(400, 30_000, 20_000));
   assert.match(

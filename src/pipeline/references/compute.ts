@@ -27,6 +27,8 @@ export interface SessionReferences {
   estimates: Record<EstimatorReference, LocationEstimate | { notApplicable: string }>;
   /** The session's stored CRLB CEP50 (m), null when it has none. */
   crlbCep50M: number | null;
+  /** With arrival times: the same links' power-only CRLB CEP50 (m), the margin timing should buy; else null. */
+  crlbRssOnlyCep50M: number | null;
   /** GDOP of the heard receivers at the true position; null when undefined. */
   gdop: number | null;
   /** Best measured SNR among the recordings (dB). */
@@ -92,7 +94,7 @@ export async function sessionReferences(
   sessionId: number,
   ms: readonly MeasurementRow[],
   truth: { east: number; north: number } | null,
-  crlbCep50M: number | null,
+  crlb: { cep50M: number | null; rssOnlyCep50M: number | null },
   c: ReferenceContext,
 ): Promise<SessionReferences> {
   const { observations } = observationsOf(ms, c.receivers, c.heardSnrDb);
@@ -110,7 +112,8 @@ export async function sessionReferences(
       centroid: attempt(() => powerWeightedCentroid(observations)),
       strongest: attempt(() => strongestReceiver(observations)),
     },
-    crlbCep50M,
+    crlbCep50M: crlb.cep50M,
+    crlbRssOnlyCep50M: crlb.rssOnlyCep50M,
     gdop: truth === null ? null : gdop(truth, heardObs),
     bestSnrDb: snrs.length > 0 ? Math.max(...snrs) : null,
   };

@@ -177,7 +177,7 @@ export function buildEvaluationDocument(i: DocumentInputs): EvaluationDocument {
       bestSnrDb: snrs[k] ?? null,
       errorM: Object.fromEntries(Object.entries(radial).map(([name, v]) => [name, v[k] ?? null])),
     })),
-    notes: [...comparisonNotes(metrics, references), ...subsetNotes(radial)],
+    notes: [...comparisonNotes(metrics, references), ...subsetNotes(radial), ...timingMarginNotes(i, radial)],
   };
 }
 
@@ -240,6 +240,36 @@ function subsetNotes(radial: Record<string, (number | null)[]>): string[] {
     );
   }
   return notes;
+}
+
+/**
+ * Where the bound includes arrival times: how much tighter it is than the same links' power-only
+ * bound (the margin timing should buy), beside how much better the model does than the power-only
+ * posterior mean on the same sessions — the question "does the model use the timing?" in numbers.
+ */
+function timingMarginNotes(i: DocumentInputs, radial: Record<string, (number | null)[]>): string[] {
+  const both = i.references.flatMap((r) =>
+    r.crlbCep50M !== null && r.crlbRssOnlyCep50M !== null ? [[r.crlbCep50M, r.crlbRssOnlyCep50M] as const] : [],
+  );
+  if (both.length === 0) return [];
+  const median = (v: number[]) =>
+    quantile(
+      [...v].sort((a, b) => a - b),
+      0.5,
+    );
+  const timed = median(both.map((x) => x[0]));
+  const power = median(both.map((x) => x[1]));
+  let line = `Where timing applies (${both.length} sessions), the CRLB's median CEP50 is ${km(timed)} with arrival times and ${km(power)} from the same links' powers alone: timing should buy a factor ${(power / timed).toFixed(1)}.`;
+  const model = radial.model ?? [];
+  const pm = radial.posteriorMean ?? [];
+  const pairs = model.flatMap((m, k) =>
+    m === null || pm[k] === null || pm[k] === undefined ? [] : [[m, pm[k] as number] as const],
+  );
+  if (pairs.length > 0) {
+    const ratio = median(pairs.map((x) => x[1])) / median(pairs.map((x) => x[0]));
+    line += ` The model's median error is ${ratio.toFixed(1)}× below the power-only posterior mean's on the same sessions.`;
+  }
+  return [line];
 }
 
 const IN_SENTENCE = {
