@@ -5,6 +5,7 @@
 // (measureTimeDifferences + locateTdoa, as src/pipeline/references/compute.ts does).
 // Usage: npm run build:ts && node dist/bench/metro-tdoa/classical.js [--samples 200] [--seed 1] [--exact]
 //   --exact renders every multipath tap at its own delay (no grouping of near-coincident taps).
+//   --only 4,5 runs only those variants (1-based, in the order printed).
 import { parseArgs } from 'node:util';
 import { quantile } from '../../src/eval/metrics.js';
 import { locateTdoa } from '../../src/locate/tdoa.js';
@@ -22,16 +23,21 @@ const { values } = parseArgs({
     samples: { type: 'string', default: '200' },
     seed: { type: 'string', default: '1' },
     exact: { type: 'boolean', default: false },
+    only: { type: 'string' },
   },
 });
 const samples = Number(values.samples);
 const seed = Number(values.seed);
 const base = PRESETS['metro-tdoa'] as ScenarioInput;
 
-const variants: { label: string; channel: ScenarioInput['channel'] }[] = [
-  { label: 'one clean path per link', channel: {} },
+// The last two repeat the first and third at 40 dBm (10 W): what the channel costs when noise does not.
+const highSnr: [number, number] = [40, 40];
+const variants: { label: string; channel: ScenarioInput['channel']; txPowerDbm?: [number, number] }[] = [
+  { label: 'one path per link (flat Rayleigh fading)', channel: {} },
   { label: 'LOS multipath only (TDL-D)', channel: { ...base.channel, nlos: { model: 'none' } } },
   { label: 'multipath + NLOS (preset)', channel: base.channel },
+  { label: 'one path per link, 40 dBm', channel: {}, txPowerDbm: highSnr },
+  { label: 'multipath + NLOS, 40 dBm', channel: base.channel, txPowerDbm: highSnr },
 ];
 
 function recordingsOf(s: SimSample): Recording[] {
@@ -126,8 +132,10 @@ function run(world: World): void {
 console.log(
   `bench/metro-tdoa: ${samples} transmissions, seed ${seed}, signals ${JSON.stringify(base.signals)}${values.exact ? ', every tap exact' : ''}`,
 );
-for (const v of variants) {
-  const sc = resolveScenario({ scenario: { ...base, channel: v.channel } });
+const only = values.only === undefined ? null : new Set(values.only.split(',').map(Number));
+for (const [i, v] of variants.entries()) {
+  if (only !== null && !only.has(i + 1)) continue;
+  const sc = resolveScenario({ scenario: { ...base, channel: v.channel, txPowerDbm: v.txPowerDbm ?? base.txPowerDbm } });
   const world = buildWorld(sc, seed);
   if (values.exact) world.exactTaps = true;
   console.log(`${v.label}:`);
