@@ -2,6 +2,8 @@
 // Every default is visible here, with the reason for its value.
 import { z } from 'zod';
 import { PropagationSchema } from '../rf/propagation.js';
+import { NLOS_MODELS } from './nlos.js';
+import { TDL_PROFILES } from './tdl.js';
 
 const latitude = z.number().finite().min(-90, 'must be within [-90, 90]').max(90, 'must be within [-90, 90]');
 const longitude = z.number().finite().min(-180, 'must be within [-180, 180]').max(180, 'must be within [-180, 180]');
@@ -61,6 +63,30 @@ export type Region = z.infer<typeof RegionSchema>;
 export const SignalKindSchema = z.enum(['fm', 'cw', 'fsk']);
 export type SignalKind = z.infer<typeof SignalKindSchema>;
 
+/** The wideband channel of a scenario (see ScenarioSchema.channel). */
+export const ChannelSchema = z.object({
+  /**
+   * TDL profile (TR 38.901 §7.7.2) of the line-of-sight links (of every link when `nlos.model` is
+   * 'none'); 'none' keeps them one path with the flat `fading` above. TDL-D/E are the LOS profiles.
+   */
+  multipath: z.enum(['none', ...TDL_PROFILES]).default('none'),
+  /** RMS delay spread (s) the LOS profile is scaled to (§7.7.3: 10 ns very short … 1000 ns very long). */
+  delaySpreadS: z.number().finite().min(0).max(10e-6, 'must be <= 10 µs').default(100e-9),
+  nlos: z
+    .object({
+      /** LOS probability (Table 7.4.2-1) and NLOS excess delay (§7.6.9) model; 'none' = every link LOS. */
+      model: z.enum(['none', ...NLOS_MODELS]).default('none'),
+      /** TDL profile of NLOS links (an NLOS one: TDL-A/B/C). */
+      profile: z.enum(['tdl-a', 'tdl-b', 'tdl-c']).default('tdl-c'),
+      /** RMS delay spread (s) of NLOS links: 363 ns is UMa NLOS's median lgDS below 6 GHz (Table 7.5-6). */
+      delaySpreadS: z.number().finite().min(0).max(10e-6, 'must be <= 10 µs').default(363e-9),
+      /** Extra loss (dB) of a NLOS link on top of the scenario's path-loss model; 0 = the model's median. */
+      extraLossDb: z.number().finite().min(0).max(60).default(0),
+    })
+    .default({}),
+});
+export type ChannelConfig = z.infer<typeof ChannelSchema>;
+
 export const ScenarioSchema = z
   .object({
     name: z.string().min(1),
@@ -115,6 +141,11 @@ export const ScenarioSchema = z
         fskShiftHz: z.number().positive().default(1000),
       })
       .default({}),
+    /**
+     * Wideband channel (channel.ts): tapped-delay-line multipath and NLOS links, from 3GPP TR 38.901.
+     * Off by default: every link is then one path with the flat fading above.
+     */
+    channel: ChannelSchema.default({}),
     /** Recording length (s). */
     durationS: z.number().positive('must be > 0').max(60).default(1),
     /** A receiver "hears" the transmission when its link SNR reaches this (dB). */

@@ -11,7 +11,12 @@ const POINTS_PER_CYCLE = 64;
 
 export type FadingModel = 'none' | 'rayleigh' | 'rician';
 
-export class FadingProcess {
+/** A complex gain over time, sampled at knots for linear interpolation (what iq-synth.ts consumes). */
+export interface FadingGain {
+  knots(t0: number, fs: number, count: number): { stride: number; gains: Float64Array };
+}
+
+export class FadingProcess implements FadingGain {
   readonly #freq = new Float64Array(PATHS + 1); // Doppler (Hz) of each path; index PATHS is the LOS path
   readonly #phase = new Float64Array(PATHS + 1);
   readonly #losAmp: number;
@@ -49,16 +54,41 @@ export class FadingProcess {
    * Exact gains at knots t0 + j·stride/fs (j = 0..⌈count/stride⌉), interleaved re/im, for linear
    * interpolation in between; stride gives ~POINTS_PER_CYCLE knots per Doppler period.
    */
-  knots(t0: number, fs: number, count: number): { stride: number; gains: Float64Array } {
-    const maxDoppler = Math.max(...this.#freq.map(Math.abs));
-    const stride =
-      maxDoppler === 0 ? Math.max(1, count) : Math.max(1, Math.min(count, Math.floor(fs / (maxDoppler * POINTS_PER_CYCLE))));
+  knots(t0: number, fs: number, count: number, strideOverride?: number): { stride: number; gains: Float64Array } {
+    const stride = strideOverride ?? this.knotStride(fs, count);
     const n = Math.ceil(count / stride) + 1;
     const gains = new Float64Array(2 * n);
     for (let j = 0; j < n; j++) {
       const [re, im] = this.gainAt(t0 + (j * stride) / fs);
       gains[2 * j] = re;
       gains[2 * j + 1] = im;
+    }
+    return { stride, gains };
+  }
+
+  /** Samples between knots: ~POINTS_PER_CYCLE knots per period of the fastest Doppler component. */
+  knotStride(fs: number, count: number): number {
+    const maxDoppler = Math.max(...this.#freq.map(Math.abs));
+    return maxDoppler === 0 ? Math.max(1, count) : Math.max(1, Math.min(count, Math.floor(fs / (maxDoppler * POINTS_PER_CYCLE))));
+  }
+}
+
+/**
+ * Σ wₖ·hₖ(t) of several fading processes: the gain of taps that arrive (almost) together and are
+ * rendered as one path (channel.ts). Knots at the finest of the members' strides.
+ */
+export class SummedFading implements FadingGain {
+  constructor(readonly members: readonly { weight: number; fading: FadingProcess }[]) {
+    if (members.length === 0) throw new Error('SummedFading: needs at least one member process');
+  }
+
+  knots(t0: number, fs: number, count: number): { stride: number; gains: Float64Array } {
+    const stride = Math.min(...this.members.map((m) => m.fading.knotStride(fs, count)));
+    const n = Math.ceil(count / stride) + 1;
+    const gains = new Float64Array(2 * n);
+    for (const m of this.members) {
+      const g = m.fading.knots(t0, fs, count, stride).gains;
+      for (let i = 0; i < 2 * n; i++) gains[i] = (gains[i] as number) + m.weight * (g[i] as number);
     }
     return { stride, gains };
   }

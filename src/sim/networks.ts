@@ -81,8 +81,49 @@ export const KIWISDR_NORTH_ITALY: NetworkInput = {
   })),
 };
 
+/**
+ * Ten GPS-disciplined wideband SDRs on rooftops and masts over a ~7×5 km metro area (Milano's centre),
+ * 1.5–2.5 km between neighbours: the layout of a dedicated TDOA network (a centre site, an inner ring, two
+ * outliers that widen the baseline). 1 MS/s complex IQ (an RTL-SDR-class receiver already samples at
+ * 1–2.4 MS/s), noise figure 6 dB with a front-end filter. Timestamps come from a GNSS timing receiver's
+ * time pulse; the scenario states its σ (timing.gpsJitterS). Heights are above ground: rooftops of
+ * 6–10-storey buildings (25–35 m) and two masts (40–45 m), near TR 38.901 UMa's 25 m base height.
+ */
+export const METRO_TDOA_10: NetworkInput = {
+  name: 'metro-tdoa-10',
+  receivers: (
+    [
+      // [east m, north m, antenna height m]
+      [0, 0, 35],
+      [2100, 300, 30],
+      [1200, 2000, 28],
+      [-900, 2300, 25],
+      [-2300, 800, 32],
+      [-2000, -1400, 30],
+      [-300, -2400, 27],
+      [1700, -1900, 30],
+      [3600, -600, 45],
+      [-3700, -900, 40],
+    ] as const
+  ).map(([east, north, heightM], i) => ({
+    id: `metro-${String(i + 1).padStart(2, '0')}`,
+    name: `Metro TDOA site ${i + 1}`,
+    lat: 45.4642 + north / 111_132,
+    lon: 9.19 + east / (111_320 * Math.cos((45.4642 * Math.PI) / 180)),
+    antennaHeightM: heightM,
+    noiseFigureDb: 6,
+    sampleRateHz: 1e6,
+    gpsDisciplined: true,
+    bandsHz: [
+      [400e6, 470e6],
+      [863e6, 870e6],
+    ] as [number, number][],
+  })),
+};
+
 export const BUILT_IN_NETWORKS: Record<string, NetworkInput> = {
   'nw-italy-websdr': NW_ITALY_WEBSDR,
   'dense-urban-16': DENSE_URBAN_16,
   'kiwisdr-north-italy': KIWISDR_NORTH_ITALY,
+  'metro-tdoa-10': METRO_TDOA_10,
 };

@@ -1,7 +1,7 @@
 // Named scenarios. Presets are data: each is a ScenarioInput validated by the same schema as a
 // user's file, never a code branch.
 import type { ScenarioInput } from './config.js';
-import { DENSE_URBAN_16, KIWISDR_NORTH_ITALY, NW_ITALY_WEBSDR } from './networks.js';
+import { DENSE_URBAN_16, KIWISDR_NORTH_ITALY, METRO_TDOA_10, NW_ITALY_WEBSDR } from './networks.js';
 
 export const PRESETS: Record<string, ScenarioInput> = {
   'nw-italy-2m': {
@@ -54,6 +54,40 @@ export const PRESETS: Record<string, ScenarioInput> = {
     oscillatorPpm: { tx: 1, rx: 0.01 },
     signals: { kinds: ['fsk', 'cw'], fskBaud: 100, fskShiftHz: 170 },
     durationS: 1,
+  },
+  // Each choice and its source: docs/SIMULATOR.md, "metro-tdoa".
+  'metro-tdoa': {
+    name: 'metro-tdoa',
+    description:
+      'Ten GPS-disciplined 1 MS/s SDRs on rooftops over a 7×5 km city hearing 868 MHz ISM bursts (LoRa-like); TR 38.901 UMa multipath and NLOS.',
+    network: METRO_TDOA_10,
+    region: { kind: 'bbox', south: 45.4417, west: 9.1516, north: 45.4867, east: 9.2284 },
+    frequencyHz: 868.1e6, // EU868 LoRaWAN channel 1
+    txPowerDbm: [14, 27], // 25 mW (EN 300 220 g1 sub-band) to 500 mW (869.4–869.65 MHz sub-band)
+    txHeightM: 1.5,
+    // Okumura–Hata (150–1500 MHz) with the receivers as the base; Hata's median already mixes LOS and NLOS streets.
+    propagation: { model: 'hata', environment: 'urban' },
+    // TR 38.901 Table 7.5-6 UMa NLOS: shadow-fading σ 6 dB, correlation distance 50 m.
+    shadowing: { sigmaDb: 6, decorrelationM: 50 },
+    // A pedestrian at 6 km/h: f_D = v·f/c ≈ 4.8 Hz; each TDL tap fades at this Doppler.
+    fading: { model: 'rayleigh', kFactorDb: 0, dopplerHz: 5 },
+    channel: {
+      multipath: 'tdl-d', // LOS links: TR 38.901 TDL-D (Rician first tap, K 13.3 dB)
+      delaySpreadS: 93e-9, // UMa LOS median DS below 6 GHz, Table 7.5-6: 10^(−6.955 − 0.0963·lg 6) s
+      nlos: { model: 'uma', profile: 'tdl-c', delaySpreadS: 363e-9, extraLossDb: 0 }, // UMa NLOS: 10^(−6.28 − 0.204·lg 6) s
+    },
+    calibrationSigmaDb: 1,
+    offlineProbability: 0.02,
+    // Cheap ISM transmitters: ±10 ppm crystals; the receivers are GNSS-locked (world.ts: 1e-3 ppm).
+    oscillatorPpm: { tx: 10, rx: 0.5 },
+    // u-blox NEO-M8T time pulse: 20 ns RMS (datasheet); the network triggers captures on the same GPS second.
+    timing: { gpsJitterS: 20e-9, startSpreadS: 1e-3 },
+    // Placeholder until the wideband kinds land: a 50 kbaud, 50 kHz-shift FSK (~100 kHz occupied, like LoRa BW125).
+    signals: { kinds: ['fsk'], fskBaud: 50e3, fskShiftHz: 50e3 },
+    // A 40 ms capture (40 000 samples at 1 MS/s) holding a 20 ms burst.
+    durationS: 0.04,
+    // The burst fills ~10 % of the 1 MHz band: −10 dB over the full band is ~0 dB in the signal's own band.
+    detectionSnrDb: -10,
   },
 };
 

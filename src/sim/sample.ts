@@ -4,6 +4,7 @@ import { greatCircleDistanceM } from '../geo/distance.js';
 import { SPEED_OF_LIGHT_M_S } from '../math/constants.js';
 import { Rng } from '../math/rng.js';
 import { pathLossDb, pathLossSlopeDbPerM } from '../rf/propagation.js';
+import { channelActive, drawLinkChannel, linkPaths, mergeToleranceS } from './channel.js';
 import type { SignalKind } from './config.js';
 import { type Crlb, type CrlbLink, fadingResidualSigmaDb, positionCrlb, toaSigmaS } from './crlb.js';
 import { FadingProcess } from './fading.js';
@@ -42,6 +43,14 @@ export interface ReceiverRecording {
   /** Measured from the IQ: mean power in dB full scale, and in dBm with the known calibration. */
   rssiDbfs: number;
   rssiDbm: number;
+  /** Line of sight (the scenario's `channel.nlos` model; always true when it is 'none'). */
+  los: boolean;
+  /** Delay (s) of the first arriving path over the direct path (delayS): 0 on LOS links. */
+  excessDelayS: number;
+  /** The tapped delay line used (TR 38.901 TDL-A…E), or 'none' for one flat-fading path. */
+  channelProfile: string;
+  /** RMS delay spread (s) the profile was scaled to; 0 for one path. */
+  delaySpreadS: number;
 }
 
 export interface SimTruth {
@@ -62,8 +71,13 @@ export interface SimSample {
   scenario: string;
   truth: SimTruth;
   recordings: ReceiverRecording[];
-  crlb: Crlb | { reason: string };
+  /** With multipath or NLOS on, `assumes` says what the bound takes for granted and no longer holds. */
+  crlb: (Crlb & { assumes?: string }) | { reason: string };
 }
+
+/** What the CRLB assumes (crlb.ts) that a multipath/NLOS channel breaks: it no longer bounds the estimators. */
+export const CRLB_SINGLE_PATH_ASSUMPTION =
+  'single line-of-sight path per link: with multipath and NLOS on, arrival-time estimates are biased and the bound does not bind them';
 
 const secondsToNs = (s: number): bigint => BigInt(Math.round(s * 1e9));
 
@@ -79,6 +93,7 @@ export function generateSample(world: World, index: number): SimSample {
   const windowUnixNs = secondsToNs(EPOCH_UNIX_S + index * 60 + rng.between(0, 30));
   const fadingSigma = fadingResidualSigmaDb(sc.fading.model, sc.fading.kFactorDb, sc.fading.dopplerHz, sc.durationS);
   const betaHz = waveform.rmsBandwidthHz;
+  const mergeTolS = world.exactTaps === true ? 0 : mergeToleranceS(betaHz);
 
   const links: CrlbLink[] = [];
   const timedLinks: { link: CrlbLink; toa: number }[] = [];
@@ -92,7 +107,10 @@ export function generateSample(world: World, index: number): SimSample {
     const distanceM = Math.hypot(ground, rxHeightM - sc.txHeightM);
     const delayS = distanceM / SPEED_OF_LIGHT_M_S;
     const geometry = { distanceM, freqHz: sc.frequencyHz, rxHeightM, txHeightM: sc.txHeightM };
-    const lossDb = pathLossDb(sc.propagation, geometry);
+    // The channel draws from its own stream: with the channel off, every other draw is unchanged.
+    const crng = new Rng(world.seed, 'sample', index, 'channel', r.id);
+    const channel = drawLinkChannel(sc.channel, ground, crng);
+    const lossDb = pathLossDb(sc.propagation, geometry) + channel.extraLossDb;
     const shadowingDb = state.shadowing.valueDb(txLocal.east, txLocal.north);
     const rxPowerDbm = powerDbm + r.antennaGainDbi - lossDb - shadowingDb;
     const noiseDbm = thermalNoiseDbm(r.sampleRateHz, r.noiseFigureDb);
@@ -106,6 +124,8 @@ export function generateSample(world: World, index: number): SimSample {
     // Levels in full-scale units: the chain's known offset and its unknown error both shift them.
     const chainDb = -r.fullScaleDbm + r.calibrationOffsetDb + state.calibrationErrorDb;
     const fading = new FadingProcess(rrng, sc.fading.model, sc.fading.kFactorDb, sc.fading.dopplerHz);
+    const amplitude = Math.sqrt(dbToLinear(rxPowerDbm + chainDb));
+    const paths = offline ? null : linkPaths(channel, delayS, amplitude, sc.fading.dopplerHz, crng, mergeTolS);
     const iq = offline
       ? null
       : synthesizeIq({
@@ -114,10 +134,11 @@ export function generateSample(world: World, index: number): SimSample {
           sampleRateHz: r.sampleRateHz,
           samples,
           delayS,
-          amplitude: Math.sqrt(dbToLinear(rxPowerDbm + chainDb)),
+          amplitude,
           carrierOffsetHz,
           phase0: 2 * Math.PI * rrng.uniform(),
           fading,
+          ...(paths === null ? {} : { paths }),
           noiseVariance: dbToLinear(noiseDbm + chainDb),
           rng: rrng,
         });
@@ -156,10 +177,15 @@ export function generateSample(world: World, index: number): SimSample {
       carrierOffsetHz,
       rssiDbfs,
       rssiDbm: rssiDbfs + r.fullScaleDbm - r.calibrationOffsetDb,
+      los: channel.los,
+      excessDelayS: channel.excessDelayS,
+      channelProfile: channel.profile,
+      delaySpreadS: channel.delaySpreadS,
     };
   });
   // Arrival times help only where at least two heard receivers share GPS time.
   if (timedLinks.length >= 2) for (const t of timedLinks) t.link.toaSigmaS = t.toa;
+  const crlb = positionCrlb(txLocal, links);
 
   return {
     index,
@@ -176,6 +202,6 @@ export function generateSample(world: World, index: number): SimSample {
       rmsBandwidthHz: betaHz,
     },
     recordings,
-    crlb: positionCrlb(txLocal, links),
+    crlb: 'reason' in crlb || !channelActive(sc.channel) ? crlb : { ...crlb, assumes: CRLB_SINGLE_PATH_ASSUMPTION },
   };
 }

@@ -21,6 +21,8 @@ export interface World {
   seed: number;
   frame: LocalFrame;
   receivers: ReceiverState[];
+  /** Render every multipath tap at its own delay (no grouping of near-coincident taps; channel.ts). Slower. */
+  exactTaps?: boolean;
 }
 
 export function buildWorld(scenario: Scenario, seed: number): World {

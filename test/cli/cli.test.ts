@@ -62,7 +62,10 @@ test('heimdall simulate writes SigMF and prints a summary with the CRLB', () => 
 test('heimdall simulate names the bad input', () => {
   const bad = heimdall('simulate', '--preset', 'mars-orbit', '--samples', '1');
   assert.notEqual(bad.status, 0);
-  assert.match(bad.stderr, /unknown preset 'mars-orbit' \(available: nw-italy-2m, dense-urban-uhf, kiwisdr-hf-tdoa\)/);
+  assert.match(
+    bad.stderr,
+    /unknown preset 'mars-orbit' \(available: nw-italy-2m, dense-urban-uhf, kiwisdr-hf-tdoa, metro-tdoa\)/,
+  );
   const dir = mkdtempSync(join(tmpdir(), 'heimdall-cli-net-'));
   const net = join(dir, 'net.json');
   writeFileSync(net, JSON.stringify({ name: 'x', receivers: [{ id: 'a', name: 'A', lat: 95, lon: 7, sampleRateHz: -5 }] }));

@@ -158,7 +158,7 @@ describe('scenario validation names the field path', () => {
 
   test('unknown preset: the message lists the available presets', () => {
     assertConfigError(() => resolveScenario({ preset: 'nope' }), 'preset', [
-      "unknown preset 'nope' (available: nw-italy-2m, dense-urban-uhf, kiwisdr-hf-tdoa)",
+      "unknown preset 'nope' (available: nw-italy-2m, dense-urban-uhf, kiwisdr-hf-tdoa, metro-tdoa)",
     ]);
   });
 
@@ -177,8 +177,8 @@ describe('scenario validation names the field path', () => {
 describe('presets', () => {
   const byName = (name: string): Scenario => resolveScenario({ preset: name });
 
-  test('the three documented presets exist and every preset parses', () => {
-    assert.deepEqual(presetNames().sort(), ['dense-urban-uhf', 'kiwisdr-hf-tdoa', 'nw-italy-2m']);
+  test('the four documented presets exist and every preset parses', () => {
+    assert.deepEqual(presetNames().sort(), ['dense-urban-uhf', 'kiwisdr-hf-tdoa', 'metro-tdoa', 'nw-italy-2m']);
     for (const name of presetNames()) {
       const s = byName(name);
       assert.equal(s.name, name);
