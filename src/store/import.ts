@@ -71,6 +71,7 @@ async function storeBlobs(read: ReadSet, catalog: Catalog, blobs: BlobStore): Pr
 async function existingSession(read: ReadSet, catalog: Catalog): Promise<number | null> {
   const current = await catalog.findSessionByHash(read.session.contentHash);
   if (current !== null) return current.id;
+  if (read.legacyContentHash === null) return null;
   return (await catalog.findSessionByHash(read.legacyContentHash))?.id ?? null;
 }
 
@@ -126,7 +127,10 @@ export async function importDirectory(dir: string, o: ImportOptions): Promise<Im
     sessionIds: [],
     sets: [],
   };
+  // Only a store holding .npy blobs (written before int16) needs the hash those would have had.
+  const legacyHash = await o.catalog.hasBlobFormat('npy-cf32');
   const readers = new SetReaderPool(dir, {
+    legacyHash,
     ...(o.workers === undefined ? {} : { workers: Math.min(o.workers, sets.length) }),
     ...(o.featureCacheDir === undefined ? {} : { featureCacheDir: o.featureCacheDir }),
   });

@@ -150,9 +150,9 @@ test('a folder an older store imported as .npy blobs is recognised as a duplicat
   await simulate({ scenario, seed: 8, samples: 1, outDir: simDir, workers: 0 });
   // What import stored before int16: the same recordings as np.save complex64 blobs.
   const [set] = discoverRecordingSets([simDir]).sets;
-  const read = readSet({ label: set?.label as string, files: set?.files as string[] }, simDir);
+  const read = readSet({ label: set?.label as string, files: set?.files as string[] }, simDir, undefined, true);
   const old = await ctx.catalog.insertSession(
-    { ...read.session, contentHash: read.legacyContentHash },
+    { ...read.session, contentHash: read.legacyContentHash as string },
     read.measurements.map((m) => ({ ...m, format: 'npy-cf32', blobKey: (m.blobKey as string).replace(/\.ci16_le$/, '.npy') })),
   );
   const r = await importDirectory(simDir, { catalog: ctx.catalog, blobs: new LocalBlobStore(join(root, 'blobs-legacy')) });

@@ -38,9 +38,10 @@ export interface ReadSet {
   inPlace: (string | null)[];
   /**
    * The session hash stores written before int16 blobs gave this content (blobs as .npy complex64),
-   * so re-importing a folder into such a store is still recognised as a duplicate.
+   * so re-importing a folder into such a store is still recognised as a duplicate; null when the
+   * store holds no such blobs (then it is not computed).
    */
-  legacyContentHash: string;
+  legacyContentHash: string | null;
 }
 
 function sha256(bytes: Uint8Array | string): string {
@@ -96,7 +97,7 @@ function inPlaceSource(r: Recording, blobBytes: number): string | null {
 }
 
 /** Reads and encodes one set; throws (naming the file) when it cannot be read. */
-export function readSet(ref: SetRef, root: string, featureCacheDir?: string): ReadSet {
+export function readSet(ref: SetRef, root: string, featureCacheDir?: string, legacyHash = false): ReadSet {
   const { recordings, extra } = recordingSetOf(ref.label, ref.files).load();
   if (recordings.length === 0) throw new Error('no recordings in the set');
   // A blob's SHA-256 is the measurement's content hash, and the session's is the catalog's
@@ -107,9 +108,9 @@ export function readSet(ref: SetRef, root: string, featureCacheDir?: string): Re
   const sessionHash = sessionContentHash(
     recordings.map((r, i) => ({ receiverId: r.receiver.id, contentHash: hashes[i] as string })),
   );
-  const legacyContentHash = sessionContentHash(
-    recordings.map((r) => ({ receiverId: r.receiver.id, contentHash: sha256(encodeNpyIq(r.iq)) })),
-  );
+  const legacyContentHash = legacyHash
+    ? sessionContentHash(recordings.map((r) => ({ receiverId: r.receiver.id, contentHash: sha256(encodeNpyIq(r.iq)) })))
+    : null;
   const folder = `${RAW_IQ_BUCKET}/sessions/${sessionHash.slice(0, 16)}`;
   const cache = featureCacheDir === undefined ? undefined : new FeatureCache(featureCacheDir);
   const measurements: NewMeasurement[] = recordings.map((r, i) => {
