@@ -2,7 +2,7 @@
 // blob store in place (hard links to read-only inodes), copies them into S3, and the stored
 // bytes outlive the simulation folder being deleted or simulated again. Older .npy blobs still read.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -112,17 +112,15 @@ describe('local blob store on the simulation’s file system', () => {
   });
 });
 
+function s3Options(s3: RunningS3) {
+  return { endpoint: s3.endpoint, region: 'us-east-1', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', forcePathStyle: true };
+}
+
 test('an S3 store gets a copy of the dataset bytes', async () => {
   const simDir = join(root, 'sim-s3');
   await simulate({ scenario, seed: 7, samples: 1, outDir: simDir, workers: 0 });
   const s3: RunningS3 = await startS3rver();
-  const blobs = new S3BlobStore({
-    endpoint: s3.endpoint,
-    region: 'us-east-1',
-    accessKeyId: 'S3RVER',
-    secretAccessKey: 'S3RVER',
-    forcePathStyle: true,
-  });
+  const blobs = new S3BlobStore(s3Options(s3));
   try {
     const r = await importDirectory(simDir, { catalog: ctx.catalog, blobs, workers: 0 });
     assert.deepEqual([r.imported, r.failed.length], [1, 0]);
@@ -139,6 +137,17 @@ test('an S3 store gets a copy of the dataset bytes', async () => {
       /is corrupt: SHA-256 .* does not match/,
     );
     assert.equal(await blobs.has('heimdall-raw-iq/other/x.ci16_le'), false);
+    // Files from the multipart threshold up are hashed, then streamed through Upload.
+    const streaming = new S3BlobStore({ ...s3Options(s3), multipartThresholdBytes: 1 });
+    const put = await streaming.putFile('heimdall-raw-iq/other/y.ci16_le', dataFileOf(simDir, m), {
+      expectedSha256: m.contentHash as string,
+    });
+    assert.deepEqual([put.sha256, put.linked], [m.contentHash, false]);
+    assert.deepEqual(
+      await streaming.get('heimdall-raw-iq/other/y.ci16_le', m.contentHash as string),
+      new Uint8Array(readFileSync(dataFileOf(simDir, m))),
+    );
+    streaming.close();
   } finally {
     blobs.close();
     await s3.close();
@@ -194,4 +203,29 @@ test('recordings are stored losslessly: int16 sources (KiwiSDR WAV) as ci16_le, 
     () => decodeIqBlob(new Uint8Array(6), 'ci16_le', 'blob x'),
     /blob x: 6 bytes is not a whole number of ci16_le samples/,
   );
+});
+
+test('a local store on another file system copies the file (read-only), since a hard link cannot cross devices', async (t) => {
+  const file = join(root, 'elsewhere.bin');
+  writeFileSync(file, Uint8Array.from([1, 2, 3, 4]));
+  if (!existsSync('/dev/shm') || statSync('/dev/shm').dev === statSync(root).dev) {
+    t.skip('no second file system (/dev/shm) here');
+    return;
+  }
+  const other = mkdtempSync('/dev/shm/heimdall-blobs-');
+  try {
+    const blobs = new LocalBlobStore(other);
+    const put = await blobs.putFile('bucket/x.bin', file);
+    assert.equal(put.linked, false);
+    const st = statSync(blobs.pathOf('bucket/x.bin'));
+    assert.notEqual(st.ino, statSync(file).ino);
+    assert.equal(st.mode & 0o222, 0);
+    assert.deepEqual(await blobs.get('bucket/x.bin', put.sha256), Uint8Array.from([1, 2, 3, 4]));
+    await assert.rejects(
+      blobs.putFile('bucket/y.bin', join(root, 'absent.bin')),
+      /cannot store blob 'bucket\/y.bin' from .*absent.bin: .*ENOENT/,
+    );
+  } finally {
+    rmSync(other, { recursive: true, force: true });
+  }
 });
