@@ -1,10 +1,15 @@
 // Writes a simulated transmission as SigMF: one recording per online receiver and a
 // .sigmf-collection carrying the truth (position, power, signal, per-link physics, CRLB).
 // The sample folder is written under a temporary name and renamed, so a folder that exists is
-// complete. Files are not fsync'd one by one (that cost 4× the generation time); a crash can lose
+// complete (and a file an import hard-linked into the blob store is never rewritten in place: a
+// new simulation replaces the folder, the stored inode keeps its bytes).
+// Samples are complex int16 (SigMF ci16_le) as a real SDR delivers them: each recording gets an
+// AGC-like digital gain (signal/iq-int16.ts, largest component at −6 dBFS), and its
+// heimdall:full_scale_dbm drops by that gain so calibrated power (rssi_dbm) is unchanged. Files are not fsync'd one by one (that cost 4× the generation time); a crash can lose
 // recent folders, which the same seed regenerates identically.
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { INT16_FULL_SCALE, quantizeIqInt16 } from '../signal/iq-int16.js';
 import { writeSigmfCollection, writeSigmfRecording } from '../signal/sigmf/write.js';
 import type { SimSample } from './sample.js';
 import type { World } from './world.js';
@@ -18,6 +23,13 @@ export function sampleName(index: number): string {
 function splitUnixNs(ns: bigint): { date: Date; extraNs: number } {
   const ms = ns / 1_000_000n;
   return { date: new Date(Number(ms)), extraNs: Number(ns - ms * 1_000_000n) };
+}
+
+/** Mean power of int16 IQ in dBFS (full scale = 32768 per component, as readers scale it). */
+function meanPowerDbfs(samples: Int16Array): number {
+  let sum = 0;
+  for (let i = 0; i < samples.length; i++) sum += (samples[i] as number) ** 2;
+  return 10 * Math.log10(sum / (samples.length / 2) / INT16_FULL_SCALE ** 2);
 }
 
 /** Writes `<outDir>/<tx-NNNNNN>/`; returns the folder. */
@@ -34,8 +46,12 @@ export function writeSampleSigmf(outDir: string, world: World, s: SimSample): st
       const rx = world.receivers[i]?.receiver;
       if (rx === undefined) throw new Error(`writeSampleSigmf: no receiver for recording ${rec.receiverId}`);
       const { date, extraNs } = splitUnixNs(rec.reportedStartUnixNs);
+      const { samples, gainDb } = quantizeIqInt16(rec.iq);
+      // Levels as a reader of the file measures them: after the gain and the rounding.
+      const fullScaleDbm = rx.fullScaleDbm - gainDb;
+      const rssiDbfs = meanPowerDbfs(samples);
       const r = writeSigmfRecording(tmp, rec.receiverId, {
-        iq: rec.iq,
+        iq: samples,
         sampleRateHz: rec.sampleRateHz,
         centerFreqHz: rec.centerFreqHz,
         datetime: date,
@@ -50,11 +66,12 @@ export function writeSampleSigmf(outDir: string, world: World, s: SimSample): st
           'heimdall:receiver_name': rx.name,
           'heimdall:gps_disciplined': rx.gpsDisciplined,
           'heimdall:timestamp_sigma_s': rec.timestampSigmaS,
-          'heimdall:full_scale_dbm': rx.fullScaleDbm,
+          'heimdall:full_scale_dbm': fullScaleDbm,
+          'heimdall:digital_gain_db': gainDb,
           'heimdall:calibration_offset_db': rx.calibrationOffsetDb,
           'heimdall:noise_figure_db': rx.noiseFigureDb,
-          'heimdall:rssi_dbfs': rec.rssiDbfs,
-          'heimdall:rssi_dbm': rec.rssiDbm,
+          'heimdall:rssi_dbfs': rssiDbfs,
+          'heimdall:rssi_dbm': rssiDbfs + fullScaleDbm - rx.calibrationOffsetDb,
         },
       });
       streams.push({ baseName: rec.receiverId, metaSha512: r.sha512 });

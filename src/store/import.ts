@@ -2,10 +2,13 @@
 //
 // Transmission sets are found by signal/formats/recording-sets.ts (a SigMF collection, or loose
 // recordings grouped by time: the same grouping predict and inspect use). Each set becomes one session:
-// its IQ goes to heimdall-raw-iq/sessions/<session hash>/<receiver>.npy (content-addressed, so
-// blobs are written before the catalog row without ever orphaning a reference), then the session
-// and its measurements are inserted in ONE transaction. Re-importing the same content is a no-op
-// (session content hash); a corrupt file or collection, or an ambiguous group, is reported by name and
+// its IQ goes to heimdall-raw-iq/sessions/<session hash>/<receiver>.<ci16_le|cf32_le> (int16 when
+// lossless, else float32: iq-blob.ts; content-addressed, so blobs are written before the catalog
+// row without ever orphaning a reference), then the session and its measurements are inserted in
+// ONE transaction. A SigMF dataset file that already holds a blob's exact bytes (the simulator's
+// ci16_le output) is handed to BlobStore.putFile, which a local store on the same file system
+// satisfies with a hard link: the IQ is on disk once. Re-importing the same content is a no-op
+// (session content hash, or the hash an older store's .npy blobs gave it); a corrupt file or collection, or an ambiguous group, is reported by name and
 // skipped, the rest imported.
 //
 // Sets are read in worker threads (import/read-set.ts) while this thread writes blobs and rows;
@@ -58,10 +61,37 @@ const SETS_IN_FLIGHT = 8;
  * is written).
  */
 async function storeBlobs(read: ReadSet, catalog: Catalog, blobs: BlobStore): Promise<ReadSet | number> {
-  const existing = await catalog.findSessionByHash(read.session.contentHash);
-  if (existing !== null) return existing.id;
-  await Promise.all(read.measurements.map((m, i) => blobs.put(m.blobKey as string, read.bytes[i] as Uint8Array)));
+  const existing = await existingSession(read, catalog);
+  if (existing !== null) return existing;
+  await Promise.all(read.measurements.map((m, i) => storeBlob(blobs, m.blobKey as string, read, i)));
   return read;
+}
+
+/** The session already holding a set's content: by its hash, or by the hash an older store gave it. */
+async function existingSession(read: ReadSet, catalog: Catalog): Promise<number | null> {
+  const current = await catalog.findSessionByHash(read.session.contentHash);
+  if (current !== null) return current.id;
+  if (read.legacyContentHash === null) return null;
+  return (await catalog.findSessionByHash(read.legacyContentHash))?.id ?? null;
+}
+
+/**
+ * One blob: taken in place from its source file when the reader found one, else written from the
+ * bytes read. Any failure of the in-place path (the file changed since it was read, a store that
+ * cannot link or read it) falls back to the bytes, which are what the catalog's hash describes.
+ */
+async function storeBlob(blobs: BlobStore, key: string, read: ReadSet, i: number): Promise<void> {
+  const source = read.inPlace[i];
+  const contentHash = read.measurements[i]?.contentHash as string;
+  if (source !== null && source !== undefined) {
+    try {
+      await blobs.putFile(key, source, { expectedSha256: contentHash });
+      return;
+    } catch {
+      // fall through: write the bytes
+    }
+  }
+  await blobs.put(key, read.bytes[i] as Uint8Array);
 }
 
 /**
@@ -73,8 +103,8 @@ async function catalogue(stored: ReadSet | number, catalog: Catalog): Promise<{ 
   // Checked again here, where sets are catalogued one at a time in listing order: a copy read
   // while the original was in flight is found now, before an insert whose conflict would still
   // use up a session id (ids must not depend on timing).
-  const existing = await catalog.findSessionByHash(stored.session.contentHash);
-  if (existing !== null) return { sessionId: existing.id, duplicate: true };
+  const existing = await existingSession(stored, catalog);
+  if (existing !== null) return { sessionId: existing, duplicate: true };
   try {
     const { sessionId } = await catalog.insertSession(stored.session, stored.measurements);
     return { sessionId, duplicate: false };
@@ -97,7 +127,10 @@ export async function importDirectory(dir: string, o: ImportOptions): Promise<Im
     sessionIds: [],
     sets: [],
   };
+  // Only a store holding .npy blobs (written before int16) needs the hash those would have had.
+  const legacyHash = await o.catalog.hasBlobFormat('npy-cf32');
   const readers = new SetReaderPool(dir, {
+    legacyHash,
     ...(o.workers === undefined ? {} : { workers: Math.min(o.workers, sets.length) }),
     ...(o.featureCacheDir === undefined ? {} : { featureCacheDir: o.featureCacheDir }),
   });

@@ -315,3 +315,22 @@ describe('SigMF writer', () => {
     });
   });
 });
+
+describe('ci16_le output', () => {
+  test('an Int16Array is written as ci16_le, byte for byte, and read back as v / 32768', async () => {
+    const { readSigmfRecording } = await import('../../src/signal/sigmf/read.js');
+    const dir = freshDir();
+    const ints = Int16Array.from([-32768, 32767, 0, -1, 1, 12345, -23456, 7]);
+    const r = writeSigmfRecording(dir, 'ints', { iq: ints, sampleRateHz: 12_000, centerFreqHz: 7e6, datetime: when });
+    const meta = JSON.parse(readFileSync(r.metaPath, 'utf8'));
+    assert.equal(meta.global['core:datatype'], 'ci16_le');
+    const bytes = readFileSync(r.dataPath);
+    assert.equal(bytes.byteLength, 2 * ints.length);
+    for (let i = 0; i < ints.length; i++) assert.equal(bytes.readInt16LE(2 * i), ints[i]);
+    assert.equal(meta.global['core:sha512'], sha512(bytes));
+    assert.deepEqual(
+      [...readSigmfRecording(r.metaPath).iq],
+      [...ints].map((v) => v / 32768),
+    );
+  });
+});

@@ -71,9 +71,9 @@ test('each transmission folder is a SigMF collection with the truth, the CRLB an
       const meta = readFileSync(join(folder, `${s.name}.sigmf-meta`));
       assert.equal(s.hash, createHash('sha512').update(meta).digest('hex'));
       const global = JSON.parse(meta.toString()).global;
-      assert.equal(global['core:datatype'], 'cf32_le');
+      assert.equal(global['core:datatype'], 'ci16_le'); // complex int16, as an SDR delivers it
       assert.equal(global['heimdall:receiver_id'], s.name);
-      assert.equal(statSync(join(folder, `${s.name}.sigmf-data`)).size, 8 * 0.5 * 12_500);
+      assert.equal(statSync(join(folder, `${s.name}.sigmf-data`)).size, 4 * 0.5 * 12_500); // 2 × int16 per sample
     }
     const crlb = collection['heimdall:crlb'];
     if (online.length >= 3) assert.equal(crlb.available, true);

@@ -2,7 +2,7 @@
 // DATABASE_URL is set — unreachable is then a failure) and every blob backend (a local folder;
 // S3 through an s3rver started here).
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, rmSync, statSync, truncateSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -150,8 +150,11 @@ function suite(backend: Backend): void {
     // Two extra copies of tx-000000 (same content: duplicates once readable)…
     for (const name of ['tx-extra-a', 'tx-extra-b']) cpSync(join(copy, 'tx-000000'), join(copy, name), { recursive: true });
     // …and damage the first: cut its data file short (its collection then fails as a whole).
+    // (An odd cut, so no sample size divides it; the copy is writable again, since importing
+    // simDir took its dataset files in place and made them read-only.)
     const victim = join(copy, 'tx-extra-a', `${receivers[2]}.sigmf-data`);
-    truncateSync(victim, statSync(victim).size - 100);
+    chmodSync(victim, 0o644);
+    truncateSync(victim, statSync(victim).size - 101);
     const before = await ctx.catalog.countSessions();
     const r = await importDirectory(copy, { catalog: ctx.catalog, blobs: ctx.blobs });
     assert.equal(r.failed.length, 1);

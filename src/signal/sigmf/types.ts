@@ -27,8 +27,11 @@ export interface SigmfAnnotationInput {
 }
 
 export interface SigmfRecordingInput {
-  /** Interleaved I,Q,I,Q… float32 samples; written as cf32_le. */
-  iq: Float32Array;
+  /**
+   * Interleaved I,Q,I,Q… samples: float32 (full scale ±1) written as cf32_le, or int16 written as
+   * ci16_le (read back as v / 32768).
+   */
+  iq: Float32Array | Int16Array;
   sampleRateHz: number;
   centerFreqHz: number;
   /** Time of the first sample. */
@@ -82,7 +85,7 @@ export interface SigmfGeoJsonPoint {
 }
 
 export interface SigmfGlobal {
-  'core:datatype': 'cf32_le';
+  'core:datatype': 'cf32_le' | 'ci16_le';
   'core:version': string;
   'core:sample_rate': number;
   /** SHA512 of the dataset file. */

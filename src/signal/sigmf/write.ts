@@ -1,11 +1,12 @@
-// SigMF writer: `<base>.sigmf-data` (cf32_le samples) + `<base>.sigmf-meta` (JSON), and `<name>.sigmf-collection`.
+// SigMF writer: `<base>.sigmf-data` (cf32_le or ci16_le samples) + `<base>.sigmf-meta` (JSON), and `<name>.sigmf-collection`.
 //
 // Spec facts verified against the SigMF sources (github.com/sigmf/SigMF):
 // - Current spec version 1.2.6: sigmf-schema.json `$id` is .../sigmf/SigMF/v1.2.6/sigmf-schema.json (commit afea1d41),
 //   and sigmf-python 1.11.0 declares `__specification__ = "1.2.6"`. `core:version` is "X.Y.Z" (pattern ^\d+\.\d+\.\d).
 // - Dataset grammar (additional_content.md): dataset-format = (real / complex) ((type endianness) / byte),
-//   complex = "c", floating-point = "f32" / "f64", little-endian = "_le"; "cf32_le" is complex float32 little-endian,
-//   samples interleaved I[0] Q[0] I[1] Q[1]…, no separators or other bytes in the file.
+//   complex = "c", floating-point = "f32" / "f64", signed-integer = "i16" …, little-endian = "_le"; "cf32_le" is
+//   complex float32 little-endian, "ci16_le" complex int16 little-endian; samples interleaved I[0] Q[0] I[1] Q[1]…,
+//   no separators or other bytes in the file.
 // - Metadata: top-level object with exactly `global`, `captures`, `annotations`; field names are "namespace:name",
 //   using only letters, digits and `_`, not starting with a digit. Only the spec may define `core` fields.
 // - global (sigmf-schema.json): required core:datatype, core:version; optional core:sample_rate (number,
@@ -71,7 +72,7 @@ export function writeSigmfRecording(dir: string, baseName: string, rec: SigmfRec
   };
   checkBaseName(baseName, 'baseName', fail);
   const meta = buildMeta(rec, fail);
-  const data = encodeCf32Le(rec.iq);
+  const data = rec.iq instanceof Int16Array ? encodeCi16Le(rec.iq) : encodeCf32Le(rec.iq);
   meta.global['core:sha512'] = sha512Hex(data);
   const metaBytes = Buffer.from(`${JSON.stringify(meta, null, 2)}\n`, 'utf8');
 
@@ -139,9 +140,10 @@ type Fail = (msg: string) => never;
 
 function buildMeta(rec: SigmfRecordingInput, fail: Fail): SigmfMeta {
   const { iq } = rec;
-  if (!(iq instanceof Float32Array)) fail('iq must be a Float32Array of interleaved I,Q values');
+  if (!(iq instanceof Float32Array || iq instanceof Int16Array))
+    fail('iq must be a Float32Array or an Int16Array of interleaved I,Q values');
   if (iq.length % 2 !== 0) fail(`iq length ${iq.length} is odd; expected interleaved I,Q pairs`);
-  for (let i = 0; i < iq.length; i++) {
+  for (let i = 0; i < iq.length && iq instanceof Float32Array; i++) {
     if (!Number.isFinite(iq[i] as number)) {
       fail(`iq[${i}] (${i % 2 === 0 ? 'I' : 'Q'} of complex sample ${i >> 1}) is ${iq[i]}; samples must be finite`);
     }
@@ -163,7 +165,7 @@ function buildMeta(rec: SigmfRecordingInput, fail: Fail): SigmfMeta {
   }
 
   const global: SigmfGlobal = {
-    'core:datatype': 'cf32_le',
+    'core:datatype': iq instanceof Int16Array ? 'ci16_le' : 'cf32_le',
     'core:version': SIGMF_VERSION,
     'core:sample_rate': rate,
     'core:sha512': '', // filled in by the caller once the data bytes exist
@@ -291,6 +293,13 @@ function encodeCf32Le(iq: Float32Array): Buffer {
   const out = Buffer.alloc(iq.length * 4);
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   for (let i = 0; i < iq.length; i++) view.setFloat32(i * 4, iq[i] as number, true);
+  return out;
+}
+
+function encodeCi16Le(iq: Int16Array): Buffer {
+  if (LITTLE_ENDIAN) return Buffer.from(new Uint8Array(iq.buffer, iq.byteOffset, iq.byteLength));
+  const out = Buffer.alloc(iq.length * 2);
+  for (let i = 0; i < iq.length; i++) out.writeInt16LE(iq[i] as number, i * 2);
   return out;
 }
 

@@ -17,6 +17,14 @@ export interface BlobStore {
    */
   put(key: string, bytes: Uint8Array): Promise<PutResult>;
   /**
+   * Stores the file at `path` under key, as atomically as put. A local store on the file's file
+   * system takes the file in place (a hard link to its inode, made read-only: the file must never
+   * be rewritten in place afterwards — writers replace files by rename); elsewhere it copies
+   * (S3: streamed). With expectedSha256 the stored bytes are checked first and a mismatch throws
+   * BlobIntegrityError, storing nothing.
+   */
+  putFile(key: string, path: string, o?: { expectedSha256?: string }): Promise<PutResult & { linked: boolean }>;
+  /**
    * Reads a blob; with expectedSha256, verifies it and throws BlobIntegrityError on mismatch.
    * A missing key throws BlobNotFoundError.
    */

@@ -5,12 +5,18 @@
 // target: rename within one folder is atomic, so readers see the old file or the whole new one.
 // A failed put removes its temporary file and leaves any previous blob untouched.
 //
+// putFile takes a file in place when it can: a hard link to the file's inode under the temporary
+// name (made read-only, fsync'd, checked against the expected SHA-256), renamed like put's. The blob
+// and the original then share one immutable inode, so nothing is copied; deleting or replacing
+// (by rename) the original leaves the blob intact. Where a link is refused (another file system:
+// EXDEV; a file system without links; a file owned by someone else) it copies instead.
+//
 // Like any file system (and unlike S3), the tree cannot hold both "a/b" and "a/b/c": a put that
 // needs a folder where a blob file stands (or the reverse) fails. Folders emptied by delete are
 // left in place (removing them could race with a concurrent put into the same folder).
 import { createHash, randomBytes } from 'node:crypto';
-import type { Dirent } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { type Dirent, constants as fsConstants } from 'node:fs';
+import { chmod, copyFile, link, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BlobIntegrityError, BlobNotFoundError, type BlobStore, checkBlobKey, type PutResult } from './blob-store.js';
@@ -84,6 +90,52 @@ export class LocalBlobStore implements BlobStore {
     }
     await this.syncDir(dirname(path));
     return { key, sha256, bytes: bytes.byteLength };
+  }
+
+  async putFile(key: string, source: string, o: { expectedSha256?: string } = {}): Promise<PutResult & { linked: boolean }> {
+    const path = this.pathOf(key);
+    const temp = `${path}${TEMP_MARK}${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
+    let tempCreated = false;
+    let linked = false;
+    try {
+      await mkdir(dirname(path), { recursive: true });
+      try {
+        await link(source, temp);
+        tempCreated = true;
+        // Read-only, so an accidental open-for-write of either name fails instead of changing the blob.
+        await chmod(temp, 0o444);
+        linked = true;
+      } catch (err) {
+        if (tempCreated) await unlink(temp).catch(() => undefined);
+        tempCreated = false;
+        if (errCode(err) === 'ENOENT') throw err; // no such source: a copy would fail the same way
+        await copyFile(source, temp, fsConstants.COPYFILE_EXCL);
+        tempCreated = true;
+        await chmod(temp, 0o444);
+      }
+      const file = await open(temp, 'r');
+      let bytes: Buffer;
+      try {
+        bytes = await file.readFile();
+        await file.sync(); // the data must be on disk before the rename makes it visible
+      } finally {
+        await file.close();
+      }
+      const sha256 = sha256Hex(bytes);
+      if (o.expectedSha256 !== undefined && sha256 !== o.expectedSha256.toLowerCase())
+        throw new BlobIntegrityError(`${this.location} (from ${source})`, key, o.expectedSha256, sha256);
+      await rename(temp, path);
+      tempCreated = false;
+      await this.syncDir(dirname(path));
+      return { key, sha256, bytes: bytes.byteLength, linked };
+    } catch (err) {
+      if (tempCreated) await unlink(temp).catch(() => undefined);
+      if (err instanceof BlobIntegrityError) throw err;
+      throw new Error(
+        `${this.location}: cannot store blob '${key}' from ${source}: ${err instanceof Error ? err.message : String(err)}`,
+        { cause: err },
+      );
+    }
   }
 
   /** Best effort: makes the rename itself durable (not supported on every platform). */

@@ -11,11 +11,16 @@
 // Every PutObject and UploadPart carries a Content-MD5 of its own body (checked by the server in
 // transit; added by a client middleware) and the blob's SHA-256 as metadata (x-amz-meta-sha256).
 // get checks the SHA-256 itself when the caller knows it.
+// putFile copies a file (S3 cannot share a local inode): one below the multipart threshold is read
+// and put like bytes; a larger one is hashed in one pass and then streamed through Upload, which
+// cuts the stream into in-memory parts (each with its Content-MD5), so memory stays at a few parts.
 //
 // Transient network errors are retried by the SDK (maxAttempts, default 3). The SDK's newer
 // default CRC checksums are switched to "when required" because several S3-compatible servers
 // reject them; integrity comes from Content-MD5 and our own SHA-256 instead.
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import {
   type BucketLocationConstraint,
   CreateBucketCommand,
@@ -293,6 +298,61 @@ export class S3BlobStore implements BlobStore {
       throw this.fail('store', key, err);
     }
     return { key, sha256, bytes: bytes.byteLength };
+  }
+
+  async putFile(key: string, path: string, o: { expectedSha256?: string } = {}): Promise<PutResult & { linked: false }> {
+    const { bucket, object } = this.split(key);
+    const check = (sha256: string) => {
+      if (o.expectedSha256 !== undefined && sha256 !== o.expectedSha256.toLowerCase())
+        throw new BlobIntegrityError(`${this.location} (from ${path})`, key, o.expectedSha256, sha256);
+    };
+    let size: number;
+    try {
+      size = (await stat(path)).size;
+      if (size < this.multipartThresholdBytes) {
+        const bytes = plainBytes(await readFile(path));
+        check(sha256Hex(bytes));
+        return { ...(await this.put(key, bytes)), linked: false };
+      }
+    } catch (err) {
+      if (err instanceof BlobIntegrityError) throw err;
+      throw this.fail(`store (from ${path})`, key, err);
+    }
+    let sha256: string;
+    try {
+      const hash = createHash('sha256');
+      for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+      sha256 = hash.digest('hex');
+    } catch (err) {
+      throw this.fail(`store (from ${path})`, key, err);
+    }
+    check(sha256);
+    const upload = () =>
+      new Upload({
+        client: this.client,
+        params: {
+          Bucket: bucket,
+          Key: object,
+          Body: createReadStream(path),
+          ContentType: 'application/octet-stream',
+          Metadata: { sha256 },
+        },
+        partSize: Math.max(this.partSizeBytes, Math.ceil(size / S3_MAX_PARTS)),
+        queueSize: PART_CONCURRENCY,
+        leavePartsOnError: false,
+      }).done();
+    try {
+      try {
+        await upload();
+      } catch (err) {
+        if (errorName(err) !== 'NoSuchBucket') throw err;
+        await this.createBucket(bucket);
+        await upload();
+      }
+    } catch (err) {
+      throw this.fail(`store (from ${path})`, key, err);
+    }
+    return { key, sha256, bytes: size, linked: false };
   }
 
   async get(key: string, expectedSha256?: string): Promise<Uint8Array> {

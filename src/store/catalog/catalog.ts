@@ -173,6 +173,12 @@ export class Catalog {
     return r.rows[0]?.config ?? null;
   }
 
+  /** Whether any measurement's blob is stored in `format` (e.g. 'npy-cf32': a store older than int16 blobs). */
+  async hasBlobFormat(format: string): Promise<boolean> {
+    const r = await this.db.query('SELECT 1 FROM measurements WHERE format = $1 LIMIT 1', [format]);
+    return r.rows.length > 0;
+  }
+
   // ---- sessions ----
 
   async findSessionByHash(contentHash: string): Promise<SessionRow | null> {

@@ -68,7 +68,7 @@ export interface NewMeasurement {
   rssiDbm?: number | null;
   /** Key of the raw IQ in the blob store; null for a power-only reading (format 'rss'). */
   blobKey: string | null;
-  /** Storage format of the blob (e.g. 'npy-cf32', 'sigmf'), or 'rss' for a power-only reading. */
+  /** Storage format of the blob ('ci16_le', 'cf32_le', or 'npy-cf32' in older stores: store/iq-blob.ts), or 'rss' for a power-only reading. */
   format: string;
   /** Whether the receiver heard the transmission, when the source says so (power logs); null: not stated. */
   heard?: boolean | null;

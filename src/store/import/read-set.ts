@@ -1,9 +1,11 @@
 // The CPU side of importing one transmission set, with no catalog or blob store involved (so it
-// runs in a worker thread): read the recordings, encode each as the .npy blob the store keeps,
-// hash the blobs, compute the catalog's per-recording scalars — and, with a feature cache, keep
+// runs in a worker thread): read the recordings, encode each as the blob the store keeps (int16
+// when that is lossless, else float32: ../iq-blob.ts), note which source files already hold exactly
+// those bytes (a SigMF dataset file, which a local store then takes in place), hash the blobs, compute the catalog's per-recording scalars — and, with a feature cache, keep
 // the features those scalars came from under the blob's content key, so the first training epoch
 // finds them instead of extracting them again.
 import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { relative } from 'node:path';
 import { contentFeatureKey, FeatureCache } from '../../signal/features/cache.js';
 import { defaultFeatureConfig, FeatureConfigSchema } from '../../signal/features/config.js';
@@ -14,6 +16,7 @@ import { recordingSetOf } from '../../signal/formats/recording-sets.js';
 import type { Recording } from '../../signal/recording.js';
 import { sessionContentHash } from '../catalog/catalog.js';
 import type { NewMeasurement, NewSession } from '../catalog/types.js';
+import { encodeIqBlob } from '../iq-blob.js';
 
 export const RAW_IQ_BUCKET = 'heimdall-raw-iq';
 
@@ -28,6 +31,17 @@ export interface ReadSet {
   session: NewSession;
   measurements: NewMeasurement[];
   bytes: Uint8Array[];
+  /**
+   * inPlace[i]: a source file that should hold exactly bytes[i] (a SigMF dataset of the blob's
+   * datatype and size), for the store to take in place; null when the blob must be written.
+   */
+  inPlace: (string | null)[];
+  /**
+   * The session hash stores written before int16 blobs gave this content (blobs as .npy complex64),
+   * so re-importing a folder into such a store is still recognised as a duplicate; null when the
+   * store holds no such blobs (then it is not computed).
+   */
+  legacyContentHash: string | null;
 }
 
 function sha256(bytes: Uint8Array | string): string {
@@ -67,17 +81,36 @@ function truthOf(
   };
 }
 
+/**
+ * The SigMF dataset file behind a recording when its size is the blob's: then its bytes are the
+ * blob's (same datatype, one capture from sample 0, no header or trailing bytes). A store taking it
+ * in place still checks its SHA-256, so a file changed since it was read is never stored.
+ */
+function inPlaceSource(r: Recording, blobBytes: number): string | null {
+  if (!r.source.endsWith('.sigmf-meta')) return null;
+  const dataPath = `${r.source.slice(0, -'.sigmf-meta'.length)}.sigmf-data`;
+  try {
+    return statSync(dataPath).size === blobBytes ? dataPath : null;
+  } catch {
+    return null; // a non-conforming dataset (core:dataset) or gone: the bytes are written instead
+  }
+}
+
 /** Reads and encodes one set; throws (naming the file) when it cannot be read. */
-export function readSet(ref: SetRef, root: string, featureCacheDir?: string): ReadSet {
+export function readSet(ref: SetRef, root: string, featureCacheDir?: string, legacyHash = false): ReadSet {
   const { recordings, extra } = recordingSetOf(ref.label, ref.files).load();
   if (recordings.length === 0) throw new Error('no recordings in the set');
-  // Blobs are the .npy encoding of the IQ (the original project's format); their SHA-256 is the
-  // measurement's content hash, and the session's is the catalog's sessionContentHash of them.
-  const bytes = recordings.map((r) => encodeNpyIq(r.iq));
+  // A blob's SHA-256 is the measurement's content hash, and the session's is the catalog's
+  // sessionContentHash of them.
+  const blobs = recordings.map((r) => encodeIqBlob(r.iq));
+  const bytes = blobs.map((b) => b.bytes);
   const hashes = bytes.map((b) => sha256(b));
   const sessionHash = sessionContentHash(
     recordings.map((r, i) => ({ receiverId: r.receiver.id, contentHash: hashes[i] as string })),
   );
+  const legacyContentHash = legacyHash
+    ? sessionContentHash(recordings.map((r) => ({ receiverId: r.receiver.id, contentHash: sha256(encodeNpyIq(r.iq)) })))
+    : null;
   const folder = `${RAW_IQ_BUCKET}/sessions/${sessionHash.slice(0, 16)}`;
   const cache = featureCacheDir === undefined ? undefined : new FeatureCache(featureCacheDir);
   const measurements: NewMeasurement[] = recordings.map((r, i) => {
@@ -100,8 +133,8 @@ export function readSet(ref: SetRef, root: string, featureCacheDir?: string): Re
       sampleRateHz: r.sampleRateHz,
       sampleCount: r.iq.length / 2,
       ...scalarsOf(f?.features),
-      blobKey: `${folder}/${r.receiver.id}.npy`,
-      format: 'npy-cf32',
+      blobKey: `${folder}/${r.receiver.id}.${(blobs[i] as (typeof blobs)[number]).extension}`,
+      format: (blobs[i] as (typeof blobs)[number]).format,
       contentHash: hashes[i] as string,
       meta: { ...r.meta, source: relative(root, r.source) },
     };
@@ -120,5 +153,6 @@ export function readSet(ref: SetRef, root: string, featureCacheDir?: string): Re
     source: relative(root, ref.label) || '.',
     contentHash: sessionHash,
   };
-  return { session, measurements, bytes };
+  const inPlace = recordings.map((r, i) => inPlaceSource(r, (bytes[i] as Uint8Array).byteLength));
+  return { session, measurements, bytes, inPlace, legacyContentHash };
 }

@@ -7,11 +7,13 @@ export interface ReadJob {
   set: SetRef;
   root: string;
   featureCacheDir?: string;
+  /** Also compute the session hash an older store (.npy blobs) gave the set. */
+  legacyHash?: boolean;
 }
 
 parentPort?.on('message', (job: ReadJob) => {
   try {
-    const read = readSet(job.set, job.root, job.featureCacheDir);
+    const read = readSet(job.set, job.root, job.featureCacheDir, job.legacyHash ?? false);
     parentPort?.postMessage(
       { id: job.id, read },
       read.bytes.map((b) => b.buffer as ArrayBuffer),

@@ -18,7 +18,7 @@ export class SetReaderPool {
   /** `workers`: threads (default: every core; 0 reads on the calling thread). */
   constructor(
     readonly root: string,
-    readonly o: { workers?: number; featureCacheDir?: string } = {},
+    readonly o: { workers?: number; featureCacheDir?: string; legacyHash?: boolean } = {},
   ) {
     const count = o.workers ?? availableParallelism();
     for (let i = 0; i < count; i++) {
@@ -39,7 +39,8 @@ export class SetReaderPool {
   }
 
   read(set: SetRef): Promise<ReadSet> {
-    if (this.#workers.length === 0) return Promise.resolve().then(() => readSet(set, this.root, this.o.featureCacheDir));
+    if (this.#workers.length === 0)
+      return Promise.resolve().then(() => readSet(set, this.root, this.o.featureCacheDir, this.o.legacyHash ?? false));
     const id = this.#next++;
     const worker = this.#workers[id % this.#workers.length] as Worker;
     return new Promise((resolve, reject) => {
@@ -49,6 +50,7 @@ export class SetReaderPool {
         set: { label: set.label, files: set.files },
         root: this.root,
         ...(this.o.featureCacheDir === undefined ? {} : { featureCacheDir: this.o.featureCacheDir }),
+        legacyHash: this.o.legacyHash ?? false,
       } satisfies ReadJob);
     });
   }
