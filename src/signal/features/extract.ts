@@ -84,7 +84,12 @@ export function recordingFeatures(r: Recording, c: FeatureConfig): RecordingFeat
   const power = powerSpectrogram(iq, c);
   const mel = new Float32Array(c.melBands * c.frames);
   melSpectrogramDb(power, c, mel);
-  return { mel, scalars: Float64Array.from(scalarVector(receiverScalars(power, meanPower, c, fullScaleOffsetDb(r)))) };
+  // Calibrated when the recording says how: full scale moves with each recording's digital gain
+  // (an SDR's AGC; the simulator's int16 output), so dBFS alone would not carry received power
+  // from one recording to the next, while dBm does (the same offset as rssi_dbm).
+  const offsetDb = fullScaleOffsetDb(r);
+  if (offsetDb !== null) for (let i = 0; i < mel.length; i++) mel[i] = (mel[i] as number) + offsetDb;
+  return { mel, scalars: Float64Array.from(scalarVector(receiverScalars(power, meanPower, c, offsetDb))) };
 }
 
 export interface ExtractOptions {
