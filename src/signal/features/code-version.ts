@@ -13,4 +13,6 @@
 // 3 = the STFT runs on FFTW (the heimdall_dsp addon) instead of libtorch's pocketfft: the power
 //     spectra differ in the last bits (relative ≤ 1e-13), so the float64 scalars and, rarely, a
 //     float32 mel value at a rounding boundary differ from version 2's.
-export const FEATURE_CODE_VERSION = 3;
+// 4 = time differences by the maximum-likelihood weighted correlation (src/signal/timing/delay.ts) instead of
+//     GCC-PHAT with a bin threshold: the tdoa features' lags and qualities differ.
+export const FEATURE_CODE_VERSION = 4;
