@@ -120,3 +120,34 @@ for (const c of CASES) {
       `ratio ${formatSpread(ratioSpread(ms, ref), 1)}`,
   );
 }
+
+// Rendering: 10 receivers × 50 ms at 1 MS/s (synthesizeIq with noise, as the simulator does), per kind.
+for (const kind of ['fm', 'fsk', 'wbfm', 'lora', 'dv25'] as const) {
+  const rateHz = 1e6;
+  const samples = 50_000;
+  const rng = new Rng(3, 'bench-render', kind);
+  const signals = { fmDeviationHz: 2500, fskBaud: 9600, fskShiftHz: 9600 };
+  const once = (): number => {
+    const wave = makeWaveform(kind, rng, signals, samples / rateHz);
+    const t0 = performance.now();
+    for (let i = 0; i < 10; i++) {
+      synthesizeIq({
+        waveform: wave,
+        startS: 0,
+        sampleRateHz: rateHz,
+        samples,
+        delayS: rng.between(0, 1e-3),
+        amplitude: 1,
+        carrierOffsetHz: 0,
+        phase0: 0,
+        fading: new FadingProcess(rng, 'none', 0, 0),
+        noiseVariance: 0.1,
+        rng,
+      });
+    }
+    return performance.now() - t0;
+  };
+  once();
+  const ms = Array.from({ length: rounds }, once);
+  console.log(`render ${kind}: 10 rx × 50 ms at 1 MS/s in ${formatSpread(spread(ms), 1)} ms`);
+}
