@@ -15,5 +15,6 @@ export interface GccPhatResult {
 
 /** Delay of b behind a over the first `samples` complex samples of each, searching |lag| ≤ maxLag. */
 export function gccPhat(a: Float32Array, b: Float32Array, samples: number, maxLag = Math.floor(samples / 2)): GccPhatResult {
-  return estimateDelayIq(a, b, samples, maxLag);
+  const { lagSamples, quality, sigmaSamples } = estimateDelayIq(a, b, samples, maxLag);
+  return { lagSamples, quality, sigmaSamples };
 }

@@ -9,6 +9,8 @@
 // variance reaches the CRLB of spectrum.ts's delayCrlbS above the threshold SNR, so that bound is the pair's σ.
 // We maximize |R(τ)| (the carrier phases of two receivers are unrelated), so only the spread of the weights
 // about their centroid informs, as in delayCrlbS.
+// A carrier-frequency difference between the receivers (beyond 0.01 cycle over the window) is measured from the
+// phase drift of the lag product and removed, and the pair correlated again (see MIN_DRIFT_CYCLES).
 // Sub-sample refinement: a parabola through |R|² at the integer peak, then Newton steps on |R(τ)|² evaluated
 // exactly (the DTFT of the weighted cross-spectrum) over the contiguous range of weighted bins only — three
 // passes over those bins instead of the ~25 full-length passes of a golden-section search, and unbiased (the
@@ -23,10 +25,14 @@ export interface DelayEstimate {
   sigmaSamples: number;
   /** Peak height over the RMS of the rest of the correlation (|lag − peak| > 2): > ~6 is a clear peak. */
   quality: number;
+  /** b's carrier minus a's (cycles/sample) when it was large enough to be removed before the final estimate; else 0. */
+  frequencyOffsetPerSample: number;
 }
 
 /** One recording's transform, ready to be correlated with others of the same size. */
 export interface PreparedSpectrum {
+  /** The samples themselves (interleaved; not copied): the carrier-offset check works in the time domain. */
+  iq: Float32Array;
   /** FFT of the first `samples` complex samples, zero-padded to `size` (interleaved). */
   spectrum: Float64Array;
   size: number;
@@ -35,6 +41,16 @@ export interface PreparedSpectrum {
 }
 
 const NEWTON_STEPS = 3;
+/**
+ * Carrier offset between the two recordings, in cycles over the window, above which it is removed before the final
+ * estimate. A few tenths of a hertz (GNSS-disciplined oscillators 1e-3 ppm apart at 433 MHz) over a one-second FSK
+ * burst shift the peak by microseconds through the signal's time–frequency coupling (its realized data correlate
+ * instantaneous frequency with time), far beyond the CRLB.
+ */
+const MIN_DRIFT_CYCLES = 0.01;
+const OFFSET_BLOCKS = 16;
+/** |Σ z_k z*_{k−1}| / Σ |z_k||z_{k−1}| below this: the drift is noise, leave it. */
+const MIN_OFFSET_COHERENCE = 0.5;
 /** Weights below this share of the largest are dropped (they carry nothing but cost refinement passes). */
 const MIN_WEIGHT_SHARE = 1e-4;
 
@@ -51,7 +67,7 @@ export function prepareSpectrum(iq: Float32Array, samples: number, size: number,
   const spectrum = new Float64Array(2 * size);
   for (let i = 0; i < 2 * samples; i++) spectrum[i] = iq[i] as number;
   fft(spectrum);
-  return { spectrum, size, samples, snr };
+  return { iq, spectrum, size, samples, snr };
 }
 
 /** ML weights on the Welch grid and the range (signed Welch bins) where any is non-zero. */
@@ -90,10 +106,73 @@ export function estimateDelay(a: PreparedSpectrum, b: PreparedSpectrum, maxLag =
     throw new RangeError(`estimateDelay: spectra differ in size (${M} vs ${b.size}) or samples (${a.samples} vs ${b.samples})`);
   }
   if (M < a.samples + maxLag + 1) throw new RangeError(`estimateDelay: size ${M} too small for maxLag ${maxLag}`);
+  const first = correlatePair(a, b.spectrum, b.snr, maxLag);
+  const nu = frequencyOffset(a.iq, b.iq, a.samples, Math.round(first.lagSamples));
+  if (nu === null || Math.abs(nu * a.samples) < MIN_DRIFT_CYCLES) return { ...first, frequencyOffsetPerSample: 0 };
+  // Remove b's carrier offset relative to a and correlate again (one more transform of b and one inverse).
+  const derotated = new Float64Array(2 * M);
+  for (let n = 0; n < a.samples; n++) {
+    const ph = -2 * Math.PI * nu * n;
+    const c = Math.cos(ph);
+    const sn = Math.sin(ph);
+    const re = b.iq[2 * n] as number;
+    const im = b.iq[2 * n + 1] as number;
+    derotated[2 * n] = re * c - im * sn;
+    derotated[2 * n + 1] = re * sn + im * c;
+  }
+  fft(derotated);
+  return { ...correlatePair(a, derotated, b.snr, maxLag), frequencyOffsetPerSample: nu };
+}
+
+/**
+ * b's carrier frequency minus a's (cycles/sample) from the phase drift of the lag product conj(a[n])·b[n + lag]
+ * over OFFSET_BLOCKS blocks, or null when the drift is not coherent enough to tell (noise, no common signal).
+ * Unambiguous within ±1/(2·block length).
+ */
+function frequencyOffset(a: Float32Array, b: Float32Array, samples: number, lag: number): number | null {
+  const from = Math.max(0, -lag);
+  const to = Math.min(samples, samples - lag);
+  const block = Math.floor((to - from) / OFFSET_BLOCKS);
+  if (block < 16) return null;
+  let pr = 0;
+  let pi = 0;
+  let mags = 0;
+  let lastR = 0;
+  let lastI = 0;
+  for (let k = 0; k < OFFSET_BLOCKS; k++) {
+    let zr = 0;
+    let zi = 0;
+    for (let n = from + k * block; n < from + (k + 1) * block; n++) {
+      const ar = a[2 * n] as number;
+      const ai = a[2 * n + 1] as number;
+      const br = b[2 * (n + lag)] as number;
+      const bi = b[2 * (n + lag) + 1] as number;
+      zr += ar * br + ai * bi;
+      zi += ar * bi - ai * br;
+    }
+    if (k > 0) {
+      pr += zr * lastR + zi * lastI; // z_k · conj(z_{k−1})
+      pi += zi * lastR - zr * lastI;
+      mags += Math.hypot(zr, zi) * Math.hypot(lastR, lastI);
+    }
+    lastR = zr;
+    lastI = zi;
+  }
+  if (!(mags > 0) || Math.hypot(pr, pi) < MIN_OFFSET_COHERENCE * mags) return null;
+  return Math.atan2(pi, pr) / (2 * Math.PI * block);
+}
+
+/** The weighted correlation of a with the spectrum B (b's, possibly de-rotated); see the file comment. */
+function correlatePair(
+  a: PreparedSpectrum,
+  B: Float64Array,
+  bSnr: SpectrumSnr,
+  maxLag: number,
+): Omit<DelayEstimate, 'frequencyOffsetPerSample'> {
+  const M = a.size;
   const A = a.spectrum;
-  const B = b.spectrum;
   const L = a.snr.binSnr.length;
-  const weights = welchWeights(a.snr, b.snr);
+  const weights = welchWeights(a.snr, bSnr);
   const g = new Float64Array(2 * M);
   // Full-resolution range of weighted bins (signed indices); the whole band for the PHAT fallback.
   let jLo = -M / 2;
@@ -158,7 +237,7 @@ export function estimateDelay(a: PreparedSpectrum, b: PreparedSpectrum, maxLag =
   }
   const quality = phat === null ? peakOverRest(r, M, maxLag, 2) : phatQuality(phat.q, phat.bins, M, maxLag);
   const lagSamples = refine(g, M, jLo, jHi, best, power(best - 1), peak, power(best + 1));
-  const sigmaSamples = weights === null ? Number.POSITIVE_INFINITY : delayCrlbS(a.snr, b.snr, a.samples, 1);
+  const sigmaSamples = weights === null ? Number.POSITIVE_INFINITY : delayCrlbS(a.snr, bSnr, a.samples, 1);
   return { lagSamples, sigmaSamples, quality };
 }
 

@@ -86,7 +86,15 @@ export function spectralRmsBandwidthHz(p: { power: Float64Array; binHz: number }
 }
 
 /** One receiver's IQ of `w` (unit amplitude, no fading or offset) delayed by delayS, with complex noise variance. */
-export function receive(w: Waveform, fs: number, samples: number, delayS: number, noiseVariance: number, rng: Rng): Float32Array {
+export function receive(
+  w: Waveform,
+  fs: number,
+  samples: number,
+  delayS: number,
+  noiseVariance: number,
+  rng: Rng,
+  carrierOffsetHz = 0,
+): Float32Array {
   return synthesizeIq({
     waveform: w,
     startS: 0,
@@ -94,7 +102,7 @@ export function receive(w: Waveform, fs: number, samples: number, delayS: number
     samples,
     delayS,
     amplitude: 1,
-    carrierOffsetHz: 0,
+    carrierOffsetHz,
     phase0: 2 * Math.PI * rng.uniform(),
     fading: new FadingProcess(rng, 'none', 0, 0),
     noiseVariance,
