@@ -60,7 +60,12 @@ export const RegionSchema = z.discriminatedUnion('kind', [
 ]);
 export type Region = z.infer<typeof RegionSchema>;
 
-export const SignalKindSchema = z.enum(['fm', 'cw', 'fsk']);
+/**
+ * Transmitted waveforms (src/sim/waveforms/): 'fm' voice FM, 'cw' carrier, 'fsk' GFSK burst — narrowband, for
+ * 12 kS/s receivers; 'wbfm' broadcast FM (180 kHz), 'lora' chirp spread spectrum (125 kHz), 'dv25' TETRA-like
+ * π/4-DQPSK (24.3 kHz) — wideband, for receivers sampling at least that fast.
+ */
+export const SignalKindSchema = z.enum(['fm', 'cw', 'fsk', 'wbfm', 'lora', 'dv25']);
 export type SignalKind = z.infer<typeof SignalKindSchema>;
 
 /** The wideband channel of a scenario (see ScenarioSchema.channel). */
@@ -139,6 +144,17 @@ export const ScenarioSchema = z
         fmDeviationHz: z.number().positive().default(2500),
         fskBaud: z.number().positive().default(1200),
         fskShiftHz: z.number().positive().default(1000),
+        /** GFSK bandwidth-time product of the Gaussian filter: 0.5 as Bluetooth (0.3 is GSM's GMSK). */
+        fskBt: z.number().min(0.1).max(10).default(0.5),
+        /** LoRa bandwidth (Hz): 125 kHz is the common LoRaWAN channel (250 and 500 kHz exist). */
+        loraBandwidthHz: z.number().positive().default(125_000),
+        /** LoRa spreading factors [min, max] each transmission draws from (6–12 exist; 7–9 are common). */
+        loraSpreadingFactors: z
+          .tuple([z.number().int().min(6).max(12), z.number().int().min(6).max(12)])
+          .refine(([lo, hi]) => lo <= hi, 'must be [min, max] with min <= max')
+          .default([7, 9]),
+        /** Broadcast FM peak deviation (Hz): 75 kHz (ITU-R BS.450). */
+        wbfmDeviationHz: z.number().positive().default(75_000),
       })
       .default({}),
     /**

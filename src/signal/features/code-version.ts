@@ -14,6 +14,7 @@
 //     spectra differ in the last bits (relative ≤ 1e-13), so the float64 scalars and, rarely, a
 //     float32 mel value at a rounding boundary differ from version 2's.
 // 4 = nine scalars (+ toa_sigma_us); time differences from measureTimeDifferences (one reference,
-//     σ per pair, ≥ 3 timed receivers) instead of GCC-PHAT over every pair; timing cached per session;
+//     σ per pair, ≥ 3 timed receivers) by the maximum-likelihood weighted correlation
+//     (src/signal/timing/delay.ts) instead of GCC-PHAT over every pair; timing cached per session;
 //     mel in dBm (dBFS + the recording's full-scale offset) when the recording states its full scale.
 export const FEATURE_CODE_VERSION = 4;

@@ -3,17 +3,18 @@
 // (bad-blocks.ts), signal detected (spectrum.ts). The usable recordings are resampled onto one time grid — the
 // reference's fitted rate, starting at the latest start, as long as the overlap (resample.ts) — so a receiver whose
 // sample clock runs 200 ppm fast neither smears the correlation nor biases the lag; then each is correlated with
-// the reference (the best SNR, or the next best when few of its pairs correlate) by GCC-PHAT with sub-sample
-// refinement. On the common grid, sample m is the same instant by every receiver's clock, so the lag alone is the
-// time difference (start differences are in the grid).
-// σ of a difference = delay CRLB from the measured per-bin SNRs (floored) ⊕ both clocks' σ.
+// the reference (the best SNR, or the next best when few of its pairs correlate) by the maximum-likelihood
+// weighted cross-correlation with sub-sample refinement (delay.ts). On the common grid, sample m is the same instant
+// by every receiver's clock, so the lag alone is the time difference (start differences are in the grid). Each
+// recording is transformed once, whichever reference it is paired with.
+// σ of a difference = the weighted estimator's delay CRLB from the measured per-bin SNRs (floored) ⊕ both clocks' σ.
 
-import { gccPhat } from '../features/gcc-phat.js';
 import type { Recording } from '../recording.js';
 import { dropBadBlocks } from './bad-blocks.js';
 import { isPreciselyTimed, MAX_TIMESTAMP_SIGMA_S } from './clock-rule.js';
+import { correlationSize, estimateDelay, type PreparedSpectrum, prepareSpectrum } from './delay.js';
 import { RESAMPLE_HALF_TAPS, resampleIq } from './resample.js';
-import { delayCrlbS, hasSignal, hasTimingBandwidth, type SpectrumSnr, spectrumSnr } from './spectrum.js';
+import { hasSignal, hasTimingBandwidth, type SpectrumSnr, spectrumSnr } from './spectrum.js';
 import { type TimeBase, timeBase } from './time-base.js';
 
 /** Plain object matching src/locate's TimeDifferenceObservation: arrival at b minus arrival at a. */
@@ -71,6 +72,12 @@ const DELAY_FLOOR_SAMPLES = 2e-3;
 /** A receiver needs at least this share of good samples, and this many. */
 const MIN_GOOD_SHARE = 0.5;
 const MIN_GOOD_SAMPLES = 4096;
+/**
+ * Largest time difference searched (s): half the Earth's circumference over c (67 ms), the most a pair of
+ * receivers anywhere can show (HF long path included), since their start offsets are already in the grid.
+ * Searching no further lets the transforms be half as long (a power of two ≥ samples + lag, not ≥ 1.5 × samples).
+ */
+const MAX_LAG_S = 0.07;
 /** Reference candidates tried, best SNR first. */
 const MAX_REFERENCES = 3;
 
@@ -147,10 +154,12 @@ export function measureTimeDifferences(recordings: Recording[], o: TimingOptions
   // correlate): then the next best, up to MAX_REFERENCES tries, keeping the one with the most usable pairs.
   const bySnr = [...usable].sort((x, y) => y.snr.snr - x.snr.snr);
   const grid = commonGrid(usable, (bySnr[0] as Usable).tb.rateHz, receivers);
-  const aligned = new Map(usable.map((u) => [u, resampleOnto(u, grid)]));
+  const maxLag = Math.min(Math.floor(grid.samples / 2), Math.ceil(MAX_LAG_S * grid.rateHz));
+  const size = correlationSize(grid.samples, maxLag);
+  const spectra = new Map(usable.map((u) => [u, prepareSpectrum(resampleOnto(u, grid), grid.samples, size, u.snr)]));
   let best: Correlated | null = null;
   for (const ref of bySnr.slice(0, MAX_REFERENCES)) {
-    const c = correlateWith(ref, usable, aligned, grid, minQuality);
+    const c = correlateWith(ref, usable, spectra, grid, maxLag, minQuality);
     if (best === null || c.tdoas.length > best.tdoas.length) best = c;
     if (c.tdoas.length === usable.length - 1) break;
   }
@@ -171,21 +180,22 @@ interface Correlated {
   failed: Map<Usable, string>;
 }
 
-/** GCC-PHAT of every other aligned recording against `ref`; lag on the common grid = time difference. */
+/** Every other aligned recording correlated with `ref`; lag on the common grid = time difference. */
 function correlateWith(
   ref: Usable,
   usable: Usable[],
-  aligned: Map<Usable, Float32Array>,
+  spectra: Map<Usable, PreparedSpectrum>,
   grid: Grid,
+  maxLag: number,
   minQuality: number,
 ): Correlated {
-  const refIq = aligned.get(ref) as Float32Array;
+  const refSpectrum = spectra.get(ref) as PreparedSpectrum;
   const out: Correlated = { tdoas: [], pairs: [], failed: new Map() };
   for (const u of usable) {
     if (u === ref) continue;
     const a = ref.r.receiver.id;
     const b = u.r.receiver.id;
-    const g = gccPhat(refIq, aligned.get(u) as Float32Array, grid.samples);
+    const g = estimateDelay(refSpectrum, spectra.get(u) as PreparedSpectrum, maxLag);
     const seconds = g.lagSamples / grid.rateHz;
     if (!(g.quality >= minQuality)) {
       const reason = `correlation peak quality ${g.quality.toFixed(1)} < ${minQuality} (no clear common signal)`;
@@ -193,7 +203,7 @@ function correlateWith(
       out.failed.set(u, `its pair with the reference ${a}: ${reason}`);
       continue;
     }
-    const delaySigmaS = Math.max(delayCrlbS(ref.snr, u.snr, grid.samples, grid.rateHz), DELAY_FLOOR_SAMPLES / grid.rateHz);
+    const delaySigmaS = Math.max(g.sigmaSamples, DELAY_FLOOR_SAMPLES) / grid.rateHz;
     const sigmaS = Math.sqrt(delaySigmaS ** 2 + ref.tb.sigmaS ** 2 + u.tb.sigmaS ** 2);
     out.tdoas.push({ a, b, seconds, sigmaS, quality: g.quality });
     out.pairs.push({ a, b, used: true, seconds });

@@ -57,6 +57,9 @@ export const RESAMPLE_HALF_TAPS = HALF_TAPS;
  * interleaved I/Q.
  */
 export function resampleIq(iq: Float32Array, first: number, step: number, count: number): Float32Array {
+  // Same rate (the common case: receivers at one nominal rate): every output sample has the same fractional
+  // phase, so one row of coefficients serves all; an integer offset is a plain copy.
+  if (step === 1) return shiftIq(iq, first, count);
   const h = kernelTable();
   const taps = 2 * HALF_TAPS;
   const n = iq.length / 2;
@@ -80,6 +83,43 @@ export function resampleIq(iq: Float32Array, first: number, step: number, count:
       const s = 2 * (i0 + j);
       re += c * (iq[s] as number);
       im += c * (iq[s + 1] as number);
+    }
+    out[2 * m] = re;
+    out[2 * m + 1] = im;
+  }
+  return out;
+}
+
+/** resampleIq with step 1: out[m] = x(first + m), one coefficient row for all m. */
+function shiftIq(iq: Float32Array, first: number, count: number): Float32Array {
+  const n = iq.length / 2;
+  const out = new Float32Array(2 * count);
+  const i0 = Math.floor(first);
+  const frac = first - i0;
+  if (frac === 0) {
+    const from = Math.max(0, -i0);
+    const to = Math.min(count, n - i0);
+    if (to > from) out.set(iq.subarray(2 * (i0 + from), 2 * (i0 + to)), 2 * from);
+    return out;
+  }
+  const h = kernelTable();
+  const taps = 2 * HALF_TAPS;
+  const pos = frac * KERNEL_PHASES;
+  const p = Math.min(KERNEL_PHASES - 1, Math.floor(pos));
+  const w1 = pos - p;
+  const c = new Float64Array(taps);
+  for (let k = 0; k < taps; k++) c[k] = (1 - w1) * (h[p * taps + k] as number) + w1 * (h[(p + 1) * taps + k] as number);
+  for (let m = 0; m < count; m++) {
+    const base = i0 + m;
+    const jFrom = Math.max(-HALF_TAPS + 1, -base);
+    const jTo = Math.min(HALF_TAPS, n - 1 - base);
+    let re = 0;
+    let im = 0;
+    for (let j = jFrom; j <= jTo; j++) {
+      const ck = c[j + HALF_TAPS - 1] as number;
+      const s = 2 * (base + j);
+      re += ck * (iq[s] as number);
+      im += ck * (iq[s + 1] as number);
     }
     out[2 * m] = re;
     out[2 * m + 1] = im;

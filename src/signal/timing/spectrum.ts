@@ -1,6 +1,10 @@
 // Per-bin signal-to-noise ratio of a recording (Welch), and from two of them the delay-estimation CRLB.
-// The noise floor is the NOISE_PERCENTILE of the averaged bin powers (white noise assumed): right when the signal
-// leaves at least that share of the band free, and an overestimate (so a conservative σ) when it does not.
+// The noise floor is the NOISE_PERCENTILE of the averaged bin powers (white noise assumed), corrected to the mean
+// of a noise bin (an average of K periodograms is ≈ Gaussian with relative σ 1/√K, so its 20th percentile lies
+// 0.84 σ below the mean): right when the signal leaves at least that share of the band free, and an
+// overestimate (so a conservative σ) when it does not. A bin's SNR estimate is kept only when it stands
+// SIGNIFICANT_SIGMAS estimation σ's above the floor: noise bins then read 0, not the +15 % the percentile bias and
+// their own scatter would give them — the delay estimator's weights (delay.ts) must not reward noise.
 // Delay CRLB for two noisy receivers (Knapp & Carter 1976; with N samples and per-bin SNRs a_k, b_k):
 //   var(τ) = 1 / (2 · (N/L) · Σ_k (2π(f_k − f̄))² · a_k b_k / (1 + a_k + b_k)),
 // the sum over L Welch bins (each L-bin holds N/L bins of the full-length transform), f̄ the centroid of the
@@ -12,6 +16,10 @@ const NOISE_PERCENTILE = 0.2;
 /** Signal is present when at least this many bins stand DETECT_SIGMAS estimation σ's above the floor. */
 const MIN_SIGNAL_BINS = 3;
 const DETECT_SIGMAS = 6;
+/** A bin's SNR below this many estimation σ's is taken as 0 (a one-sided 2.3 % false-alarm rate per bin). */
+const SIGNIFICANT_SIGMAS = 2;
+/** Standard-normal quantile of NOISE_PERCENTILE: where the percentile lies below a noise bin's mean, in σ's. */
+const NOISE_PERCENTILE_Z = -0.8416;
 
 export interface SpectrumSnr {
   /** Per-bin SNR (linear, ≥ 0), bins in FFT order (0 … L/2−1 positive, then negative frequencies). */
@@ -20,7 +28,11 @@ export interface SpectrumSnr {
   snr: number;
   signalBins: number;
   segments: number;
+  /** Relative σ of a noise bin's averaged power: the SNR estimate's own scatter near 0. */
+  relSigma: number;
 }
+
+const HANN = Float64Array.from({ length: WELCH_BINS }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * (i + 0.5)) / WELCH_BINS));
 
 export function spectrumSnr(iq: Float32Array): SpectrumSnr {
   const L = WELCH_BINS;
@@ -33,7 +45,7 @@ export function spectrumSnr(iq: Float32Array): SpectrumSnr {
     let energy = 0;
     let zeros = 0;
     for (let i = 0; i < L; i++) {
-      const w = 0.5 - 0.5 * Math.cos((2 * Math.PI * (i + 0.5)) / L);
+      const w = HANN[i] as number;
       const re = iq[2 * (start + i)] as number;
       const im = iq[2 * (start + i) + 1] as number;
       if (re === 0 && im === 0) zeros++;
@@ -47,21 +59,22 @@ export function spectrumSnr(iq: Float32Array): SpectrumSnr {
     segments++;
   }
   const binSnr = new Float64Array(L);
-  if (segments === 0) return { binSnr, snr: 0, signalBins: 0, segments };
-  const sorted = Float64Array.from(psd).sort();
-  const noise = sorted[Math.floor(NOISE_PERCENTILE * L)] as number;
-  if (!(noise > 0)) return { binSnr, snr: 0, signalBins: 0, segments };
   // Averaged over `segments` (half-overlapping: ~segments/2 independent) periodograms, a noise bin's relative σ.
   const relSigma = 1 / Math.sqrt(Math.max(1, segments / 2));
+  if (segments === 0) return { binSnr, snr: 0, signalBins: 0, segments, relSigma };
+  const sorted = Float64Array.from(psd).sort();
+  const noise = (sorted[Math.floor(NOISE_PERCENTILE * L)] as number) / Math.max(0.5, 1 + NOISE_PERCENTILE_Z * relSigma);
+  if (!(noise > 0)) return { binSnr, snr: 0, signalBins: 0, segments, relSigma };
   let signalBins = 0;
   let signal = 0;
   for (let k = 0; k < L; k++) {
-    const s = Math.max(0, (psd[k] as number) / noise - 1);
-    binSnr[k] = s;
-    signal += s;
+    const s = (psd[k] as number) / noise - 1;
     if (s > DETECT_SIGMAS * relSigma) signalBins++;
+    const kept = s > SIGNIFICANT_SIGMAS * relSigma ? s : 0;
+    binSnr[k] = kept;
+    signal += kept;
   }
-  return { binSnr, snr: signal / L, signalBins, segments };
+  return { binSnr, snr: signal / L, signalBins, segments, relSigma };
 }
 
 export function hasSignal(s: SpectrumSnr): boolean {
