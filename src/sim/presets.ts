@@ -59,7 +59,7 @@ export const PRESETS: Record<string, ScenarioInput> = {
   'metro-tdoa': {
     name: 'metro-tdoa',
     description:
-      'Ten GPS-disciplined 1 MS/s SDRs on rooftops over a 7×5 km city hearing 868 MHz ISM bursts (LoRa-like); TR 38.901 UMa multipath and NLOS.',
+      'Ten GPS-disciplined 1 MS/s SDRs on rooftops over a 7×5 km city hearing 868 MHz ISM bursts (LoRa-like chirps); TR 38.901 UMa multipath and NLOS.',
     network: METRO_TDOA_10,
     region: { kind: 'bbox', south: 45.4417, west: 9.1516, north: 45.4867, east: 9.2284 },
     frequencyHz: 868.1e6, // EU868 LoRaWAN channel 1
@@ -82,11 +82,13 @@ export const PRESETS: Record<string, ScenarioInput> = {
     oscillatorPpm: { tx: 10, rx: 0.5 },
     // u-blox NEO-M8T time pulse: 20 ns RMS (datasheet); the network triggers captures on the same GPS second.
     timing: { gpsJitterS: 20e-9, startSpreadS: 1e-3 },
-    // Placeholder until the wideband kinds land: a 50 kbaud, 50 kHz-shift FSK (~100 kHz occupied, like LoRa BW125).
-    signals: { kinds: ['fsk'], fskBaud: 50e3, fskShiftHz: 50e3 },
-    // A 40 ms capture (40 000 samples at 1 MS/s) holding a 20 ms burst.
-    durationS: 0.04,
-    // The burst fills ~10 % of the 1 MHz band: −10 dB over the full band is ~0 dB in the signal's own band.
+    // LoRa-like chirps (125 kHz, SF 7–9: the common EU868 uplinks). 25 kHz digital voice (dv25) lives in
+    // other bands (TETRA 380–400 MHz) and times ~5× worse (RMS bandwidth); it is a signal kind, not this preset's.
+    signals: { kinds: ['lora'], loraBandwidthHz: 125e3, loraSpreadingFactors: [7, 9] },
+    // A 10 ms capture (10 000 samples at 1 MS/s) holding a 5 ms burst — the start of a frame (a LoRa
+    // preamble), which is what a TDOA network correlates; longer captures cost disk and time, not physics.
+    durationS: 0.01,
+    // The burst fills a fraction of the 1 MHz band: −10 dB over the full band is ~0 dB in the signal's own band.
     detectionSnrDb: -10,
   },
 };

@@ -20,7 +20,6 @@ import {
 import type { FeatureExtractor } from '../signal/features/extractor.js';
 import { type PriorSpec, prepareForModel } from '../signal/features/prior.js';
 import { PriorPool } from '../signal/features/prior-pool.js';
-import { scalarIndex } from '../signal/features/scalars.js';
 import { applyTiming } from '../signal/features/session-timing.js';
 import type { FeatureStats } from '../signal/features/stats.js';
 import type { Recording } from '../signal/recording.js';
@@ -136,10 +135,8 @@ export class DatasetLoader implements BatchSource {
     const complete = cache !== undefined && cached.every((x) => x !== undefined);
     // Arrival-time features come from the transmission's time differences, cached under a key of
     // the catalog rows alone (content, clocks, config, code): a warm session reads no IQ at all.
-    // Whether a receiver heard comes from its cached scalars.
-    const heard = scalarIndex('heard');
     const maxSigmaS = this.o.extractor.o.maxTimestampSigmaS ?? MAX_TIMESTAMP_SIGMA_S;
-    const timed = complete && needsTimeDifferences(ms, (k) => (cached[k] as RecordingFeatures).scalars[heard] === 1, maxSigmaS);
+    const timed = complete && needsTimeDifferences(ms, maxSigmaS);
     const tKey = timingKey(ms, config, maxSigmaS);
     const timing = complete && timed ? await cache.getTiming(tKey) : undefined;
     let f: TransmissionFeatures;

@@ -62,19 +62,17 @@ function attempt(f: () => LocationEstimate): LocationEstimate | { notApplicable:
 async function tdoaOf(
   sessionId: number,
   ms: readonly MeasurementRow[],
-  heard: ReadonlySet<string>,
   c: ReferenceContext,
 ): Promise<LocationEstimate | { notApplicable: string }> {
-  const isHeard = (k: number) => heard.has((ms[k] as MeasurementRow).receiverId);
-  const count = timingParticipants(ms, isHeard).length;
+  const count = timingParticipants(ms).length;
   if (count < MIN_TIMED_RECEIVERS)
-    return { notApplicable: `${count} precisely timed receiver(s) heard it; TDOA needs ${MIN_TIMED_RECEIVERS}` };
+    return { notApplicable: `${count} precisely timed receiver(s) recorded it; TDOA needs ${MIN_TIMED_RECEIVERS}` };
   try {
     const key = c.timingCache ? timingKey(ms, c.timingCache.config, MAX_TIMESTAMP_SIGMA_S) : null;
     let timing: SessionTiming | undefined = key === null ? undefined : await c.timingCache?.cache.getTiming(key);
     if (timing === undefined) {
       const recordings = await Promise.all(ms.map((m) => measurementRecording(c.blobs, sessionId, m)));
-      timing = sessionTiming(recordings, isHeard);
+      timing = sessionTiming(recordings);
       if (key !== null) c.timingCache?.cache.putTiming(key, timing);
     }
     if (timing.tdoas.length === 0) return { notApplicable: timing.reason ?? 'no time differences' };
@@ -99,7 +97,6 @@ export async function sessionReferences(
 ): Promise<SessionReferences> {
   const { observations } = observationsOf(ms, c.receivers, c.heardSnrDb);
   const heardObs = observations.filter((o) => o.rssDbm !== null);
-  const heard = new Set(heardObs.map((o) => o.id));
   const model = c.rssModel;
   const noModel = { notApplicable: 'no received-power model stated' };
   const snrs = ms.map((m) => m.snrDb).filter((v): v is number => v !== null);
@@ -108,7 +105,7 @@ export async function sessionReferences(
     estimates: {
       posteriorMean: model ? attempt(() => posteriorMean(observations, model, c.region)) : noModel,
       rssMl: model ? attempt(() => locateRssMl(observations, model, c.region)) : noModel,
-      tdoa: await tdoaOf(sessionId, ms, heard, c),
+      tdoa: await tdoaOf(sessionId, ms, c),
       centroid: attempt(() => powerWeightedCentroid(observations)),
       strongest: attempt(() => strongestReceiver(observations)),
     },

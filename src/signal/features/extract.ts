@@ -5,7 +5,7 @@
 import { assertFiniteIq, type Recording, RecordingError } from '../recording.js';
 import { MAX_TIMESTAMP_SIGMA_S } from '../timing/clock-rule.js';
 import type { FeatureConfig } from './config.js';
-import { receiverScalars, SCALAR_COUNT, scalarIndex, scalarVector } from './scalars.js';
+import { receiverScalars, SCALAR_COUNT, scalarVector } from './scalars.js';
 import { applyTiming, type SessionTiming, sessionTiming } from './session-timing.js';
 import { melSpectrogramDb, powerSpectrogram } from './stft.js';
 
@@ -120,10 +120,7 @@ export function extractFeatures(
     receivers,
     c,
   );
-  const heard = scalarIndex('heard');
-  const timing =
-    o.timing ??
-    sessionTiming(recordings, (k) => features[k]?.scalars[heard] === 1, o.maxTimestampSigmaS ?? MAX_TIMESTAMP_SIGMA_S);
+  const timing = o.timing ?? sessionTiming(recordings, o.maxTimestampSigmaS ?? MAX_TIMESTAMP_SIGMA_S);
   applyTiming(f, timing.tdoas);
   return f;
 }

@@ -10,7 +10,6 @@ import { type FeatureCache, featureKey } from './cache.js';
 import type { FeatureConfig } from './config.js';
 import { checkRecording, extractFeatures, type RecordingFeatures, type TransmissionFeatures } from './extract.js';
 import { type FeatureJob, type FeatureReply, runFeatureJob } from './feature-worker.js';
-import { scalarIndex } from './scalars.js';
 import type { SessionTiming } from './session-timing.js';
 
 interface Pending {
@@ -126,15 +125,12 @@ export class FeatureExtractor {
       (_, i) => o.precomputed?.[i] ?? cache?.get(keys[i] as string, this.o.config),
     );
     let timing = cache && o.timingKey !== undefined ? await cache.getTiming(o.timingKey) : undefined;
-    const heardAt = scalarIndex('heard');
-    const heard = precomputed.map((f) => (f === undefined ? null : f.scalars[heardAt] === 1));
-    const wantTiming = timing === undefined && needsTimeDifferences(recordings, (k) => heard[k] ?? undefined, this.#maxSigmaS);
+    const wantTiming = timing === undefined && needsTimeDifferences(recordings, this.#maxSigmaS);
     const missing = recordings.map((_, i) => i).filter((i) => precomputed[i] === undefined);
     if (missing.length > 0 || wantTiming) {
       const out = await this.#run({
         recordings,
         compute: missing,
-        heard,
         timingMaxSigmaS: wantTiming ? this.#maxSigmaS : null,
         config: this.o.config,
       });

@@ -5,7 +5,6 @@ import { parentPort } from 'node:worker_threads';
 import type { Recording } from '../recording.js';
 import type { FeatureConfig } from './config.js';
 import { type RecordingFeatures, recordingFeatures } from './extract.js';
-import { scalarIndex } from './scalars.js';
 import { type SessionTiming, sessionTiming } from './session-timing.js';
 
 export interface FeatureJob {
@@ -13,8 +12,6 @@ export interface FeatureJob {
   recordings: Recording[];
   /** Indices of the recordings whose features to compute. */
   compute: number[];
-  /** What the caller already knows of each recording's `heard` (from cached features), else null. */
-  heard: (boolean | null)[];
   /** Compute the time differences too (with this clock threshold), or null. */
   timingMaxSigmaS: number | null;
   config: FeatureConfig;
@@ -30,13 +27,8 @@ export interface FeatureReply {
 /** The job's work, in whatever thread runs it (the extractor runs it inline with 0 workers). */
 export function runFeatureJob(job: FeatureJob): { features: RecordingFeatures[]; timing?: SessionTiming } {
   const features = job.compute.map((k) => recordingFeatures(job.recordings[k] as Recording, job.config));
-  const heardAt = scalarIndex('heard');
-  const heard = [...job.heard];
-  job.compute.forEach((k, n) => {
-    heard[k] = (features[n] as RecordingFeatures).scalars[heardAt] === 1;
-  });
   if (job.timingMaxSigmaS === null) return { features };
-  return { features, timing: sessionTiming(job.recordings, (k) => heard[k] ?? undefined, job.timingMaxSigmaS) };
+  return { features, timing: sessionTiming(job.recordings, job.timingMaxSigmaS) };
 }
 
 parentPort?.on('message', (job: FeatureJob) => {

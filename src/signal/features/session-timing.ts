@@ -16,15 +16,11 @@ export interface SessionTiming {
   reason: string | null;
 }
 
-/** Time differences of one transmission; `heard(k)` is the feature layer's verdict on recording k. */
-export function sessionTiming(
-  recordings: readonly Recording[],
-  heard: (k: number) => boolean | undefined,
-  maxTimestampSigmaS = MAX_TIMESTAMP_SIGMA_S,
-): SessionTiming {
-  const idx = timingParticipants(recordings, heard, maxTimestampSigmaS);
+/** Time differences of one transmission (measureTimeDifferences decides which timed recordings hold a signal). */
+export function sessionTiming(recordings: readonly Recording[], maxTimestampSigmaS = MAX_TIMESTAMP_SIGMA_S): SessionTiming {
+  const idx = timingParticipants(recordings, maxTimestampSigmaS);
   if (idx.length < MIN_TIMED_RECEIVERS)
-    return { tdoas: [], reason: `${idx.length} precisely timed receiver(s) heard it; TDOA needs ${MIN_TIMED_RECEIVERS}` };
+    return { tdoas: [], reason: `${idx.length} precisely timed receiver(s) recorded it; TDOA needs ${MIN_TIMED_RECEIVERS}` };
   try {
     const r = measureTimeDifferences(
       idx.map((k) => recordings[k] as Recording),

@@ -30,6 +30,8 @@ export interface SpectrumSnr {
   segments: number;
   /** Relative σ of a noise bin's averaged power: the SNR estimate's own scatter near 0. */
   relSigma: number;
+  /** The strongest band of contiguous bins' summed excess over the floor, in noise σ's (hasSignal). */
+  bandExcessSigmas: number;
 }
 
 const HANN = Float64Array.from({ length: WELCH_BINS }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * (i + 0.5)) / WELCH_BINS));
@@ -61,24 +63,52 @@ export function spectrumSnr(iq: Float32Array): SpectrumSnr {
   const binSnr = new Float64Array(L);
   // Averaged over `segments` (half-overlapping: ~segments/2 independent) periodograms, a noise bin's relative σ.
   const relSigma = 1 / Math.sqrt(Math.max(1, segments / 2));
-  if (segments === 0) return { binSnr, snr: 0, signalBins: 0, segments, relSigma };
+  if (segments === 0) return { binSnr, snr: 0, signalBins: 0, segments, relSigma, bandExcessSigmas: 0 };
   const sorted = Float64Array.from(psd).sort();
   const noise = (sorted[Math.floor(NOISE_PERCENTILE * L)] as number) / Math.max(0.5, 1 + NOISE_PERCENTILE_Z * relSigma);
-  if (!(noise > 0)) return { binSnr, snr: 0, signalBins: 0, segments, relSigma };
+  if (!(noise > 0)) return { binSnr, snr: 0, signalBins: 0, segments, relSigma, bandExcessSigmas: 0 };
   let signalBins = 0;
   let signal = 0;
+  const excess = new Float64Array(L);
   for (let k = 0; k < L; k++) {
     const s = (psd[k] as number) / noise - 1;
+    excess[k] = s;
     if (s > DETECT_SIGMAS * relSigma) signalBins++;
     const kept = s > SIGNIFICANT_SIGMAS * relSigma ? s : 0;
     binSnr[k] = kept;
     signal += kept;
   }
-  return { binSnr, snr: signal / L, signalBins, segments, relSigma };
+  return { binSnr, snr: signal / L, signalBins, segments, relSigma, bandExcessSigmas: bandExcessSigmas(excess, relSigma) };
 }
 
+/** Band widths (Welch bins) over which the excess power is summed when looking for a weak, wide signal. */
+const DETECT_WIDTHS = [8, 32, 96] as const;
+
+/**
+ * Signal is present when enough single bins stand out — or when the excess summed over a band of
+ * contiguous bins does: a chirp or a digital signal filling a tenth of a wide capture can sit
+ * below the floor in every bin and still carry thousands of samples' worth of energy (a LoRa-like
+ * burst at −10 dB over a 1 MHz capture). The sum of w noise bins' excess has σ ≈ relSigma·√w.
+ */
 export function hasSignal(s: SpectrumSnr): boolean {
-  return s.signalBins >= MIN_SIGNAL_BINS;
+  return s.signalBins >= MIN_SIGNAL_BINS || s.bandExcessSigmas >= DETECT_SIGMAS;
+}
+
+/** The largest excess over the floor summed over contiguous bins (circularly), in units of its noise σ. */
+function bandExcessSigmas(excess: Float64Array, relSigma: number): number {
+  const L = excess.length;
+  let best = 0;
+  for (const w of DETECT_WIDTHS) {
+    if (w > L) continue;
+    let sum = 0;
+    for (let k = 0; k < w; k++) sum += excess[k] as number;
+    const sigma = relSigma * Math.sqrt(w);
+    for (let k = 0; k < L; k++) {
+      best = Math.max(best, sum / sigma);
+      sum += (excess[(k + w) % L] as number) - (excess[k] as number);
+    }
+  }
+  return best;
 }
 
 /**
