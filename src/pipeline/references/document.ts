@@ -45,7 +45,7 @@ export const REFERENCE_LABELS: Record<ReferenceName, { label: string; descriptio
   tdoa: {
     label: 'TDOA (time differences of arrival)',
     description:
-      'Cross-correlation (GCC-PHAT) delays between precisely timed receivers, aligned on a common time grid, then a likelihood over the region; only where at least three timed receivers heard the transmission.',
+      'Delays between precisely timed receivers by maximum-likelihood weighted cross-correlation (σ per pair from the measured per-frequency SNRs), aligned on a common time grid, then a likelihood over the region; only where at least three timed receivers hold the signal. The model is trained on the same time differences.',
   },
   knn: {
     label: 'kNN fingerprinting',

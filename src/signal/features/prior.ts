@@ -117,12 +117,19 @@ function tdoaEstimate(
   if (tdoa.length < 2) return null;
   const id = (i: number) => (spec.receivers[i] as PriorSpec['receivers'][number]).id;
   try {
-    return locateTdoa(
+    const e = locateTdoa(
       spec.receivers.map((r) => ({ id: r.id, east: r.east, north: r.north, heightM: r.heightM })),
       tdoa.map((t) => ({ a: id(t.i), b: id(t.j), seconds: t.seconds, sigmaS: t.sigmaS, quality: t.quality })),
       spec.region,
       { txHeightM },
     );
+    // The refinement can leave the region on a wrong peak (tens of km off in a 7 km city): such an
+    // estimate is no prior; the power posterior is.
+    const [e0, e1] = spec.region.east;
+    const [n0, n1] = spec.region.north;
+    const margin = 0.25 * Math.max(e1 - e0, n1 - n0);
+    if (e.east < e0 - margin || e.east > e1 + margin || e.north < n0 - margin || e.north > n1 + margin) return null;
+    return e;
   } catch (err) {
     if (err instanceof LocateError) return null;
     throw err;

@@ -104,6 +104,15 @@ export class FeatureStatsAccumulator {
 }
 
 /** Normalizes in place: (x − mean) / σ for present receivers; absent ones stay 0. */
+/**
+ * Normalized values are clipped to ±this many training σ's: an input far outside what training saw
+ * (a wrong correlation peak puts an arrival time 70 ms off, ~10⁴ σ) must not drive the network to
+ * extrapolate — it once moved a position by thousands of km. Within ±10 σ nothing changes.
+ */
+export const NORMALIZED_CLIP = 10;
+
+const clip = (v: number): number => (v > NORMALIZED_CLIP ? NORMALIZED_CLIP : v < -NORMALIZED_CLIP ? -NORMALIZED_CLIP : v);
+
 export function normalizeFeatures(f: TransmissionFeatures, s: FeatureStats): void {
   // Statistics of other scalars would shift the wrong values (or read past their arrays: NaN).
   if (s.scalarNames.join() !== SCALAR_NAMES.join()) {
@@ -123,11 +132,11 @@ export function normalizeFeatures(f: TransmissionFeatures, s: FeatureStats): voi
       const mean = s.melMean[b] as number;
       const inv = 1 / (s.melStd[b] as number);
       const start = r * block + b * s.frames;
-      for (let i = start; i < start + s.frames; i++) f.mel[i] = ((f.mel[i] as number) - mean) * inv;
+      for (let i = start; i < start + s.frames; i++) f.mel[i] = clip(((f.mel[i] as number) - mean) * inv);
     }
     for (let k = 0; k < SCALAR_COUNT; k++) {
       const i = r * SCALAR_COUNT + k;
-      f.scalars[i] = ((f.scalars[i] as number) - (s.scalarMean[k] as number)) / (s.scalarStd[k] as number);
+      f.scalars[i] = clip(((f.scalars[i] as number) - (s.scalarMean[k] as number)) / (s.scalarStd[k] as number));
     }
   });
 }

@@ -9,7 +9,7 @@ import { FeatureCache, featureKey } from '../../../src/signal/features/cache.js'
 import { defaultFeatureConfig } from '../../../src/signal/features/config.js';
 import { FeatureExtractor } from '../../../src/signal/features/extractor.js';
 import { SCALAR_COUNT } from '../../../src/signal/features/scalars.js';
-import { FeatureStatsAccumulator, normalizeFeatures } from '../../../src/signal/features/stats.js';
+import { FeatureStatsAccumulator, NORMALIZED_CLIP, normalizeFeatures } from '../../../src/signal/features/stats.js';
 import type { Recording } from '../../../src/signal/recording.js';
 import { generateSample } from '../../../src/sim/sample.js';
 import { resolveScenario } from '../../../src/sim/scenario.js';
@@ -112,4 +112,11 @@ test('dataset-wide normalization keeps the power differences between receivers',
   const d1 = (f.mel[p * block] as number) - (f.mel[q * block] as number);
   assert.ok(Math.abs(d1 - d0 / (stats.melStd[0] as number)) < 1e-3);
   assert.throws(() => new FeatureStatsAccumulator(128, 32).finish(), /no receiver recordings were added/);
+  // An input far beyond what training saw is clipped at ±NORMALIZED_CLIP σ, not passed on.
+  const g = features[1]!;
+  g.scalars[p * SCALAR_COUNT] = (stats.scalarMean[0] as number) + 1e4 * (stats.scalarStd[0] as number);
+  g.scalars[q * SCALAR_COUNT] = (stats.scalarMean[0] as number) - 3 * (stats.scalarStd[0] as number);
+  normalizeFeatures(g, stats);
+  assert.equal(g.scalars[p * SCALAR_COUNT], NORMALIZED_CLIP);
+  assert.ok(Math.abs((g.scalars[q * SCALAR_COUNT] as number) + 3) < 1e-4, 'within the clip nothing changes');
 });

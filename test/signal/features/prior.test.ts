@@ -126,3 +126,15 @@ test('with synchronized clocks the prior is the classical TDOA estimate from the
   assert.deepEqual([...physicsPrior(timedSpec, { ...f, tdoa: tdoa.slice(0, 1) })], [...power]);
   assert.ok(Math.hypot((power[0] as number) - east, (power[1] as number) - north) > 200);
 });
+
+test('a TDOA estimate far outside the region (a wrong peak) is no prior: the power posterior takes its place', () => {
+  const timedSpec = { ...spec, tdoa: { txHeightM: spec.model.txHeightM } };
+  const f = featuresAt(12_000, -30_000, 38, [2.1, -4.0, 1.5, 6.2]);
+  // Differences a transmitter 5,000 km away would give: every delay at its geometric extreme.
+  const far = [1, 2, 3].map((j) => {
+    const a = spec.receivers[0] as (typeof spec.receivers)[number];
+    const b = spec.receivers[j] as (typeof spec.receivers)[number];
+    return { i: 0, j, seconds: -Math.hypot(b.east - a.east, b.north - a.north) / 299_792_458, sigmaS: 1e-9, quality: 50 };
+  });
+  assert.deepEqual([...physicsPrior(timedSpec, { ...f, tdoa: far })], [...physicsPrior(spec, f)]);
+});
