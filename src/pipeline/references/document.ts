@@ -262,8 +262,12 @@ function timingMarginNotes(i: DocumentInputs, radial: Record<string, (number | n
   let line = `Where timing applies (${both.length} sessions), the CRLB's median CEP50 is ${km(timed)} with arrival times and ${km(power)} from the same links' powers alone: timing should buy a factor ${(power / timed).toFixed(1)}.`;
   const model = radial.model ?? [];
   const pm = radial.posteriorMean ?? [];
+  const timedAt = (k: number) => {
+    const r = i.references[k];
+    return r !== undefined && r.crlbCep50M !== null && r.crlbRssOnlyCep50M !== null;
+  };
   const pairs = model.flatMap((m, k) =>
-    m === null || pm[k] === null || pm[k] === undefined ? [] : [[m, pm[k] as number] as const],
+    m === null || pm[k] === null || pm[k] === undefined || !timedAt(k) ? [] : [[m, pm[k] as number] as const],
   );
   if (pairs.length > 0) {
     const ratio = median(pairs.map((x) => x[1])) / median(pairs.map((x) => x[0]));
@@ -291,7 +295,12 @@ export function comparisonNotes(model: EstimatorMetrics, refs: Partial<Record<Re
     const m = model.intervals.medianErrorM;
     const r = b.intervals.medianErrorM;
     const line = `Median error: model ${km(model.medianErrorM)} [${km(m.low)}, ${km(m.high)}], ${IN_SENTENCE[best.n]} ${km(b.medianErrorM)} [${km(r.low)}, ${km(r.high)}] — ratio ${ratio.toFixed(2)}.`;
-    if (m.high < r.low)
+    const partialTdoa = refs.tdoa !== undefined && refs.tdoa.notApplicable > 0;
+    if (m.high < r.low && partialTdoa)
+      notes.push(
+        `${line} The model is better than the best estimator that applies to every session, beyond the intervals — but TDOA applies to part of them, and where it does the model starts from it (its physics prior): the gain is the arrival times'. The comparison with TDOA on its sessions follows.`,
+      );
+    else if (m.high < r.low)
       notes.push(
         `${line} The model beats the best non-learning estimator on these samples, beyond the intervals: it has learned something the physics model treats as unknown (the fixed terrain, i.e. the shadowing that stays put between transmissions).`,
       );
