@@ -26,7 +26,7 @@ test('shapeArgs: every shape comes from the network and the feature configuratio
   const args = shapeArgs(net, post);
   const get = (flag: string) => args[args.indexOf(flag) + 1];
   assert.equal(get('--scalars'), String(SCALAR_COUNT));
-  assert.equal(get('--scalars'), '8');
+  assert.equal(get('--scalars'), '9');
   assert.equal(get('--receivers'), '3');
   assert.equal(get('--mel-bands'), String(c.melBands));
   assert.equal(get('--frames'), String(c.frames));

@@ -124,7 +124,7 @@ test('a feature configuration that does not make the graph’s inputs, or that t
   await assert.rejects(
     loadModel(bands),
     new RegExp(
-      `^Error: ${bands}: the graph's input 'mel_spectrogram' has shape \\[N, 4, 128, 32\\] but its metadata \\(4 receivers, 64 mel bands × 32 frames, 8 scalars\\) makes \\[N, 4, 64, 32\\]; the file is inconsistent, re-export it$`,
+      `^Error: ${bands}: the graph's input 'mel_spectrogram' has shape \\[N, 4, 128, 32\\] but its metadata \\(4 receivers, 64 mel bands × 32 frames, 9 scalars\\) makes \\[N, 4, 64, 32\\]; the file is inconsistent, re-export it$`,
     ),
   );
   // A setting this code does not know would be dropped silently and the features would differ.

@@ -23,10 +23,12 @@ test('an int8 variant outside tolerance is not kept: reported, nothing written, 
   const run = await startRun(tracker, { experiment: 'publish', guardExit: false });
   const blobs = new LocalBlobStore(join(dir, 'blobs'));
   const net = makeNet({ seed: 7 });
-  // Calibrating on all-zero inputs collapses every range: real inputs then saturate.
+  // Calibrating on inputs a thousand times smaller than real ones collapses every range: real
+  // inputs then saturate (as in test/export/int8.test.ts).
   const zeros = syntheticBatch(4, 4, 128, 32, SCALAR_COUNT, 1);
-  (zeros.mel as Float32Array).fill(0);
-  zeros.scalars.fill(0);
+  const mel = zeros.mel as Float32Array;
+  for (let i = 0; i < mel.length; i++) mel[i] = (mel[i] as number) * 1e-3;
+  for (let i = 0; i < zeros.scalars.length; i++) zeros.scalars[i] = (zeros.scalars[i] as number) * 1e-3;
   const log: string[] = [];
   mkdirSync(join(dir, 'out')); // the run's artifact folder (quickstart makes it)
   const published = await publishModel(net, {

@@ -110,7 +110,7 @@ test('assembleBatch refuses features of another size, naming the transmission', 
   const short = { ...item(), scalars: new Float32Array(r * 6) };
   assert.throws(
     () => assembleBatch([item(), short], { receivers: r, melBands: c.melBands, frames: c.frames }),
-    /^RangeError: assembleBatch: transmission 1 has 12 scalar values, expected 16 \(2 receivers\)$/,
+    /^RangeError: assembleBatch: transmission 1 has 12 scalar values, expected 18 \(2 receivers\)$/,
   );
   const b = assembleBatch(
     [item()],

@@ -244,7 +244,9 @@ describe('metro-tdoa preset', () => {
     const s = generateSample(buildWorld(sc, 1), 0);
     assert.equal(s.recordings.length, 10);
     for (const r of s.recordings) {
-      assert.equal(r.iq?.length ?? 2 * 40_000, 2 * 40_000);
+      // A 10 ms capture at 1 MS/s.
+      assert.equal(r.iq?.length ?? 2 * 10_000, 2 * Math.round(sc.durationS * 1e6));
+      assert.equal(sc.durationS, 0.01);
       assert.equal(r.excessDelayS > 0, !r.los, `${r.receiverId}: excess delay ${r.excessDelayS} with los ${r.los}`);
       assert.equal(r.channelProfile, r.los ? 'tdl-d' : 'tdl-c');
       assert.ok(r.iq === null || r.iq.every(Number.isFinite));
