@@ -95,13 +95,13 @@ test('activations between convolutions stay uint8: Relu outputs, not the Conv/Ad
 
 test('an int8 model too far from the engine fails the export and leaves no file', async () => {
   const net = makeNet({ seed: 7 });
-  // Calibrating on inputs a thousand times smaller than real ones collapses every range: real
-  // inputs then saturate. (All-zero inputs were used before; a zero range falls back to a default
-  // one, which one network of nine scalars happened to survive.)
+  // Calibrating on inputs a thousand times larger than real ones makes every quantization step so
+  // coarse that real activations round away. (All-zero inputs were used before; a zero range falls
+  // back to a default one, which a network of nine scalars happened to survive.)
   const zeros = syntheticBatch(4, 4, 128, 32, S, 1);
   const mel = zeros.mel as Float32Array;
-  for (let i = 0; i < mel.length; i++) mel[i] = (mel[i] as number) * 1e-3;
-  for (let i = 0; i < zeros.scalars.length; i++) zeros.scalars[i] = (zeros.scalars[i] as number) * 1e-3;
+  for (let i = 0; i < mel.length; i++) mel[i] = (mel[i] as number) * 1e3;
+  for (let i = 0; i < zeros.scalars.length; i++) zeros.scalars[i] = (zeros.scalars[i] as number) * 1e3;
   const path = join(dir, 'bad-int8.onnx');
   await assert.rejects(
     exportLocalizationNet(net, { path, metadata: metadataFor(net), precision: 'int8', calibrationBatch: zeros, checker: false }),

@@ -23,12 +23,12 @@ test('an int8 variant outside tolerance is not kept: reported, nothing written, 
   const run = await startRun(tracker, { experiment: 'publish', guardExit: false });
   const blobs = new LocalBlobStore(join(dir, 'blobs'));
   const net = makeNet({ seed: 7 });
-  // Calibrating on inputs a thousand times smaller than real ones collapses every range: real
-  // inputs then saturate (as in test/export/int8.test.ts).
+  // Calibrating on inputs a thousand times larger than real ones makes every quantization step so
+  // coarse that real activations round away (as in test/export/int8.test.ts).
   const zeros = syntheticBatch(4, 4, 128, 32, SCALAR_COUNT, 1);
   const mel = zeros.mel as Float32Array;
-  for (let i = 0; i < mel.length; i++) mel[i] = (mel[i] as number) * 1e-3;
-  for (let i = 0; i < zeros.scalars.length; i++) zeros.scalars[i] = (zeros.scalars[i] as number) * 1e-3;
+  for (let i = 0; i < mel.length; i++) mel[i] = (mel[i] as number) * 1e3;
+  for (let i = 0; i < zeros.scalars.length; i++) zeros.scalars[i] = (zeros.scalars[i] as number) * 1e3;
   const log: string[] = [];
   mkdirSync(join(dir, 'out')); // the run's artifact folder (quickstart makes it)
   const published = await publishModel(net, {
