@@ -285,19 +285,25 @@ export class S3BlobStore implements BlobStore {
       }
     };
     try {
-      try {
-        await upload();
-      } catch (err) {
-        // Buckets are created on first use, i.e. when S3 says they are missing: an existing bucket
-        // costs no extra request and needs no s3:CreateBucket permission.
-        if (errorName(err) !== 'NoSuchBucket') throw err;
-        await this.createBucket(bucket);
-        await upload();
-      }
+      await this.inBucket(bucket, upload);
     } catch (err) {
       throw this.fail('store', key, err);
     }
     return { key, sha256, bytes: bytes.byteLength };
+  }
+
+  /**
+   * Runs `upload`; buckets are created on first use, i.e. when S3 says the bucket is missing, then the upload
+   * runs once more: an existing bucket costs no extra request and needs no s3:CreateBucket permission.
+   */
+  private async inBucket(bucket: string, upload: () => Promise<unknown>): Promise<void> {
+    try {
+      await upload();
+    } catch (err) {
+      if (errorName(err) !== 'NoSuchBucket') throw err;
+      await this.createBucket(bucket);
+      await upload();
+    }
   }
 
   async putFile(key: string, path: string, o: { expectedSha256?: string } = {}): Promise<PutResult & { linked: false }> {
@@ -342,13 +348,7 @@ export class S3BlobStore implements BlobStore {
         leavePartsOnError: false,
       }).done();
     try {
-      try {
-        await upload();
-      } catch (err) {
-        if (errorName(err) !== 'NoSuchBucket') throw err;
-        await this.createBucket(bucket);
-        await upload();
-      }
+      await this.inBucket(bucket, upload);
     } catch (err) {
       throw this.fail(`store (from ${path})`, key, err);
     }
