@@ -17,7 +17,11 @@ export async function measurementRecording(blobs: BlobStore, sessionId: number, 
     centerFreqHz: m.centerFreqHz,
     startUnixNs: m.startUnixNs,
     timestampSigmaS: m.timestampSigmaS,
-    receiver: { id: m.receiverId },
+    // The position bounds the time differences searched (src/signal/timing/measure.ts).
+    receiver: {
+      id: m.receiverId,
+      ...(m.rxLat !== null && m.rxLon !== null ? { lat: m.rxLat, lon: m.rxLon } : {}),
+    },
     source: `session ${sessionId}/${m.receiverId}`,
     meta: m.meta,
   };

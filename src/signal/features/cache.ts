@@ -52,11 +52,14 @@ export interface TimedRecordingRef {
   timestampSigmaS: number | null;
   /** Time-base fits (KiwiSDR GNSS fit, SigMF capture times) live here. */
   meta: Record<string, unknown>;
+  /** The receiver's position: it bounds the lags searched (measure.ts, pairMaxLag). */
+  rxLat?: number | null;
+  rxLon?: number | null;
 }
 
 /**
- * Key of a transmission's timing (session-timing.ts): every recording's content, clock and time-base
- * metadata, the feature configuration (its `heard` rule picks the participants), the clock threshold
+ * Key of a transmission's timing (session-timing.ts): every recording's content, clock, time-base
+ * metadata and receiver position, the feature configuration (its `heard` rule picks the participants), the clock threshold
  * and the code version. Any of them changing gives a new key.
  */
 export function timingKey(
@@ -67,7 +70,7 @@ export function timingKey(
 ): string {
   const parts = [...recordings]
     .sort((a, b) => (a.receiverId < b.receiverId ? -1 : a.receiverId > b.receiverId ? 1 : 0))
-    .map((r) => [r.receiverId, r.contentHash, r.sampleRateHz, r.startUnixNs, r.timestampSigmaS, r.meta]);
+    .map((r) => [r.receiverId, r.contentHash, r.sampleRateHz, r.startUnixNs, r.timestampSigmaS, r.meta, r.rxLat ?? null, r.rxLon ?? null]);
   const json = JSON.stringify({ timing: parts, c, maxTimestampSigmaS, code: codeVersion }, (_k, v) =>
     typeof v === 'bigint' ? `${v}n` : v,
   );

@@ -17,4 +17,6 @@
 //     σ per pair, ≥ 3 timed receivers) by the maximum-likelihood weighted correlation
 //     (src/signal/timing/delay.ts) instead of GCC-PHAT over every pair; timing cached per session;
 //     mel in dBm (dBFS + the recording's full-scale offset) when the recording states its full scale.
-export const FEATURE_CODE_VERSION = 4;
+// 5 = time differences are searched only within what the receivers' baseline allows (baseline / c plus the
+//     paths' excess and the clocks' 5σ, measure.ts pairMaxLag) when both positions are known, not ±70 ms.
+export const FEATURE_CODE_VERSION = 5;

@@ -97,16 +97,23 @@ function welchWeights(a: SpectrumSnr, b: SpectrumSnr): { h: Float64Array; lo: nu
 }
 
 /**
- * Delay of b behind a from their prepared spectra (same size and samples), searching |lag| ≤ maxLag
- * (default samples/2).
+ * Delay of b behind a from their prepared spectra (same size and samples), searching |lag| ≤ searchLag
+ * (default maxLag, default samples/2). `quality` compares that peak with the correlation at every other lag
+ * within ±maxLag, so a narrow search still tells a clear peak from a sidelobe or noise just outside it.
  */
-export function estimateDelay(a: PreparedSpectrum, b: PreparedSpectrum, maxLag = Math.floor(a.samples / 2)): DelayEstimate {
+export function estimateDelay(
+  a: PreparedSpectrum,
+  b: PreparedSpectrum,
+  maxLag = Math.floor(a.samples / 2),
+  searchLag = maxLag,
+): DelayEstimate {
   const M = a.size;
   if (b.size !== M || b.samples !== a.samples) {
     throw new RangeError(`estimateDelay: spectra differ in size (${M} vs ${b.size}) or samples (${a.samples} vs ${b.samples})`);
   }
   if (M < a.samples + maxLag + 1) throw new RangeError(`estimateDelay: size ${M} too small for maxLag ${maxLag}`);
-  const first = correlatePair(a, b.spectrum, b.snr, maxLag);
+  const lags = { max: maxLag, search: Math.max(1, Math.min(searchLag, maxLag)) };
+  const first = correlatePair(a, b.spectrum, b.snr, lags);
   const nu = frequencyOffset(a.iq, b.iq, a.samples, Math.round(first.lagSamples));
   if (nu === null || Math.abs(nu * a.samples) < MIN_DRIFT_CYCLES) return { ...first, frequencyOffsetPerSample: 0 };
   // Remove b's carrier offset relative to a and correlate again (one more transform of b and one inverse).
@@ -121,7 +128,7 @@ export function estimateDelay(a: PreparedSpectrum, b: PreparedSpectrum, maxLag =
     derotated[2 * n + 1] = re * sn + im * c;
   }
   fft(derotated);
-  return { ...correlatePair(a, derotated, b.snr, maxLag), frequencyOffsetPerSample: nu };
+  return { ...correlatePair(a, derotated, b.snr, lags), frequencyOffsetPerSample: nu };
 }
 
 /**
@@ -167,7 +174,7 @@ function correlatePair(
   a: PreparedSpectrum,
   B: Float64Array,
   bSnr: SpectrumSnr,
-  maxLag: number,
+  lags: Lags,
 ): Omit<DelayEstimate, 'frequencyOffsetPerSample'> {
   const M = a.size;
   const A = a.spectrum;
@@ -222,27 +229,28 @@ function correlatePair(
   }
   const r = Float64Array.from(g);
   fft(r, true);
-  const power = (lag: number): number => {
-    const i = lag < 0 ? lag + M : lag;
-    return (r[2 * i] as number) ** 2 + (r[2 * i + 1] as number) ** 2;
-  };
-  let best = 0;
-  let peak = -1;
-  for (let lag = -maxLag; lag <= maxLag; lag++) {
-    const p = power(lag);
-    if (p > peak) {
-      peak = p;
-      best = lag;
-    }
-  }
-  const quality = phat === null ? peakOverRest(r, M, maxLag, 2) : phatQuality(phat.q, phat.bins, M, maxLag);
+  const { best, peak, power } = correlationPeak(r, M, lags.search);
+  const quality = phat === null ? peakOverRest(r, M, lags, 2) : phatQuality(phat.q, phat.bins, M, lags);
   const lagSamples = refine(g, M, jLo, jHi, best, power(best - 1), peak, power(best + 1));
   const sigmaSamples = weights === null ? Number.POSITIVE_INFINITY : delayCrlbS(a.snr, bSnr, a.samples, 1);
   return { lagSamples, sigmaSamples, quality };
 }
 
-/** Peak of |r| over the RMS of |r| at the other lags (|lag − peak| > exclude) within ±maxLag; r has `size` lags. */
-function peakOverRest(r: Float64Array, size: number, maxLag: number, exclude: number): number {
+/** Lags searched for the peak (±search) and compared with it for `quality` (±max), search ≤ max. */
+interface Lags {
+  max: number;
+  search: number;
+}
+
+/**
+ * The lag in ±maxLag where |r|² is largest (the earliest on a tie), that |r|², and |r(lag)|² for any lag;
+ * r is a complex correlation of `size` lags, negative lags wrapped to the end.
+ */
+function correlationPeak(
+  r: Float64Array,
+  size: number,
+  maxLag: number,
+): { best: number; peak: number; power: (lag: number) => number } {
   const power = (lag: number): number => {
     const i = lag < 0 ? lag + size : lag;
     return (r[2 * i] as number) ** 2 + (r[2 * i + 1] as number) ** 2;
@@ -256,9 +264,18 @@ function peakOverRest(r: Float64Array, size: number, maxLag: number, exclude: nu
       best = lag;
     }
   }
+  return { best, peak, power };
+}
+
+/**
+ * Peak of |r| within ±lags.search over the RMS of |r| at the other lags (|lag − peak| > exclude) within
+ * ±lags.max; r has `size` lags.
+ */
+function peakOverRest(r: Float64Array, size: number, lags: Lags, exclude: number): number {
+  const { best, peak, power } = correlationPeak(r, size, lags.search);
   let rest = 0;
   let count = 0;
-  for (let lag = -maxLag; lag <= maxLag; lag++) {
+  for (let lag = -lags.max; lag <= lags.max; lag++) {
     if (Math.abs(lag - best) <= exclude) continue;
     rest += power(lag);
     count++;
@@ -273,12 +290,13 @@ function peakOverRest(r: Float64Array, size: number, maxLag: number, exclude: nu
  * two-tone beat, which would read as "no clear peak"). The Q = `q.length/2` point transform samples that
  * correlation every M/Q lags: for a narrowband signal it costs a small fraction of the full-length one.
  */
-function phatQuality(q: Float64Array, bins: number, M: number, maxLag: number): number {
+function phatQuality(q: Float64Array, bins: number, M: number, lags: Lags): number {
   const Q = q.length / 2;
   fft(q, true);
-  const coarseMaxLag = Math.max(1, Math.floor((maxLag * Q) / M));
+  const max = Math.max(1, Math.floor((lags.max * Q) / M));
+  const coarse = { max, search: Math.min(max, Math.ceil((lags.search * Q) / M)) };
   // The flat band's main lobe reaches ±Q/bins coarse lags.
-  return peakOverRest(q, Q, coarseMaxLag, Math.max(2, Math.ceil(Q / bins)));
+  return peakOverRest(q, Q, coarse, Math.max(2, Math.ceil(Q / bins)));
 }
 
 /** Parabola through |R|² at best−1, best, best+1, then Newton steps on the exact |R(τ)|² (file comment). */

@@ -9,6 +9,8 @@
 // recording is transformed once, whichever reference it is paired with.
 // σ of a difference = the weighted estimator's delay CRLB from the measured per-bin SNRs (floored) ⊕ both clocks' σ.
 
+import { greatCircleDistanceM } from '../../geo/distance.js';
+import { SPEED_OF_LIGHT_M_S } from '../../math/constants.js';
 import type { Recording } from '../recording.js';
 import { dropBadBlocks } from './bad-blocks.js';
 import { isPreciselyTimed, MAX_TIMESTAMP_SIGMA_S } from './clock-rule.js';
@@ -78,6 +80,16 @@ const MIN_GOOD_SAMPLES = 4096;
  * Searching no further lets the transforms be half as long (a power of two ≥ samples + lag, not ≥ 1.5 × samples).
  */
 const MAX_LAG_S = 0.07;
+/**
+ * What a pair's time difference may exceed its baseline over c by (s), when both positions are known: the
+ * paths' excess over the straight line. Above 30 MHz that is multipath and non-line-of-sight, whose excess
+ * delays are microseconds (TR 38.901 §7.6.9: tens to hundreds of ns in a city); 50 µs leaves an order of
+ * magnitude. Below 30 MHz sky waves of different hop counts reach two receivers: 1-hop vs 2-hop at 1,000 km
+ * differ by ≈ 1.3 ms (virtual height 300 km), so 3 ms.
+ */
+const PATH_EXCESS_S = { vhfUp: 50e-6, hf: 3e-3 };
+/** Lags the resampler's kernel and the sub-sample refinement may move a peak (samples). */
+const LAG_GUARD_SAMPLES = 4;
 /** Reference candidates tried, best SNR first. */
 const MAX_REFERENCES = 3;
 
@@ -195,7 +207,7 @@ function correlateWith(
     if (u === ref) continue;
     const a = ref.r.receiver.id;
     const b = u.r.receiver.id;
-    const g = estimateDelay(refSpectrum, spectra.get(u) as PreparedSpectrum, maxLag);
+    const g = estimateDelay(refSpectrum, spectra.get(u) as PreparedSpectrum, maxLag, pairMaxLag(ref, u, grid, maxLag));
     const seconds = g.lagSamples / grid.rateHz;
     if (!(g.quality >= minQuality)) {
       const reason = `correlation peak quality ${g.quality.toFixed(1)} < ${minQuality} (no clear common signal)`;
@@ -209,6 +221,23 @@ function correlateWith(
     out.pairs.push({ a, b, used: true, seconds });
   }
   return out;
+}
+
+/**
+ * The largest lag physics allows between two receivers (the peak is searched there; `quality` still compares it
+ * with every lag up to `maxLag`): their baseline over c, plus the paths' excess
+ * (PATH_EXCESS_S) and 5σ of both clocks, never more than `maxLag`. Searching further only lets a sidelobe
+ * (a LoRa chirp repeats every symbol, 1 ms at SF7) or an interferer win: on metro-tdoa an unbounded search
+ * once returned a difference 70 ms off inside a 7 km network. Without both positions: `maxLag`.
+ */
+function pairMaxLag(a: Usable, b: Usable, grid: Grid, maxLag: number): number {
+  const pa = a.r.receiver;
+  const pb = b.r.receiver;
+  if (pa.lat === undefined || pa.lon === undefined || pb.lat === undefined || pb.lon === undefined) return maxLag;
+  const baselineS = greatCircleDistanceM({ lat: pa.lat, lon: pa.lon }, { lat: pb.lat, lon: pb.lon }) / SPEED_OF_LIGHT_M_S;
+  const excessS = a.r.centerFreqHz < 30e6 ? PATH_EXCESS_S.hf : PATH_EXCESS_S.vhfUp;
+  const clocksS = 5 * Math.hypot(a.tb.sigmaS, b.tb.sigmaS);
+  return Math.min(maxLag, Math.ceil((baselineS + excessS + clocksS) * grid.rateHz) + LAG_GUARD_SAMPLES);
 }
 
 interface Grid {

@@ -44,7 +44,7 @@ test('an entry written by another feature-code version is a cache miss', () => {
   );
 });
 
-test("a session timing key changes with any recording's content, clock or time base, the configuration and the code version", async () => {
+test("a session timing key changes with any recording's content, clock, time base or receiver position, the configuration and the code version", async () => {
   const row = {
     receiverId: 'alpha',
     contentHash: 'ab'.repeat(32),
@@ -61,6 +61,7 @@ test("a session timing key changes with any recording's content, clock or time b
     timingKey([{ ...row, startUnixNs: row.startUnixNs + 1n }, other], c, 1e-4),
     timingKey([{ ...row, timestampSigmaS: 2e-6 }, other], c, 1e-4),
     timingKey([{ ...row, meta: { fittedSampleRateHz: 12_000.2 } }, other], c, 1e-4),
+    timingKey([{ ...row, rxLat: 45.1, rxLon: 9.2 }, other], c, 1e-4),
     timingKey([row, other], { ...c, heardSnrDb: 6 }, 1e-4),
     timingKey([row, other], c, 1e-3),
     timingKey([row, other], c, 1e-4, FEATURE_CODE_VERSION + 1),
