@@ -70,7 +70,16 @@ export function timingKey(
 ): string {
   const parts = [...recordings]
     .sort((a, b) => (a.receiverId < b.receiverId ? -1 : a.receiverId > b.receiverId ? 1 : 0))
-    .map((r) => [r.receiverId, r.contentHash, r.sampleRateHz, r.startUnixNs, r.timestampSigmaS, r.meta, r.rxLat ?? null, r.rxLon ?? null]);
+    .map((r) => [
+      r.receiverId,
+      r.contentHash,
+      r.sampleRateHz,
+      r.startUnixNs,
+      r.timestampSigmaS,
+      r.meta,
+      r.rxLat ?? null,
+      r.rxLon ?? null,
+    ]);
   const json = JSON.stringify({ timing: parts, c, maxTimestampSigmaS, code: codeVersion }, (_k, v) =>
     typeof v === 'bigint' ? `${v}n` : v,
   );
