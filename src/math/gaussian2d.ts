@@ -118,3 +118,53 @@ export function cep50(c: Cov2): number {
   }
   return (lo * fhi - hi * flo) / (fhi - flo);
 }
+
+/**
+ * The product of two 2-D Gaussians N(x; a, A)·N(x; b, B), normalized: the information-form fusion
+ * (A⁻¹ + B⁻¹)⁻¹, with mean weighted by each information. A may be numerically singular (an
+ * estimate that knows nothing along one direction — a TDOA hyperbola's asymptote gives
+ * σ ≈ 10⁸ m one way and metres the other, where A's determinant cancels to noise): it is inverted
+ * through its eigenvalues, the smaller floored at 1e-14 of the larger (float64 entries of size λ₁
+ * carry errors of ~1e-16·λ₁, so a smaller λ₂ is rounding noise): the open direction adds no
+ * information and B alone decides it. B must be well conditioned (a region's spread).
+ */
+export function fuseGaussians(
+  a: { east: number; north: number; cov: Cov2 },
+  b: { east: number; north: number; cov: Cov2 },
+): { east: number; north: number; cov: Cov2 } {
+  const ia = informationOf(a.cov);
+  const ib = informationOf(b.cov);
+  const p: Cov2 = [
+    [ia[0][0] + ib[0][0], ia[0][1] + ib[0][1]],
+    [ia[1][0] + ib[1][0], ia[1][1] + ib[1][1]],
+  ];
+  const det = p[0][0] * p[1][1] - p[0][1] * p[1][0];
+  const cov: Cov2 = [
+    [p[1][1] / det, -p[0][1] / det],
+    [-p[1][0] / det, p[0][0] / det],
+  ];
+  // Information-weighted means: y = A⁻¹a + B⁻¹b, mean = P⁻¹y.
+  const ye = ia[0][0] * a.east + ia[0][1] * a.north + ib[0][0] * b.east + ib[0][1] * b.north;
+  const yn = ia[1][0] * a.east + ia[1][1] * a.north + ib[1][0] * b.east + ib[1][1] * b.north;
+  return { east: cov[0][0] * ye + cov[0][1] * yn, north: cov[1][0] * ye + cov[1][1] * yn, cov };
+}
+
+/** The inverse of a symmetric positive semi-definite 2×2 matrix through its eigenvalues (see fuseGaussians). */
+function informationOf(c: Cov2): Cov2 {
+  const [[a, b], [, d]] = c;
+  const mean = (a + d) / 2;
+  const diff = Math.sqrt(((a - d) / 2) ** 2 + b * b);
+  const l1 = mean + diff;
+  const floor = 1e-14 * l1;
+  const l2 = Math.max(mean - diff, floor);
+  // Unit eigenvector of l1; the other is perpendicular.
+  const theta = 0.5 * Math.atan2(2 * b, a - d);
+  const c1 = Math.cos(theta);
+  const s1 = Math.sin(theta);
+  const i1 = 1 / Math.max(l1, floor);
+  const i2 = 1 / l2;
+  return [
+    [i1 * c1 * c1 + i2 * s1 * s1, (i1 - i2) * c1 * s1],
+    [(i1 - i2) * c1 * s1, i1 * s1 * s1 + i2 * c1 * c1],
+  ];
+}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type Cov2, cep50, ellipseOf, probabilityWithinRadius } from '../../src/math/gaussian2d.js';
+import { type Cov2, cep50, ellipseOf, fuseGaussians, probabilityWithinRadius } from '../../src/math/gaussian2d.js';
 import { assertClose, prng } from '../helpers.js';
 
 const RAD = Math.PI / 180;
@@ -213,5 +213,85 @@ describe('very flat ellipses (TDOA-like errors)', () => {
         ),
       /covariance must be symmetric positive definite, got \[\[-1, 0\], \[0, -1\]\]/,
     );
+  });
+});
+
+describe('fuseGaussians', () => {
+  test('equals the closed form (A⁻¹ + B⁻¹)⁻¹ for well-conditioned inputs, and is symmetric in its arguments', () => {
+    const a = {
+      east: 100,
+      north: -50,
+      cov: [
+        [400, 120],
+        [120, 900],
+      ] as Cov2,
+    };
+    const b = {
+      east: -20,
+      north: 30,
+      cov: [
+        [2500, -300],
+        [-300, 1600],
+      ] as Cov2,
+    };
+    const inv = (c: Cov2): Cov2 => {
+      const det = c[0][0] * c[1][1] - c[0][1] * c[1][0];
+      return [
+        [c[1][1] / det, -c[0][1] / det],
+        [-c[1][0] / det, c[0][0] / det],
+      ];
+    };
+    const ia = inv(a.cov);
+    const ib = inv(b.cov);
+    const p = inv([
+      [ia[0][0] + ib[0][0], ia[0][1] + ib[0][1]],
+      [ia[1][0] + ib[1][0], ia[1][1] + ib[1][1]],
+    ]);
+    const ye = ia[0][0] * a.east + ia[0][1] * a.north + ib[0][0] * b.east + ib[0][1] * b.north;
+    const yn = ia[1][0] * a.east + ia[1][1] * a.north + ib[1][0] * b.east + ib[1][1] * b.north;
+    const expected = [p[0][0], p[0][1], p[1][1], p[0][0] * ye + p[0][1] * yn, p[1][0] * ye + p[1][1] * yn];
+    for (const f of [fuseGaussians(a, b), fuseGaussians(b, a)])
+      assertClose([f.cov[0][0], f.cov[0][1], f.cov[1][1], f.east, f.north], expected, 1e-9, 1e-9, 'fused');
+  });
+
+  test('an A open along one direction (a hyperbola: 10⁷ m one way, 4 m the other) leaves that direction to B', () => {
+    // Major axis along bearing 30°.
+    const a = { east: 500, north: 800, cov: rotated(1e7, 4, 30) };
+    const b = {
+      east: 0,
+      north: 0,
+      cov: [
+        [1e6, 0],
+        [0, 1e6],
+      ] as Cov2,
+    };
+    const f = fuseGaussians(a, b);
+    const e = ellipseOf(f.cov);
+    // A's precise direction is kept, and B (σ = 1 km) decides the open one.
+    assertClose([e.semiMinorM, e.semiMajorM], [4, 1000], 1e-3, 1e-4, 'fused semi-axes');
+    assertBearing(e.orientationDeg, 30, 1e-3, 'fused major axis');
+    // The mean moves along the open direction only: its offset from A's mean is along bearing 30°
+    // (across it, A's σ = 4 m against B's 1 km leaves a pull of (4/1000)² of the offset: centimetres).
+    const de = f.east - a.east;
+    const dn = f.north - a.north;
+    assert.ok(Math.abs(de * Math.cos(30 * RAD) - dn * Math.sin(30 * RAD)) < 0.05, `offset (${de}, ${dn})`);
+    assert.ok(Math.hypot(de, dn) > 100, 'B pulls the mean along the open direction');
+  });
+
+  test('an exactly singular A (zero variance across, 10⁸ m along) gives a finite fusion: B decides along, A across', () => {
+    const a = { east: 500, north: 800, cov: rotated(1e8, 0, 120) };
+    const f = fuseGaussians(a, {
+      east: 0,
+      north: 0,
+      cov: [
+        [1e6, 0],
+        [0, 1e6],
+      ],
+    });
+    const e = ellipseOf(f.cov);
+    assert.ok([f.east, f.north, ...f.cov.flat()].every(Number.isFinite), JSON.stringify(f));
+    assertClose([e.semiMajorM], [1000], 1e-3, 1e-4, 'fused major semi-axis');
+    assert.ok(e.semiMinorM < 20, `fused minor semi-axis ${e.semiMinorM} m (the floor: 1e-7 of A's 10⁸ m)`);
+    assertBearing(e.orientationDeg, 120, 1e-3, 'fused major axis');
   });
 });

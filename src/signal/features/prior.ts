@@ -13,6 +13,7 @@ import { posteriorMean } from '../../locate/posterior.js';
 import { rssModelOf, StatedRssModelSchema } from '../../locate/stated-model.js';
 import { locateTdoa } from '../../locate/tdoa.js';
 import { LocateError, type ReceiverObservation, type RssModel } from '../../locate/types.js';
+import { type Cov2, fuseGaussians } from '../../math/gaussian2d.js';
 import type { TransmissionFeatures } from './extract.js';
 import { SCALAR_COUNT, scalarIndex } from './scalars.js';
 import { type FeatureStats, normalizeFeatures } from './stats.js';
@@ -129,11 +130,32 @@ function tdoaEstimate(
     const [n0, n1] = spec.region.north;
     const margin = 0.25 * Math.max(e1 - e0, n1 - n0);
     if (e.east < e0 - margin || e.east > e1 + margin || e.north < n0 - margin || e.north > n1 + margin) return null;
-    return e;
+    return { ...e, ...withinRegion(e, spec.region) };
   } catch (err) {
     if (err instanceof LocateError) return null;
     throw err;
   }
+}
+
+/**
+ * A TDOA estimate made a posterior over the region: fused with the region's own spread (a uniform
+ * W × H rectangle as a Gaussian of variance W²/12, H²/12 about its centre). Where the time
+ * differences pin the position (σ ≪ the region), nothing moves; along a direction they leave open
+ * (three receivers nearly in line: σ ≈ 10⁸ m one way), the region decides. Without it, such a
+ * covariance reached the network as an input of ~10⁵ network units (softplus⁻¹(σ/scale) ≈ σ/scale)
+ * and moved two metro-tdoa estimates by 1,300 and 2,000 km.
+ */
+function withinRegion(
+  e: { east: number; north: number; cov: Cov2 },
+  region: PriorSpec['region'],
+): ReturnType<typeof fuseGaussians> {
+  const [e0, e1] = region.east;
+  const [n0, n1] = region.north;
+  const spread: Cov2 = [
+    [(e1 - e0) ** 2 / 12, 0],
+    [0, (n1 - n0) ** 2 / 12],
+  ];
+  return fuseGaussians(e, { east: (e0 + e1) / 2, north: (n0 + n1) / 2, cov: spread });
 }
 
 /**

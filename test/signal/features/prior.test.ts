@@ -138,3 +138,25 @@ test('a TDOA estimate far outside the region (a wrong peak) is no prior: the pow
   });
   assert.deepEqual([...physicsPrior(timedSpec, { ...f, tdoa: far })], [...physicsPrior(spec, f)]);
 });
+
+test('a TDOA prior is a posterior over the region: differences that barely constrain leave σ within the region spread', () => {
+  const timedSpec = { ...spec, tdoa: { txHeightM: spec.model.txHeightM } };
+  const [east, north] = [12_000, -30_000];
+  const f = featuresAt(east, north, 38, [2.1, -4.0, 1.5, 6.2]);
+  const dist = (i: number) => {
+    const r = spec.receivers[i] as (typeof spec.receivers)[number];
+    return Math.hypot(east - r.east, north - r.north, r.heightM - spec.model.txHeightM);
+  };
+  // Exact differences with σ = 1 ms (300 km): alone they would give an ellipse hundreds of km wide.
+  const loose = [1, 2, 3].map((j) => ({ i: 0, j, seconds: (dist(j) - dist(0)) / 299_792_458, sigmaS: 1e-3, quality: 50 }));
+  const p = physicsPrior(timedSpec, { ...f, tdoa: loose });
+  const [e0, e1] = spec.region.east;
+  const [n0, n1] = spec.region.north;
+  assert.equal(p[5], 1);
+  assert.ok((p[2] as number) <= (e1 - e0) / Math.sqrt(12) + 1, `σ east ${p[2]} m, region ${e1 - e0} m wide`);
+  assert.ok((p[3] as number) <= (n1 - n0) / Math.sqrt(12) + 1, `σ north ${p[3]} m, region ${n1 - n0} m high`);
+  // Precise differences are not moved by the region: still within metres of the truth (test above: < 20 m).
+  const tight = loose.map((t) => ({ ...t, sigmaS: 3e-8 }));
+  const q = physicsPrior(timedSpec, { ...f, tdoa: tight });
+  assert.ok(Math.hypot((q[0] as number) - east, (q[1] as number) - north) < 20);
+});
