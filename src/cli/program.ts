@@ -6,6 +6,7 @@
 // (test/cli/startup.test.ts checks what loads; docs/PERFORMANCE.md has the timings).
 import { Command } from 'commander';
 import type { ModelResolver } from '../predict/resolve.js';
+import { registerCheck } from './commands/check.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEvaluate } from './commands/evaluate.js';
 import { registerInspect } from './commands/inspect.js';
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerServe(program);
   registerRuns(program);
   registerModels(program);
+  registerCheck(program);
   registerPredict(program, { resolveModel: registryLookup });
   registerEvaluate(program, { resolveModel: registryLookupIn });
   registerLocate(program);

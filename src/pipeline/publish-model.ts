@@ -8,7 +8,7 @@ import type { InputBatch } from '../export/ort.js';
 import type { LocalizationNet } from '../model/localization-net.js';
 import type { BlobStore } from '../store/blobs/blob-store.js';
 import { type ActiveRun, registerModel } from '../track/run.js';
-import type { Tracker } from '../track/types.js';
+import type { ModelVersion, Tracker } from '../track/types.js';
 
 /** The registry name of quickstart and training models (the blob key follows it). */
 export const DEFAULT_MODEL_NAME = 'localization';
@@ -38,6 +38,17 @@ async function nextVersion(tracker: Tracker, name: string): Promise<string> {
   if ((await tracker.getRegisteredModel(name)) === undefined) return '1';
   const versions = await tracker.listModelVersions(name);
   return String(versions.reduce((m, v) => Math.max(m, Number(v.version)), 0) + 1);
+}
+
+/** The version of `name` this run already registered from `artifact`, if any. */
+async function registeredFrom(
+  tracker: Tracker,
+  name: string,
+  runId: string,
+  artifact: string,
+): Promise<ModelVersion | undefined> {
+  if ((await tracker.getRegisteredModel(name)) === undefined) return undefined;
+  return (await tracker.listModelVersions(name)).find((v) => v.runId === runId && v.source.endsWith(`/${artifact}`));
 }
 
 export async function publishModel(
@@ -70,16 +81,23 @@ export async function publishModel(
     await o.run.logArtifact(o.onnxPath, 'model');
     return { metadata, exported };
   };
-  const expected = await nextVersion(o.tracker, name);
-  let { metadata, exported } = await exportAs(expected);
   const artifact = `model/${basename(o.onnxPath)}`;
+  // A run resumed after it had registered (its process killed between registration and the end)
+  // keeps the version it has: one run, one model version.
+  const already = await registeredFrom(o.tracker, name, o.run.runId, artifact);
+  const expected = already?.version ?? (await nextVersion(o.tracker, name));
+  let { metadata, exported } = await exportAs(expected);
+  // The blob goes in before the registration, so a registered version always has its model blob
+  // (predict's copy when the tracker is a server), whenever the process dies.
+  await o.blobs.put(modelBlobKey(name, expected), readFileSync(o.onnxPath));
   const tags = Object.fromEntries(Object.entries(o.metadata.metrics ?? {}).map(([k, v]) => [`metric.${k}`, String(v)]));
-  const registered = await registerModel(o.tracker, name, o.run.runId, artifact, tags);
-  const version = registered.version;
+  const version = already?.version ?? (await registerModel(o.tracker, name, o.run.runId, artifact, tags)).version;
   if (version !== expected) {
     o.log?.(`    ${name} v${expected} was taken by a registration running at the same time: this model is v${version}`);
     ({ metadata, exported } = await exportAs(version));
   }
+  // Again after the registration: a registration running at the same time may have put its own
+  // model under the version this one won.
   const blobKey = modelBlobKey(name, version);
   await o.blobs.put(blobKey, readFileSync(o.onnxPath));
   o.log?.(`    registered ${name} v${version} (run ${o.run.runId}); uploaded to ${o.blobs.location}/${blobKey}`);

@@ -166,11 +166,16 @@ function storedRun(home: string, runId: string): { dataset: { name: string; vers
 
 /** Whether a run saved a checkpoint to resume from (its folder's last.safetensors). */
 export function hasLastCheckpoint(home: string, runId: string): boolean {
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(runId)) return false;
+  return findLastCheckpoint(home, runId) !== undefined;
+}
+
+/** The run's last.safetensors under <home>/runs/<dataset>/run-<id>/, if there is one. */
+export function findLastCheckpoint(home: string, runId: string): string | undefined {
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(runId)) return undefined;
   const runs = join(home, 'runs');
-  return (existsSync(runs) ? readdirSync(runs) : []).some((dir) =>
-    existsSync(join(runs, dir, `run-${runId}`, 'last.safetensors')),
-  );
+  return (existsSync(runs) ? readdirSync(runs) : [])
+    .map((dir) => join(runs, dir, `run-${runId}`, 'last.safetensors'))
+    .find((path) => existsSync(path));
 }
 
 export async function trainDataset(o: TrainDatasetOptions): Promise<TrainDatasetResult> {

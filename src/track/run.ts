@@ -3,7 +3,7 @@
 // and guards it so an unexpected exit marks it KILLED; registerModel and promoteModel wrap the
 // registry steps the way mlflow.register_model and the MLflow UI do them.
 import { guardRun, type OpenRun, releaseRun } from './exit-guard.js';
-import { defaultRunTags } from './tags.js';
+import { defaultRunTags, ownerTags } from './tags.js';
 import {
   isMlflowError,
   type Metric,
@@ -101,6 +101,8 @@ export async function resumeRun(tracker: Tracker, runId: string, o: { guardExit?
   if (existing.info.status === 'FINISHED')
     throw new Error(`run ${runId} finished already; there is nothing to resume (start a new run instead)`);
   await tracker.updateRun(runId, 'RUNNING');
+  // This process owns the run now: crash recovery and a job's next taker look at these tags.
+  await tracker.logBatch(runId, { tags: ownerTags() });
   const run = new ActiveRun(tracker, { ...existing.info, status: 'RUNNING' });
   if (o.guardExit ?? true) guardRun(run);
   return run;

@@ -426,15 +426,18 @@ export class Trainer {
     const s = this.#state;
     const k = this.options.keepBest;
     const worst = s.best[s.best.length - 1];
+    let dropped: typeof s.best = [];
     if (k > 0 && Number.isFinite(value) && (s.best.length < k || (worst !== undefined && value < worst.metric))) {
       const file = `best-epoch-${String(epoch).padStart(4, '0')}.safetensors`;
       s.best.push({ file, metric: value, epoch });
       s.best.sort((a, b) => a.metric - b.metric || a.epoch - b.epoch);
-      const dropped = s.best.splice(k);
+      dropped = s.best.splice(k);
       this.#save(join(dir, file), module, opt);
-      for (const d of dropped) rmSync(join(dir, d.file), { force: true });
     }
     this.#save(join(dir, LAST), module, opt);
+    // Only now that 'last' no longer lists them: a kill between the removal and the save would
+    // leave a 'last' naming a best checkpoint that is gone, which a resumed run then evaluates.
+    for (const d of dropped) rmSync(join(dir, d.file), { force: true });
   }
 
   #save(path: string, module: Module, opt: Adam): void {

@@ -105,3 +105,34 @@ test('a power-only network is published in fp32; the int8 variant is skipped wit
   assert.deepEqual(readdirSync(join(dir, 'out')), ['model.onnx']);
   await run.end('FINISHED');
 });
+
+test('a run published again (its process killed after registering, then resumed) keeps its one version', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'heimdall-publish-again-'));
+  const tracker = new FileTracker(join(dir, 'mlruns'));
+  const blobs = new LocalBlobStore(join(dir, 'blobs'));
+  const run = await startRun(tracker, { experiment: 'publish', guardExit: false });
+  const other = await startRun(tracker, { experiment: 'publish', guardExit: false });
+  const publish = (r: typeof run, i: number) =>
+    publishModel(makeNet({ seed: 20 + i }), {
+      tracker,
+      run: r,
+      blobs,
+      onnxPath: join(dir, `model-${r.runId}.onnx`),
+      metadata: publishMetadata(),
+    });
+  const first = await publish(run, 0);
+  assert.equal((await publish(other, 1)).version, '2');
+  const again = await publish(run, 0); // the resumed run publishes the same model again
+  assert.equal(again.version, first.version);
+  const versions = await tracker.listModelVersions('localization');
+  assert.deepEqual(
+    versions.map((v) => [v.version, v.runId]),
+    [
+      ['1', run.runId],
+      ['2', other.runId],
+    ],
+  );
+  assert.equal(parseOnnx(await blobs.get(again.blobKey), again.blobKey).metadata.modelVersion, '1');
+  await run.end('FINISHED');
+  await other.end('FINISHED');
+});

@@ -10,6 +10,7 @@ import { TrainingInterrupted } from '../train.js';
 import { hasLastCheckpoint, trainDataset } from '../train-dataset.js';
 import { runImportJob, runSimulateJob } from './data-jobs.js';
 import type { ChildEvent, ChildJob } from './messages.js';
+import { finishedRun, waitForOwner } from './taken-over-run.js';
 
 const controller = new AbortController();
 process.on('SIGTERM', () => controller.abort());
@@ -40,6 +41,18 @@ async function run({ job, home }: ChildJob): Promise<ChildEvent> {
       throw err;
     } finally {
       await store.close();
+    }
+  }
+  if (job.runId !== null) {
+    // Taken over from a worker that died: its training process may have outlived it.
+    if (!(await waitForOwner(home, job.runId, log)))
+      throw new Error(`run ${job.runId}: its previous process is still running after 10 min; not resuming it twice`);
+    const done = await finishedRun(home, job.runId);
+    if (done !== undefined) {
+      for (const m of done.history)
+        await send({ type: 'epoch', epoch: m.epoch ?? 0, maxEpochs: done.maxEpochs, metrics: m, restored: true });
+      log(`run ${job.runId} had finished before this worker took the job over: its result is the job's`);
+      return { type: 'succeeded', model: done.model };
     }
   }
   const resume = job.runId !== null && hasLastCheckpoint(home, job.runId) ? job.runId : undefined;

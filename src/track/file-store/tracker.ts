@@ -10,10 +10,22 @@
 // Writes are atomic (temporary file + rename) or single O_APPEND writes (metric lines), so
 // concurrent runs in several processes never see or leave a half-written file.
 import { randomInt, randomUUID } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { syncDir } from '../../util/atomic-file.js';
 import { isProcessAlive } from '../tags.js';
 import {
   type CreateRunOptions,
@@ -195,9 +207,19 @@ export class FileTracker extends FileRegistry implements Tracker {
       artifactUri: `${exp.artifactLocation}/${runId}/artifacts`,
       lifecycleStage: 'active',
     };
-    for (const sub of ['metrics', 'params', 'artifacts', 'tags']) mkdirSync(join(dir, sub), { recursive: true });
-    writeMeta(join(dir, 'meta.yaml'), runMeta(info, true));
-    await this.logBatch(runId, { tags: { ...o.tags, 'mlflow.runName': runName } });
+    const tags = Object.entries({ ...o.tags, 'mlflow.runName': runName });
+    for (const [k, v] of tags) {
+      checkKey('tag', k);
+      checkValueLength('Tag', v, MAX_TAG_VALUE_LENGTH);
+    }
+    // Built under a dot-name at the store's root (skipped by every listing) and renamed into place
+    // whole: a process killed half-way leaves no run folder without its meta.yaml, and no run
+    // without the heimdall.host/pid tags crash recovery needs to mark it FAILED.
+    const staging = join(this.root, `.heimdall-tmp-run-${runId}`);
+    for (const sub of ['metrics', 'params', 'artifacts', 'tags']) mkdirSync(join(staging, sub), { recursive: true });
+    for (const [k, v] of tags) writeTagFile(join(staging, 'tags'), k, v);
+    writeMeta(join(staging, 'meta.yaml'), runMeta(info, true));
+    renameSync(staging, dir);
     return info;
   }
 
@@ -255,7 +277,7 @@ export class FileTracker extends FileRegistry implements Tracker {
     const base = join(fileURLToPath(info.artifactUri), ...(artifactPath ? artifactPath.split('/') : []));
     // MLflow's log_artifact puts a file under artifact_path; log_artifacts copies a folder's contents there.
     const target = statSync(localPath).isDirectory() ? base : join(base, basename(localPath));
-    cpSync(localPath, target, { recursive: true });
+    copyAtomic(localPath, target);
   }
 
   async updateRun(runId: string, status: RunStatus, endTime?: number): Promise<void> {
@@ -350,4 +372,33 @@ function safeUser(): string {
   } catch {
     return 'unknown';
   }
+}
+
+/**
+ * Copies a file (or a folder's files) so that each appears at its name whole or not at all: to a
+ * temporary name beside it, fsync'd, then renamed. A plain copy killed half-way leaves a torn
+ * artifact (a model, a checkpoint) that MLflow, predict or a registry reader would take as valid.
+ */
+function copyAtomic(from: string, to: string): void {
+  if (statSync(from).isDirectory()) {
+    mkdirSync(to, { recursive: true });
+    for (const name of readdirSync(from)) copyAtomic(join(from, name), join(to, name));
+    return;
+  }
+  mkdirSync(join(to, '..'), { recursive: true });
+  const tmp = `${to}.tmp-${process.pid}-${randomUUID().slice(0, 8)}`;
+  try {
+    copyFileSync(from, tmp);
+    const fd = openSync(tmp, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, to);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  syncDir(join(to, '..'));
 }
