@@ -40,6 +40,13 @@ async function nextVersion(tracker: Tracker, name: string): Promise<string> {
   return String(versions.reduce((m, v) => Math.max(m, Number(v.version)), 0) + 1);
 }
 
+/** The version of `name` this run registered already, if any (the newest, should there be several). */
+async function versionOfRun(tracker: Tracker, name: string, runId: string): Promise<string | undefined> {
+  if ((await tracker.getRegisteredModel(name)) === undefined) return undefined;
+  const mine = (await tracker.listModelVersions(name)).filter((v) => v.runId === runId);
+  return mine.length === 0 ? undefined : String(Math.max(...mine.map((v) => Number(v.version))));
+}
+
 export async function publishModel(
   net: LocalizationNet,
   o: {
@@ -70,12 +77,15 @@ export async function publishModel(
     await o.run.logArtifact(o.onnxPath, 'model');
     return { metadata, exported };
   };
-  const expected = await nextVersion(o.tracker, name);
+  // A run registers one version. A job retried after its upload failed (the blob store down)
+  // publishes its resumed run again: it finishes that run's version rather than register another.
+  const earlier = await versionOfRun(o.tracker, name, o.run.runId);
+  const expected = earlier ?? (await nextVersion(o.tracker, name));
   let { metadata, exported } = await exportAs(expected);
   const artifact = `model/${basename(o.onnxPath)}`;
   const tags = Object.fromEntries(Object.entries(o.metadata.metrics ?? {}).map(([k, v]) => [`metric.${k}`, String(v)]));
-  const registered = await registerModel(o.tracker, name, o.run.runId, artifact, tags);
-  const version = registered.version;
+  const version = earlier ?? (await registerModel(o.tracker, name, o.run.runId, artifact, tags)).version;
+  if (earlier !== undefined) o.log?.(`    ${name} v${version} was registered for this run by an earlier attempt: finishing it`);
   if (version !== expected) {
     o.log?.(`    ${name} v${expected} was taken by a registration running at the same time: this model is v${version}`);
     ({ metadata, exported } = await exportAs(version));

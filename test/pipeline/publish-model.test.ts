@@ -3,8 +3,9 @@
 // while the fp32 model stands. Two publications at the same time (workers side by side) get two
 // versions, and each file, artifact and blob says the version it was registered as. A power-only
 // network (no spectrogram trunk) has nothing to quantize: its int8 variant is skipped, with the reason.
+// A run published again after its upload failed (a job retried) keeps its one version.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -104,4 +105,38 @@ test('a power-only network is published in fp32; the int8 variant is skipped wit
   assert.equal(readOnnxMetadata(published.onnxPath).spectrogram, false);
   assert.deepEqual(readdirSync(join(dir, 'out')), ['model.onnx']);
   await run.end('FINISHED');
+});
+
+test('a run published again after its upload failed finishes its one version instead of registering another', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'heimdall-publish-retry-'));
+  const tracker = new FileTracker(join(dir, 'mlruns'));
+  const run = await startRun(tracker, { experiment: 'publish', guardExit: false });
+  mkdirSync(join(dir, 'out'));
+  // A blob store whose root is a file: every put fails (ENOTDIR), as an unreachable S3 would.
+  writeFileSync(join(dir, 'not-a-folder'), '');
+  const net = makeNet({ seed: 11 });
+  const o = { tracker, run, onnxPath: join(dir, 'out', 'model.onnx'), metadata: publishMetadata() };
+  await assert.rejects(publishModel(net, { ...o, blobs: new LocalBlobStore(join(dir, 'not-a-folder', 'blobs')) }));
+  assert.deepEqual(
+    (await tracker.listModelVersions('localization')).map((v) => v.version),
+    ['1'],
+    'the failed attempt registered v1 before its upload failed',
+  );
+  const log: string[] = [];
+  const blobs = new LocalBlobStore(join(dir, 'blobs'));
+  const again = await publishModel(net, { ...o, blobs, log: (l) => log.push(l) });
+  assert.equal(again.version, '1');
+  assert.deepEqual(
+    (await tracker.listModelVersions('localization')).map((v) => v.version),
+    ['1'],
+  );
+  assert.ok(log.some((l) => /localization v1 was registered for this run by an earlier attempt/.test(l)));
+  assert.equal(parseOnnx(await blobs.get(again.blobKey), again.blobKey).metadata.modelVersion, '1');
+  // Another run still gets the next version.
+  const other = await startRun(tracker, { experiment: 'publish', guardExit: false });
+  mkdirSync(join(dir, 'out2'));
+  const next = await publishModel(makeNet({ seed: 12 }), { ...o, run: other, blobs, onnxPath: join(dir, 'out2', 'model.onnx') });
+  assert.equal(next.version, '2');
+  await run.end('FINISHED');
+  await other.end('FINISHED');
 });
