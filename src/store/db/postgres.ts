@@ -111,6 +111,13 @@ export async function openPostgres(url: string, o: { schema?: string } = {}): Pr
   // An idle connection dropped by the server emits 'error' on the pool; without a listener that
   // would crash the process. The pool discards the connection; the next query gets a fresh one.
   pool.on('error', () => {});
+  // A connection dropped while checked out (between two statements of a transaction) emits
+  // 'error' on its client, where pg-pool listens only while the client is idle: without this the
+  // process dies of an uncaught 'Connection terminated unexpectedly' when the server stops. The
+  // client's next statement fails instead (08006, namedConnectionError) and it is not reused.
+  pool.on('connect', (c) => {
+    c.on('error', () => {});
+  });
   let client: pg.PoolClient;
   try {
     client = await pool.connect();
