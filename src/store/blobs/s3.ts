@@ -66,7 +66,9 @@ export interface S3BlobStoreOptions {
   /** A connection not established within this long fails (and is retried). Default 5 s. */
   connectTimeoutMs?: number;
   /**
-   * A request whose connection carries no byte for this long fails (and is retried). Default 20 s.
+   * A request whose connection carries no byte for this long fails (and is retried). Default 60 s:
+   * a reader starved of CPU leaves a response body unread that long on a loaded machine (20 s
+   * fired in bench/faults with no fault at all).
    * Without it (the SDK's default) a server that accepts a connection and never answers holds
    * the request, and whoever waits on it, forever.
    */
@@ -207,7 +209,7 @@ export class S3BlobStore implements BlobStore {
       // so that a large blob streaming steadily is never cut.
       requestHandler: {
         connectionTimeout: positiveInt(o.connectTimeoutMs ?? 5_000, 'connectTimeoutMs'),
-        socketTimeout: positiveInt(o.idleTimeoutMs ?? 20_000, 'idleTimeoutMs'),
+        socketTimeout: positiveInt(o.idleTimeoutMs ?? 60_000, 'idleTimeoutMs'),
       },
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
