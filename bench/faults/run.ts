@@ -69,6 +69,7 @@ try {
   serve = spawn(process.execPath, [main, 'serve', '--port', '0', '--workers', '2', '--home', home], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // its own process group: the API process `heimdall serve` starts dies with it
   });
   const logFile = process.env.BENCH_FAULTS_LOG;
   const keep = (d: Buffer) => {
@@ -223,7 +224,13 @@ try {
   console.error(`bench/faults: ${(err as Error).stack}\n--- service log (tail) ---\n${serveLog.slice(-6000)}`);
   process.exitCode = 1;
 } finally {
-  if (serve && serve.exitCode === null) serve.kill('SIGKILL');
+  if (serve?.pid !== undefined && serve.exitCode === null) {
+    try {
+      process.kill(-serve.pid, 'SIGKILL'); // the whole group, not only the CLI
+    } catch {
+      // already gone
+    }
+  }
   await proxy.close();
   await s3.close();
   await redis.destroy();
