@@ -39,6 +39,8 @@ export interface ApiDeps extends ModelRouteDeps {
   bodyLimit?: number;
   /** How often a job's event stream looks at the catalog for changes (ms, default 500). */
   eventPollMs?: number;
+  /** How long /readyz waits for each dependency before calling it unreachable (ms, default 3000). */
+  readyProbeMs?: number;
 }
 
 declare module 'fastify' {
@@ -178,18 +180,28 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
       },
     },
     async (_req, reply) => {
+      // Each probe in parallel and bounded: a dependency that accepts connections and never
+      // answers must make readiness fail, not hang (a load balancer's probe has a timeout too).
+      const limitMs = d.readyProbeMs ?? 3_000;
       const probe = async (f: () => Promise<unknown>) => {
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer within ${limitMs} ms`)), limitMs);
+        });
         try {
-          return (await f()) === false ? 'unreachable' : 'ok';
+          return (await Promise.race([f(), late])) === false ? 'unreachable' : 'ok';
         } catch (err) {
           return `unreachable: ${(err as Error).message.split('\n')[0]}`;
+        } finally {
+          clearTimeout(timer);
         }
       };
-      const checks = {
-        catalog: await probe(() => d.catalog.db.query('SELECT 1')),
-        queue: await probe(() => d.queue.ping()),
-        blobs: await probe(() => d.blobsReachable()),
-      };
+      const [catalog, queue, blobs] = await Promise.all([
+        probe(() => d.catalog.db.query('SELECT 1')),
+        probe(() => d.queue.ping()),
+        probe(() => d.blobsReachable()),
+      ]);
+      const checks = { catalog, queue, blobs };
       const ready = Object.values(checks).every((c) => c === 'ok');
       if (!ready) reply.code(503).header('Retry-After', '5');
       return { status: ready ? 'ready' : 'not ready', checks };

@@ -6,6 +6,7 @@
 import { EventEmitter } from 'node:events';
 import type { Job, JobStore } from './job-store.js';
 import { type ConsumeOptions, type JobQueue, settle } from './queue.js';
+import { whileTransient } from './retry.js';
 
 /** Resolves after ms, or earlier when the signal aborts or the emitter says 'wake'. */
 function idle(ms: number, wake: EventEmitter, signal?: AbortSignal): Promise<void> {
@@ -49,14 +50,25 @@ export class CatalogQueue implements JobQueue {
     const slot = async () => {
       while (more()) {
         taken++; // reserved before claiming, so that concurrent slots never exceed maxJobs
-        const job = await this.jobs.claim(o.worker, o.leaseMs);
+        // A catalog that stopped answering is waited for (each slot retries), not a reason for the worker to stop.
+        const job = await whileTransient('claiming a job', () => this.jobs.claim(o.worker, o.leaseMs), {
+          log: o.log,
+          ...(o.signal !== undefined ? { signal: o.signal } : {}),
+        }).catch((err) => {
+          if (o.signal?.aborted) return undefined;
+          throw err;
+        });
         if (job === undefined) {
           taken--;
           await idle(o.pollMs, this.wake, o.signal);
           continue;
         }
         const outcome = await o.work(job);
-        const { line, retryInMs } = await settle(this.jobs, job, o.worker, outcome, o.retry);
+        const { line, retryInMs } = await whileTransient(
+          `job ${job.id}: settling it`,
+          () => settle(this.jobs, job, o.worker, outcome, o.retry),
+          { log: o.log },
+        );
         o.log(`job ${job.id}: ${line}`);
         // A retry becomes available later; wake anyone idle then (PostgreSQL workers also poll).
         if (retryInMs !== undefined) setTimeout(() => this.wake.emit('wake'), retryInMs + 10).unref();

@@ -133,6 +133,18 @@ export class JobStore {
   }
 
   /**
+   * Running jobs whose lease ran out: their worker died or lost the catalog, and nothing renews
+   * them. The catalog queue's claim takes these over itself; BullMQ's queue re-queues them
+   * (RedisQueue.reconcile) when Redis no longer holds them as active.
+   */
+  async expired(limit = 500): Promise<Job[]> {
+    const r = await this.db.query<Job>(
+      `SELECT ${COLUMNS} FROM jobs WHERE status = 'running' AND lease_until < now() AND NOT cancel_requested ORDER BY id LIMIT ${Math.min(Math.max(1, limit), 500)}`,
+    );
+    return r.rows;
+  }
+
+  /**
    * Takes the oldest queued job, or a running one whose lease ran out (its worker died), for
    * `worker` until now + leaseMs. Concurrent workers never take the same job (row locks).
    */

@@ -11,6 +11,7 @@ import { Redis } from 'ioredis';
 import { redactUrl } from '../store/db/index.js';
 import type { Job, JobStore } from './job-store.js';
 import { type ConsumeOptions, type JobQueue, settle } from './queue.js';
+import { whileTransient } from './retry.js';
 
 interface Payload {
   id: number;
@@ -48,14 +49,29 @@ export class RedisQueue implements JobQueue {
     await this.queue.add('job', { id: job.id }, { jobId: bullId(job.id), removeOnComplete: true, removeOnFail: 10_000 });
   }
 
-  /** Queues every job the catalog has queued (idempotent): nothing is lost if Redis lost its data. */
+  /**
+   * Queues every job the catalog has queued, and every running job whose lease ran out (its
+   * worker died, or lost the catalog, and Redis no longer holds it as active): nothing is lost if
+   * Redis lost its data or BullMQ failed its entry while the catalog was down. Idempotent: a job
+   * BullMQ holds as waiting, delayed or active is left alone; one it holds as failed or completed
+   * while the catalog says otherwise is an orphan, removed and queued again (BullMQ ignores an add
+   * whose id it still holds).
+   */
   private async reconcile(log: (line: string) => void): Promise<void> {
-    const queued = await this.jobs.list({ status: 'queued', limit: 500 });
-    for (const job of queued) {
+    const candidates = [...(await this.jobs.list({ status: 'queued', limit: 500 })), ...(await this.jobs.expired())];
+    let requeued = 0;
+    for (const job of candidates) {
+      const existing = await this.queue.getJob(bullId(job.id));
+      if (existing !== undefined) {
+        const state = await existing.getState();
+        if (state !== 'failed' && state !== 'completed' && state !== 'unknown') continue;
+        await existing.remove().catch(() => {}); // a worker may hold its lock; then the add is a no-op and the next round retries
+      }
       const delay = job.availableAt === null ? 0 : Math.max(0, job.availableAt.getTime() - Date.now());
       await this.queue.add('job', { id: job.id }, { jobId: bullId(job.id), delay, removeOnComplete: true, removeOnFail: 10_000 });
+      requeued++;
     }
-    if (queued.length > 0) log(`queue: ${queued.length} queued job(s) in the catalog checked against ${this.location}`);
+    if (requeued > 0) log(`queue: ${requeued} job(s) the catalog has queued or orphaned put back in ${this.location}`);
   }
 
   async consume(o: ConsumeOptions): Promise<number> {
@@ -66,10 +82,12 @@ export class RedisQueue implements JobQueue {
     const worker = new Worker<Payload>(
       this.name,
       async (bj: BullJob<Payload>, token?: string) => {
-        const job = await this.jobs.take(bj.data.id, o.worker, o.leaseMs);
+        // The catalog may be down for a while: wait for it rather than let BullMQ fail its entry.
+        const catalog = <T>(what: string, f: () => Promise<T>) => whileTransient(`job ${bj.data.id}: ${what}`, f, { log: o.log });
+        const job = await catalog('taking it', () => this.jobs.take(bj.data.id, o.worker, o.leaseMs));
         if (job === undefined) return 'not runnable (cancelled or finished)';
         const outcome = await o.work(job);
-        const { line, retryInMs } = await settle(this.jobs, job, o.worker, outcome, o.retry);
+        const { line, retryInMs } = await catalog('settling it', () => settle(this.jobs, job, o.worker, outcome, o.retry));
         o.log(`job ${job.id}: ${line}`);
         done++;
         if (o.maxJobs !== undefined && done >= o.maxJobs) closing ??= worker.close();
@@ -100,7 +118,9 @@ export class RedisQueue implements JobQueue {
       closing ??= worker.close();
     };
     o.signal?.addEventListener('abort', onAbort, { once: true });
-    await this.reconcile(o.log);
+    await whileTransient('queue: reconciling with the catalog', () => this.reconcile(o.log), { log: o.log, signal: o.signal });
+    // Redis restarted (maybe empty, without AOF): put back what it lost now rather than at the next round.
+    connection.on('ready', () => void this.reconcile(o.log).catch((err) => o.log(`queue: ${err.message}`)));
     const reconciling = setInterval(
       () => void this.reconcile(o.log).catch((err) => o.log(`queue: ${err.message}`)),
       RECONCILE_MS,

@@ -60,3 +60,32 @@ export function isTransient(err: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * Runs a catalog call of a worker again while it fails for a transient cause (the catalog's
+ * server stopped or restarting), waiting 0.5 s, then twice as long each time, up to 5 s, until it
+ * answers or `signal` aborts (the last error is then thrown). A worker that has taken or finished
+ * a job must write that to the catalog: giving up at the first refused connection would leave the
+ * job `running` under a lease nobody renews, or fail the queue's own entry for it.
+ */
+export async function whileTransient<T>(
+  what: string,
+  f: () => Promise<T>,
+  o: { signal?: AbortSignal; log?: (line: string) => void; maxDelayMs?: number } = {},
+): Promise<T> {
+  let delay = 500;
+  let logged = false;
+  for (;;) {
+    try {
+      const r = await f();
+      if (logged) o.log?.(`${what}: the catalog answers again`);
+      return r;
+    } catch (err) {
+      if (!isTransient(err) || o.signal?.aborted) throw err;
+      if (!logged) o.log?.(`${what}: ${(err as Error).message.split('\n')[0]}; trying again until the catalog answers`);
+      logged = true;
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(o.maxDelayMs ?? 5_000, delay * 2);
+    }
+  }
+}

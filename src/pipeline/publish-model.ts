@@ -92,6 +92,7 @@ export async function publishModel(
   await o.blobs.put(modelBlobKey(name, expected), readFileSync(o.onnxPath));
   const tags = Object.fromEntries(Object.entries(o.metadata.metrics ?? {}).map(([k, v]) => [`metric.${k}`, String(v)]));
   const version = already?.version ?? (await registerModel(o.tracker, name, o.run.runId, artifact, tags)).version;
+  if (already !== undefined) o.log?.(`    ${name} v${version} was registered for this run by an earlier attempt: finishing it`);
   if (version !== expected) {
     o.log?.(`    ${name} v${expected} was taken by a registration running at the same time: this model is v${version}`);
     ({ metadata, exported } = await exportAs(version));

@@ -29,6 +29,8 @@ let store: Store;
 let tracker: Tracker;
 let app: FastifyInstance;
 let blobsUp = true;
+/** The blob store accepts the probe and never answers (a hung S3 server). */
+let blobsHang = false;
 let home = '';
 const UPLOAD_LIMIT = 4096;
 const token: Record<'read' | 'write' | 'admin' | 'revoked', string> = { read: '', write: '', admin: '', revoked: '' };
@@ -53,10 +55,12 @@ before(async () => {
     uploadLimit: UPLOAD_LIMIT,
     blobsReachable: async () => {
       if (!blobsUp) throw new Error('connect ECONNREFUSED 127.0.0.1:9000');
+      if (blobsHang) await new Promise(() => {});
       return true;
     },
     logger: false,
     eventPollMs: 20,
+    readyProbeMs: 300,
   });
 });
 after(async () => {
@@ -197,6 +201,13 @@ test('readiness names the dependency that is down, with 503 and Retry-After; a b
   assert.equal(down.headers['retry-after'], '5');
   assert.match(down.json().checks.blobs, /unreachable: connect ECONNREFUSED/);
   assert.equal(down.json().checks.catalog, 'ok');
+  blobsHang = true;
+  const t0 = performance.now();
+  const hung = await call('GET', '/readyz');
+  blobsHang = false;
+  assert.deepEqual([hung.statusCode, hung.headers['retry-after']], [503, '5']);
+  assert.match(hung.json().checks.blobs, /unreachable: no answer within 300 ms/);
+  assert.ok(performance.now() - t0 < 2_000, 'a dependency that never answers does not hold readiness');
   const big = await app.inject({
     method: 'POST',
     url: '/api/v1/jobs',

@@ -3,8 +3,9 @@
 // while the fp32 model stands. Two publications at the same time (workers side by side) get two
 // versions, and each file, artifact and blob says the version it was registered as. A power-only
 // network (no spectrogram trunk) has nothing to quantize: its int8 variant is skipped, with the reason.
+// A run published again after its upload failed (a job retried) keeps its one version.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -133,6 +134,36 @@ test('a run published again (its process killed after registering, then resumed)
     ],
   );
   assert.equal(parseOnnx(await blobs.get(again.blobKey), again.blobKey).metadata.modelVersion, '1');
+  await run.end('FINISHED');
+  await other.end('FINISHED');
+});
+
+test('a run published again after its upload failed registers one version', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'heimdall-publish-retry-'));
+  const tracker = new FileTracker(join(dir, 'mlruns'));
+  const run = await startRun(tracker, { experiment: 'publish', guardExit: false });
+  mkdirSync(join(dir, 'out'));
+  // A blob store whose root is a file: every put fails (ENOTDIR), as an unreachable S3 would.
+  writeFileSync(join(dir, 'not-a-folder'), '');
+  const net = makeNet({ seed: 11 });
+  const o = { tracker, run, onnxPath: join(dir, 'out', 'model.onnx'), metadata: publishMetadata() };
+  await assert.rejects(publishModel(net, { ...o, blobs: new LocalBlobStore(join(dir, 'not-a-folder', 'blobs')) }));
+  const registered = async () =>
+    (await tracker.getRegisteredModel('localization')) === undefined ? [] : await tracker.listModelVersions('localization');
+  assert.deepEqual(await registered(), [], 'the model blob goes in before the registration: a failed upload registers nothing');
+  const blobs = new LocalBlobStore(join(dir, 'blobs'));
+  const again = await publishModel(net, { ...o, blobs });
+  assert.equal(again.version, '1');
+  assert.deepEqual(
+    (await tracker.listModelVersions('localization')).map((v) => v.version),
+    ['1'],
+  );
+  assert.equal(parseOnnx(await blobs.get(again.blobKey), again.blobKey).metadata.modelVersion, '1');
+  // Another run still gets the next version.
+  const other = await startRun(tracker, { experiment: 'publish', guardExit: false });
+  mkdirSync(join(dir, 'out2'));
+  const next = await publishModel(makeNet({ seed: 12 }), { ...o, run: other, blobs, onnxPath: join(dir, 'out2', 'model.onnx') });
+  assert.equal(next.version, '2');
   await run.end('FINISHED');
   await other.end('FINISHED');
 });

@@ -12,7 +12,7 @@ import { hostname } from 'node:os';
 import { describeJob, type Job, JobStore } from '../../jobs/job-store.js';
 import { openQueue } from '../../jobs/open-queue.js';
 import type { JobOutcome, JobQueue } from '../../jobs/queue.js';
-import { DEFAULT_RETRY, type RetryPolicy } from '../../jobs/retry.js';
+import { DEFAULT_RETRY, type RetryPolicy, whileTransient } from '../../jobs/retry.js';
 import { isSqlRequest, serveSqlOverIpc } from '../../store/db/ipc.js';
 import { openStore, type Store } from '../../store/open.js';
 import type { ChildEvent, ChildJob } from './messages.js';
@@ -122,7 +122,10 @@ async function runJob(
   };
   child.on('message', (e: ChildEvent) => {
     if (isSqlRequest(e)) return;
-    if (e.type === 'run') write(() => jobs.setRun(job.id, name, e.runId));
+    // The run id must reach the catalog even through an outage: a retry without it would start
+    // a new run instead of resuming this one (an orphaned run, the job's work done twice).
+    if (e.type === 'run')
+      write(() => whileTransient(`job ${job.id}: recording its run`, () => jobs.setRun(job.id, name, e.runId), { log: o.log }));
     else if (e.type === 'epoch') {
       o.log(
         `job ${job.id}: epoch ${e.epoch}/${e.maxEpochs}${e.restored ? ' (restored from the checkpoint)' : `  val_nll ${e.metrics.val_nll?.toFixed(4)}`}`,

@@ -63,6 +63,16 @@ export interface S3BlobStoreOptions {
   maxAttempts?: number;
   /** Page size of ListObjectsV2 (S3's maximum, 1000, by default). */
   listPageSize?: number;
+  /** A connection not established within this long fails (and is retried). Default 5 s. */
+  connectTimeoutMs?: number;
+  /**
+   * A request whose connection carries no byte for this long fails (and is retried). Default 60 s:
+   * a reader starved of CPU leaves a response body unread that long on a loaded machine (20 s
+   * fired in bench/faults with no fault at all).
+   * Without it (the SDK's default) a server that accepts a connection and never answers holds
+   * the request, and whoever waits on it, forever.
+   */
+  idleTimeoutMs?: number;
 }
 
 /** What the SDK's service errors look like (name = the S3 error code). */
@@ -195,6 +205,12 @@ export class S3BlobStore implements BlobStore {
       },
       forcePathStyle: o.forcePathStyle,
       maxAttempts: positiveInt(o.maxAttempts ?? 3, 'maxAttempts'),
+      // Options of the SDK's NodeHttpHandler: an inactivity limit rather than a whole-request one,
+      // so that a large blob streaming steadily is never cut.
+      requestHandler: {
+        connectionTimeout: positiveInt(o.connectTimeoutMs ?? 5_000, 'connectTimeoutMs'),
+        socketTimeout: positiveInt(o.idleTimeoutMs ?? 60_000, 'idleTimeoutMs'),
+      },
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
     });

@@ -53,10 +53,29 @@ function connectHint(err: unknown): string {
   return 'Check the URL, or unset DATABASE_URL to use the embedded database.';
 }
 
-function executor(client: pg.Pool | pg.PoolClient): SqlExecutor {
+// pg reports a connection lost mid-query, or a pool that could not connect in time, with a bare
+// Error (no SQLSTATE, no errno): given SQLSTATE 08006 (connection_failure) here, so that the API
+// answers 503 and a worker waits for the server (src/jobs/retry.ts isTransient) rather than
+// taking it for a bug in the query.
+const CONNECTION_LOST =
+  /Connection terminated|Connection ended|not queryable|timeout exceeded when trying to connect|Client was closed/i;
+
+/** err, or a connection_failure naming the server when pg lost the connection. */
+export function namedConnectionError(err: unknown, location: string): unknown {
+  if (!(err instanceof Error) || typeof (err as { code?: unknown }).code === 'string' || !CONNECTION_LOST.test(err.message))
+    return err;
+  return Object.assign(new Error(`PostgreSQL at ${location}: ${err.message}`, { cause: err }), { code: '08006' });
+}
+
+function executor(client: pg.Pool | pg.PoolClient, location: string): SqlExecutor {
   return {
     async query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<SqlResult<R>> {
-      const r = await client.query(text, params);
+      let r: pg.QueryResult | pg.QueryResult[];
+      try {
+        r = await client.query(text, params);
+      } catch (err) {
+        throw namedConnectionError(err, location);
+      }
       // A parameterless multi-statement text yields one result per statement; keep the last.
       const last = (Array.isArray(r) ? r[r.length - 1] : r) as pg.QueryResult | undefined;
       return { rows: (last?.rows ?? []) as R[] };
@@ -92,6 +111,13 @@ export async function openPostgres(url: string, o: { schema?: string } = {}): Pr
   // An idle connection dropped by the server emits 'error' on the pool; without a listener that
   // would crash the process. The pool discards the connection; the next query gets a fresh one.
   pool.on('error', () => {});
+  // A connection dropped while checked out (between two statements of a transaction) emits
+  // 'error' on its client, where pg-pool listens only while the client is idle: without this the
+  // process dies of an uncaught 'Connection terminated unexpectedly' when the server stops. The
+  // client's next statement fails instead (08006, namedConnectionError) and it is not reused.
+  pool.on('connect', (c) => {
+    c.on('error', () => {});
+  });
   let client: pg.PoolClient;
   try {
     client = await pool.connect();
@@ -110,9 +136,11 @@ export async function openPostgres(url: string, o: { schema?: string } = {}): Pr
 
   return {
     location,
-    query: executor(pool).query,
+    query: executor(pool, location).query,
     async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-      const c = await pool.connect();
+      const c = await pool.connect().catch((err: unknown) => {
+        throw namedConnectionError(err, location);
+      });
       // Destroyed rather than returned to the pool when BEGIN/ROLLBACK/COMMIT themselves fail.
       let destroy = false;
       try {
@@ -120,11 +148,11 @@ export async function openPostgres(url: string, o: { schema?: string } = {}): Pr
           await c.query('BEGIN');
         } catch (err) {
           destroy = true;
-          throw err;
+          throw namedConnectionError(err, location);
         }
         let result: T;
         try {
-          result = await fn(executor(c));
+          result = await fn(executor(c, location));
         } catch (err) {
           await c.query('ROLLBACK').catch(() => {
             destroy = true;
@@ -136,7 +164,7 @@ export async function openPostgres(url: string, o: { schema?: string } = {}): Pr
           commit = await c.query('COMMIT');
         } catch (err) {
           destroy = true;
-          throw err;
+          throw namedConnectionError(err, location);
         }
         // COMMIT of a transaction aborted by an earlier (caught) error silently rolls back.
         if (commit.command === 'ROLLBACK') {
