@@ -93,6 +93,9 @@ export const CreateImportJob = Type.Object(
 // `kind` names, so an error names that schema's field rather than every alternative's.
 const createJobKinds = Type.Union([CreateTrainJob, CreateSimulateJob, CreateImportJob]);
 export const CreateJob = Type.Unsafe<Static<typeof createJobKinds>>({
+  // Without `type`, Ajv applies the discriminator to objects only and lets any other JSON value (null, a
+  // number, a string) through as a valid body, which was then stored as a job.
+  type: 'object',
   oneOf: [CreateTrainJob, CreateSimulateJob, CreateImportJob],
   discriminator: { propertyName: 'kind' },
   description: 'a job: `kind` train, simulate or import',

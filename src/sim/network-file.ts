@@ -12,7 +12,12 @@ interface GeoJsonFeature {
 
 function fromGeoJson(doc: { features?: unknown }, source: string, name: string): unknown {
   if (!Array.isArray(doc.features)) throw new ConfigError(source, ['features: a FeatureCollection needs a features array']);
-  const receivers = (doc.features as GeoJsonFeature[]).map((f, i) => {
+  const receivers = (doc.features as unknown[]).map((item, i) => {
+    if (item === null || typeof item !== 'object' || Array.isArray(item))
+      throw new ConfigError(source, [
+        `features.${i}: expected a GeoJSON Feature object, got ${String(JSON.stringify(item)).slice(0, 100)}`,
+      ]);
+    const f = item as GeoJsonFeature;
     const g = f.geometry;
     if (g?.type !== 'Point' || !Array.isArray(g.coordinates) || g.coordinates.length < 2) {
       throw new ConfigError(source, [`features.${i}.geometry: expected a GeoJSON Point [lon, lat(, alt)]`]);

@@ -343,3 +343,49 @@ test("a model version's ONNX file downloads from the blob store; predict refuses
   const notMultipart = await call('POST', '/api/v1/predict?model=localization@v1', 'read', { a: 1 });
   assert.equal(notMultipart.statusCode, 400);
 });
+
+// Found by the parser fuzzer (bench/fuzz, targets `api-jobs` and `api-uploads`): a JSON body that is not an
+// object passed validation (the discriminator applied to objects only) and was stored as a job before the
+// response failed with 500 "Cannot use 'in' operator to search for 'config' in x"; null got a 400 saying
+// "Cannot read properties of null (reading 'kind')"; a multipart body cut short, and a part whose
+// Content-Disposition lost its filename, got 500s ("Unexpected end of multipart data", "Cannot read
+// properties of undefined (reading 'includes')").
+test('non-object job bodies and malformed multipart uploads are 400s naming the problem, and store nothing (fuzz finds)', async () => {
+  const before = (await call('GET', '/api/v1/jobs?limit=500', 'read')).json().jobs.length;
+  for (const body of ['"x"', 'null', '5', 'true', '[]']) {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/jobs',
+      headers: { authorization: `Bearer ${token.write}`, 'content-type': 'application/json' },
+      payload: body,
+    });
+    assert.equal(res.statusCode, 400, body);
+    assert.match(res.json().error, /^invalid request: body must be object$/, body);
+  }
+  assert.equal((await call('GET', '/api/v1/jobs?limit=500', 'read')).json().jobs.length, before);
+
+  const upload = (payload: Buffer, contentType = 'multipart/form-data; boundary=heimdall-test-boundary') =>
+    app.inject({
+      method: 'POST',
+      url: '/api/v1/uploads',
+      headers: { authorization: `Bearer ${token.write}`, 'content-type': contentType },
+      payload,
+    });
+  const whole = multipart([['a.npy', new Uint8Array(64)]]).payload;
+  const cut = await upload(whole.subarray(0, 120));
+  assert.equal(cut.statusCode, 400);
+  assert.match(cut.json().error, /^malformed multipart\/form-data body \(.*unexpected end of multipart data\)/i);
+  const lostName = Buffer.from(
+    '--heimdall-test-boundary\r\nContent-Disposition: form-data;ndary\r\n' +
+      'Content-Disposition: form-data; name="file"; filename="big.wav"\r\nContent-Type: application/octet-stream\r\n\r\n' +
+      'abcd\r\n--heimdall-test-boundary--\r\n',
+  );
+  const noName = await upload(lostName);
+  assert.deepEqual(
+    [noName.statusCode, noName.json().error],
+    [
+      400,
+      "uploaded file name 'undefined': use one plain file name (letters, digits and . _ + = -; no folders, not starting with a dot)",
+    ],
+  );
+});

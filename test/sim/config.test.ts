@@ -693,3 +693,15 @@ describe('region sampling', () => {
     });
   });
 });
+
+// Found by the parser fuzzer (bench/fuzz, target `network`): a GeoJSON FeatureCollection whose features
+// array holds null threw "TypeError: Cannot read properties of null (reading 'geometry')".
+test('a GeoJSON feature that is not an object is refused naming its index (fuzz find)', () => {
+  const doc = {
+    type: 'FeatureCollection',
+    features: [{ type: 'Feature', geometry: { type: 'Point', coordinates: [7.6, 45.1] }, properties: { id: 'a' } }, null, 5],
+  };
+  assertConfigError(() => parseNetwork(doc, 'net.geojson'), 'net.geojson', [
+    'features.1: expected a GeoJSON Feature object, got null',
+  ]);
+});

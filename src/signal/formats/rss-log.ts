@@ -124,10 +124,9 @@ export function parseCsv(text: string): { cells: string[]; line: number }[] {
 
 function parseTime(v: string): Date | undefined {
   const t = v.trim();
-  if (/^-?\d+(\.\d+)?$/.test(t)) return new Date(Number(t) * 1000); // epoch seconds
-  if (!/^\d{4}-\d{2}-\d{2}/.test(t)) return undefined;
-  const d = new Date(t);
-  return Number.isNaN(d.getTime()) ? undefined : d;
+  // Epoch seconds beyond Date's ±8.64e12 s range give an Invalid Date, refused like an unparsable ISO time.
+  const d = /^-?\d+(\.\d+)?$/.test(t) ? new Date(Number(t) * 1000) : /^\d{4}-\d{2}-\d{2}/.test(t) ? new Date(t) : undefined;
+  return d === undefined || Number.isNaN(d.getTime()) ? undefined : d;
 }
 
 /** Finds each field's column by the caller's mapping or the accepted spellings; refuses ambiguity. */

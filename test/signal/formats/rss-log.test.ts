@@ -145,3 +145,16 @@ test('CSV: quotes, doubled quotes, line breaks inside quotes, CRLF and a BOM', (
   ]);
   assert.throws(() => parseCsv('a,"open\n'), /line 1: a quoted field is not closed/);
 });
+
+// Found by the parser fuzzer (bench/fuzz, target `rss-json`): epoch seconds beyond Date's range
+// (±8.64e12 s), e.g. 9007199254740994, were accepted as an Invalid Date instead of refused.
+test('epoch seconds beyond the representable range are refused naming the record (fuzz find)', () => {
+  const json = JSON.stringify([{ time: 9007199254740994, readings: [{ receiver: 'north', rss_dbm: -70 }] }]);
+  assert.throws(
+    () => parseRssJson(json, { file: 'log.json' }),
+    (err: Error) =>
+      err instanceof RssLogError && err.message === "log.json:[0].time: '9007199254740994' is neither ISO 8601 nor epoch seconds",
+  );
+  const csv = 'time,receiver,rss_dbm\n9007199254740994,north,-70\n';
+  assert.throws(() => parseRssCsv(csv, { file: 'log.csv' }), /log\.csv:2.*9007199254740994/);
+});
