@@ -16,7 +16,7 @@ import { parseDatasetRef } from '../pipeline/train-dataset.js';
 import { resolveScenario } from '../sim/scenario.js';
 import type { Catalog } from '../store/catalog/catalog.js';
 import type { DatasetRow } from '../store/catalog/types.js';
-import { type Scope, scopeAllows, type TokenStore } from '../store/tokens.js';
+import { expiredMessage, type Scope, scopeAllows, type TokenStore } from '../store/tokens.js';
 import type { Tracker } from '../track/types.js';
 import { errors, HttpError, secured } from './http.js';
 import { type ModelRouteDeps, registerModelRoutes } from './model-routes.js';
@@ -125,15 +125,21 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
       (req.url.startsWith('/docs') ? 'public' : req.routeOptions.url === undefined ? 'read' : 'admin');
     if (needed === 'public') return;
     const header = req.headers.authorization ?? '';
-    const token = /^Bearer (\S+)$/.exec(header)?.[1];
+    // The scheme's name is case-insensitive (RFC 7235 §2.1); the token is one word.
+    const token = /^Bearer (\S+)$/i.exec(header)?.[1];
     if (token === undefined) {
       reply.header('WWW-Authenticate', 'Bearer');
-      return reply.code(401).send({ error: 'missing bearer token (Authorization: Bearer <token>; heimdall tokens create)' });
+      return reply.code(401).send({
+        error:
+          header === ''
+            ? 'missing bearer token (Authorization: Bearer <token>; heimdall tokens create)'
+            : 'malformed Authorization header: expected `Bearer <token>` (one token, scheme Bearer)',
+      });
     }
-    const who = await d.tokens.verify(token);
-    if (who === undefined) {
+    const who = await d.tokens.check(token);
+    if (!who.ok) {
       reply.header('WWW-Authenticate', 'Bearer error="invalid_token"');
-      return reply.code(401).send({ error: 'invalid or revoked token' });
+      return reply.code(401).send({ error: who.reason === 'expired' ? expiredMessage(who) : 'invalid or revoked token' });
     }
     if (!scopeAllows(who.scope, needed))
       return reply.code(403).send({ error: `token '${who.name}' has scope ${who.scope}; this route needs ${needed}` });
