@@ -22,7 +22,7 @@ import { errors, HttpError, secured } from './http.js';
 import { type ModelRouteDeps, registerModelRoutes } from './model-routes.js';
 import * as S from './schemas.js';
 import { registerUploadRoutes } from './upload-routes.js';
-import { fileTooLarge, uploadLimit } from './uploads.js';
+import { fileTooLarge, MAX_UPLOAD_FILES, uploadLimit } from './uploads.js';
 
 export interface ApiDeps extends ModelRouteDeps {
   catalog: Catalog;
@@ -146,6 +146,8 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
+    // A refused upload closes the connection: the client stops sending, the server stops reading.
+    if (err.statusCode === 413 || err.code === 'FST_REQ_FILE_TOO_LARGE') reply.header('connection', 'close');
     if (err.validation !== undefined) return reply.code(400).send({ error: `invalid request: ${err.message}` });
     if (err instanceof HttpError) return reply.code(err.statusCode).send({ error: err.message });
     if (err instanceof JobNotFoundError) return reply.code(404).send({ error: err.message });
@@ -394,7 +396,7 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
 
   // Uploads (predict, uploads): files only, each within the limit, streamed as they arrive.
   await app.register(multipart, {
-    limits: { fileSize: uploadLimit(d), files: 512, fields: 0, parts: 512 },
+    limits: { fileSize: uploadLimit(d), files: MAX_UPLOAD_FILES, fields: 0, parts: MAX_UPLOAD_FILES },
   });
   await registerModelRoutes(app, d);
   registerUploadRoutes(app, d);

@@ -52,7 +52,7 @@ export interface ApiFixture {
 
 export async function startApi(
   backend: CatalogBackend,
-  o: { uploadLimit?: number; bodyLimit?: number } = {},
+  o: { uploadLimit?: number; uploadTotalLimit?: number; bodyLimit?: number } = {},
 ): Promise<ApiFixture> {
   const home = mkdtempSync(join(tmpdir(), 'heimdall-api-'));
   const env = backend.env();
@@ -69,6 +69,7 @@ export async function startApi(
     blobs: store.blobs,
     resolveModel: registryResolver({ home, env }),
     ...(o.uploadLimit !== undefined ? { uploadLimit: o.uploadLimit } : {}),
+    ...(o.uploadTotalLimit !== undefined ? { uploadTotalLimit: o.uploadTotalLimit } : {}),
     ...(o.bodyLimit !== undefined ? { bodyLimit: o.bodyLimit } : {}),
     blobsReachable: async () => true,
     logger: false,
