@@ -15,6 +15,7 @@ import { resolveTrainConfig } from '../pipeline/train-config.js';
 import { parseDatasetRef } from '../pipeline/train-dataset.js';
 import { resolveScenario } from '../sim/scenario.js';
 import type { Catalog } from '../store/catalog/catalog.js';
+import { checkDatasetName } from '../store/catalog/names.js';
 import type { DatasetRow } from '../store/catalog/types.js';
 import { expiredMessage, type Scope, scopeAllows, type TokenStore } from '../store/tokens.js';
 import type { Tracker } from '../track/types.js';
@@ -222,7 +223,7 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
       // Everything that can be checked now is, so a bad request is refused here, not by a worker.
       try {
         if (body.kind === 'train') {
-          parseDatasetRef(body.dataset);
+          checkDatasetName(parseDatasetRef(body.dataset).name);
           resolveTrainConfig(body.config ?? {}, 'body/config');
         } else if (body.kind === 'simulate') {
           if ((body.preset === undefined) === (body.scenario === undefined))
@@ -396,6 +397,9 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
 
   // Uploads (predict, uploads): files only, each within the limit, streamed as they arrive.
   await app.register(multipart, {
+    // The file name as sent: the parser would otherwise cut '../../x' down to 'x' and accept it
+    // silently; receiveFiles refuses any name with a folder in it, naming it.
+    preservePath: true,
     limits: { fileSize: uploadLimit(d), files: MAX_UPLOAD_FILES, fields: 0, parts: MAX_UPLOAD_FILES },
   });
   await registerModelRoutes(app, d);

@@ -83,6 +83,8 @@ export class TokenStore {
   }
 
   async revoke(name: string): Promise<void> {
+    // A name no token can have is answered like an unknown one, without asking the database.
+    if (!NAME.test(name)) throw new Error(`no active token named '${name.replace(/[^\x20-\x7e]/g, '?').slice(0, 100)}'`);
     const r = await this.db.query(
       `UPDATE api_tokens SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL RETURNING name`,
       [name],

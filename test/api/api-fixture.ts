@@ -52,9 +52,9 @@ export interface ApiFixture {
 
 export async function startApi(
   backend: CatalogBackend,
-  o: { uploadLimit?: number; uploadTotalLimit?: number; bodyLimit?: number } = {},
+  o: { uploadLimit?: number; uploadTotalLimit?: number; bodyLimit?: number; home?: string } = {},
 ): Promise<ApiFixture> {
-  const home = mkdtempSync(join(tmpdir(), 'heimdall-api-'));
+  const home = o.home ?? mkdtempSync(join(tmpdir(), 'heimdall-api-'));
   const env = backend.env();
   const store = await openStore({ home, env });
   const tracker = openTracker({ home, env });

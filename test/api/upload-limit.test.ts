@@ -36,7 +36,8 @@ before(async () => {
   base = await f.app.listen({ host: '127.0.0.1', port: 0 });
 });
 after(async () => {
-  process.env.TMPDIR = originalTmp;
+  if (originalTmp === undefined) delete process.env.TMPDIR;
+  else process.env.TMPDIR = originalTmp;
   await f?.close();
 });
 
