@@ -1,10 +1,9 @@
 // Routes that serve models: the registry's models and versions, a version's ONNX file from the
 // blob store, and predictions from uploaded recordings (POST /api/v1/predict) through the same
 // code as `heimdall predict` (src/predict/predict-paths.ts).
-import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type {
@@ -22,7 +21,7 @@ import { BlobNotFoundError, type BlobStore } from '../store/blobs/index.js';
 import { isMlflowError, type Tracker } from '../track/types.js';
 import { errors, HttpError, secured } from './http.js';
 import * as S from './schemas.js';
-import { receiveFiles, uploadLimit } from './uploads.js';
+import { receiveFiles, refuseDeclaredOversize, type UploadLimitOptions, uploadLimits } from './uploads.js';
 
 export type Api = FastifyInstance<
   RawServerDefault,
@@ -32,9 +31,7 @@ export type Api = FastifyInstance<
   TypeBoxTypeProvider
 >;
 
-export interface ModelRouteDeps {
-  /** Largest uploaded file, bytes (default 64 MiB); at most 512 files per request. */
-  uploadLimit?: number;
+export interface ModelRouteDeps extends UploadLimitOptions {
   tracker: Tracker;
   blobs: BlobStore;
   /** NAME@alias (or NAME@vN) → a local .onnx file (src/pipeline/model-resolver.ts). */
@@ -154,6 +151,7 @@ export async function registerModelRoutes(app: Api, d: ModelRouteDeps): Promise<
     '/api/v1/predict',
     {
       config: { scope: 'read' },
+      onRequest: refuseDeclaredOversize(uploadLimits(d)),
       schema: {
         summary:
           'positions with uncertainty ellipses for uploaded recordings (multipart/form-data: the files of one or more transmissions — SigMF collections with their .sigmf-meta/.sigmf-data, .npy sets or KiwiSDR WAVs); the same document as `heimdall predict`',
@@ -181,8 +179,8 @@ export async function registerModelRoutes(app: Api, d: ModelRouteDeps): Promise<
       const model = await modelFor(req.query.model);
       const dir = mkdtempSync(join(tmpdir(), 'heimdall-predict-'));
       try {
-        // Written as it arrives; past the limit the stream fails (413) before more is stored.
-        await receiveFiles(req, uploadLimit(d), (name, file) => pipeline(file, createWriteStream(join(dir, name))));
+        // Written as it arrives; past a limit the stream fails (413) before more is stored.
+        await receiveFiles(req, uploadLimits(d), dir);
         const r = await predictPaths(model, [dir], { ignoreUnknown: req.query.ignoreUnknown, workers: 0 });
         // Labels name the server's temporary folder: show the uploaded names instead.
         const strip = (label: string) => label.split(`${dir}/`).join('');

@@ -15,14 +15,15 @@ import { resolveTrainConfig } from '../pipeline/train-config.js';
 import { parseDatasetRef } from '../pipeline/train-dataset.js';
 import { resolveScenario } from '../sim/scenario.js';
 import type { Catalog } from '../store/catalog/catalog.js';
+import { checkDatasetName } from '../store/catalog/names.js';
 import type { DatasetRow } from '../store/catalog/types.js';
-import { type Scope, scopeAllows, type TokenStore } from '../store/tokens.js';
+import { expiredMessage, type Scope, scopeAllows, type TokenStore } from '../store/tokens.js';
 import type { Tracker } from '../track/types.js';
 import { errors, HttpError, secured } from './http.js';
 import { type ModelRouteDeps, registerModelRoutes } from './model-routes.js';
 import * as S from './schemas.js';
 import { registerUploadRoutes } from './upload-routes.js';
-import { fileTooLarge, uploadLimit } from './uploads.js';
+import { fileTooLarge, MAX_UPLOAD_FILES, uploadLimit } from './uploads.js';
 
 export interface ApiDeps extends ModelRouteDeps {
   catalog: Catalog;
@@ -127,21 +128,29 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
       (req.url.startsWith('/docs') ? 'public' : req.routeOptions.url === undefined ? 'read' : 'admin');
     if (needed === 'public') return;
     const header = req.headers.authorization ?? '';
-    const token = /^Bearer (\S+)$/.exec(header)?.[1];
+    // The scheme's name is case-insensitive (RFC 7235 §2.1); the token is one word.
+    const token = /^Bearer (\S+)$/i.exec(header)?.[1];
     if (token === undefined) {
       reply.header('WWW-Authenticate', 'Bearer');
-      return reply.code(401).send({ error: 'missing bearer token (Authorization: Bearer <token>; heimdall tokens create)' });
+      return reply.code(401).send({
+        error:
+          header === ''
+            ? 'missing bearer token (Authorization: Bearer <token>; heimdall tokens create)'
+            : 'malformed Authorization header: expected `Bearer <token>` (one token, scheme Bearer)',
+      });
     }
-    const who = await d.tokens.verify(token);
-    if (who === undefined) {
+    const who = await d.tokens.check(token);
+    if (!who.ok) {
       reply.header('WWW-Authenticate', 'Bearer error="invalid_token"');
-      return reply.code(401).send({ error: 'invalid or revoked token' });
+      return reply.code(401).send({ error: who.reason === 'expired' ? expiredMessage(who) : 'invalid or revoked token' });
     }
     if (!scopeAllows(who.scope, needed))
       return reply.code(403).send({ error: `token '${who.name}' has scope ${who.scope}; this route needs ${needed}` });
   });
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
+    // A refused upload closes the connection: the client stops sending, the server stops reading.
+    if (err.statusCode === 413 || err.code === 'FST_REQ_FILE_TOO_LARGE') reply.header('connection', 'close');
     if (err.validation !== undefined) return reply.code(400).send({ error: `invalid request: ${err.message}` });
     if (err instanceof HttpError) return reply.code(err.statusCode).send({ error: err.message });
     if (err instanceof JobNotFoundError) return reply.code(404).send({ error: err.message });
@@ -226,7 +235,7 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
       // Everything that can be checked now is, so a bad request is refused here, not by a worker.
       try {
         if (body.kind === 'train') {
-          parseDatasetRef(body.dataset);
+          checkDatasetName(parseDatasetRef(body.dataset).name);
           resolveTrainConfig(body.config ?? {}, 'body/config');
         } else if (body.kind === 'simulate') {
           if ((body.preset === undefined) === (body.scenario === undefined))
@@ -400,7 +409,10 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
 
   // Uploads (predict, uploads): files only, each within the limit, streamed as they arrive.
   await app.register(multipart, {
-    limits: { fileSize: uploadLimit(d), files: 512, fields: 0, parts: 512 },
+    // The file name as sent: the parser would otherwise cut '../../x' down to 'x' and accept it
+    // silently; receiveFiles refuses any name with a folder in it, naming it.
+    preservePath: true,
+    limits: { fileSize: uploadLimit(d), files: MAX_UPLOAD_FILES, fields: 0, parts: MAX_UPLOAD_FILES },
   });
   await registerModelRoutes(app, d);
   registerUploadRoutes(app, d);

@@ -124,9 +124,10 @@ export class JobStore {
     if (o.status !== undefined) where.push(`status = $${params.push(o.status)}`);
     if (o.kind !== undefined) where.push(`kind = $${params.push(o.kind)}`);
     if (o.before !== undefined) where.push(`id < $${params.push(o.before)}`);
-    const limit = Math.min(Math.max(1, o.limit ?? 50), 500);
+    const limit = Math.min(Math.max(1, Math.trunc(Number(o.limit ?? 50)) || 50), 500);
+    // Every value is a parameter, the limit too: no caller's value is ever part of the SQL text.
     const r = await this.db.query<Job>(
-      `SELECT ${COLUMNS} FROM jobs ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ${limit}`,
+      `SELECT ${COLUMNS} FROM jobs ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${params.push(limit)}`,
       params,
     );
     return r.rows;

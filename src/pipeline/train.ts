@@ -113,7 +113,9 @@ export class TrainingInterrupted extends Error {
 
 /** A run's folder: <home>/runs/<dataset>-v<version>/run-<id>. */
 export function runFolder(home: string, dataset: Pick<DatasetRow, 'name' | 'version'>, runId: string): string {
-  return join(home, 'runs', `${dataset.name}-v${dataset.version}`, `run-${runId}`);
+  // Names are checked when a dataset is made (store/catalog/names.ts); one from an older catalog
+  // that breaks the rule is escaped into one folder name rather than trusted as a path.
+  return join(home, 'runs', `${encodeURIComponent(dataset.name)}-v${dataset.version}`, `run-${runId}`);
 }
 
 /** Throws when the run was interrupted (Ctrl-C), naming the step it stopped at. */

@@ -1,5 +1,5 @@
 // The HTTP API in-process (Fastify's inject) on the embedded catalog: every route is in the
-// OpenAPI document and refuses a missing, wrong, revoked or under-scoped token; jobs are created,
+// OpenAPI document (whose walk for refused tokens is test/api/access.test.ts); jobs are created,
 // listed by cursor, read, cancelled (409 once finished), with invalid bodies refused naming the
 // field; readiness names a failing dependency with 503 + Retry-After; /metrics counts jobs.
 import assert from 'node:assert/strict';
@@ -33,7 +33,7 @@ let blobsUp = true;
 let blobsHang = false;
 let home = '';
 const UPLOAD_LIMIT = 4096;
-const token: Record<'read' | 'write' | 'admin' | 'revoked', string> = { read: '', write: '', admin: '', revoked: '' };
+const token: Record<'read' | 'write' | 'admin', string> = { read: '', write: '', admin: '' };
 
 before(async () => {
   home = mkdtempSync(join(tmpdir(), 'heimdall-api-'));
@@ -41,8 +41,6 @@ before(async () => {
   tracker = openTracker({ home, env });
   const tokens = new TokenStore(store.catalog.db);
   for (const scope of ['read', 'write', 'admin'] as const) token[scope] = await tokens.create(`t-${scope}`, scope);
-  token.revoked = await tokens.create('gone', 'admin');
-  await tokens.revoke('gone');
   const jobs = new JobStore(store.catalog.db);
   app = await buildApi({
     catalog: store.catalog,
@@ -77,7 +75,7 @@ const call = (method: string, url: string, as?: keyof typeof token, body?: unkno
     ...(body !== undefined ? { payload: body as Record<string, unknown> } : {}),
   });
 
-test('every route is in the OpenAPI document, and every route but health refuses missing, wrong, revoked and under-scoped tokens', async () => {
+test('every route is in the OpenAPI document (valid OpenAPI 3.0) with its responses and bearer auth; health is public', async () => {
   const doc = (await call('GET', '/openapi.json')).json() as {
     openapi: string;
     paths: Record<string, Record<string, { security?: unknown[]; responses?: Record<string, unknown> }>>;
@@ -104,17 +102,9 @@ test('every route is in the OpenAPI document, and every route but health refuses
       continue;
     }
     assert.deepEqual(op?.security, [{ bearer: [] }], `${key} does not declare its bearer auth`);
-    const missing = await call(r.method, url);
-    assert.equal(missing.statusCode, 401, `${key} without a token`);
-    assert.equal(missing.headers['www-authenticate'], 'Bearer');
-    const wrong = await app.inject({ method: r.method as 'GET', url, headers: { authorization: 'Bearer hd_not-a-token' } });
-    assert.equal(wrong.statusCode, 401, `${key} with a wrong token`);
-    assert.equal((await call(r.method, url, 'revoked')).statusCode, 401, `${key} with a revoked token`);
-    if (r.scope === 'write') {
-      const under = await call(r.method, url, 'read', {});
-      assert.equal(under.statusCode, 403, `${key} with a read token`);
-      assert.match(under.json().error, /token 't-read' has scope read; this route needs write/);
-    }
+    // Missing, malformed, wrong, revoked, expired and under-scoped tokens, on both catalogs:
+    // test/api/access.test.ts, which walks the same document.
+    assert.equal((await call(r.method, url)).statusCode, 401, `${key} without a token`);
   }
   // An unknown route is a JSON 404, not a stack.
   const none = await call('GET', '/api/v1/nothing', 'read');

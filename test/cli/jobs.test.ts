@@ -67,7 +67,7 @@ test('tokens create prints the token once; list never shows it; revoke; bad name
   assert.match(token, /^hd_[A-Za-z0-9_-]{43}$/);
   assert.match(made.stderr, /shown only now/);
   const list = await heimdall(home, 'tokens', 'list');
-  assert.match(list.stdout, /^ci-bot\s+write\s+active since/m);
+  assert.match(list.stdout, /^ci-bot\s+write\s+active since \S+, no expiry$/m);
   assert.ok(!list.stdout.includes(token.slice(3)));
   assert.match(
     (await heimdall(home, 'tokens', 'create', 'ci-bot', '--scope', 'read')).stderr,
@@ -81,4 +81,29 @@ test('tokens create prints the token once; list never shows it; revoke; bad name
   assert.match((await heimdall(home, 'tokens', 'revoke', 'ci-bot')).stdout, /token 'ci-bot' revoked/);
   assert.match((await heimdall(home, 'tokens', 'list')).stdout, /^ci-bot\s+write\s+revoked/m);
   assert.match((await heimdall(home, 'tokens', 'revoke', 'ci-bot')).stderr, /no active token named 'ci-bot'/);
+});
+
+test('tokens create --expires takes a duration or an ISO instant; list shows the expiry; past or malformed ones are refused', async () => {
+  const home = mkdtempSync(join(tmpdir(), 'heimdall-cli-tokens-expiry-'));
+  const before = Date.now();
+  const day = await heimdall(home, 'tokens', 'create', 'nightly', '--scope', 'read', '--expires', '30d');
+  assert.equal(day.status, 0, day.stderr);
+  const until = /valid until (\S+);/.exec(day.stderr)?.[1];
+  assert.ok(until, day.stderr);
+  const ms = Date.parse(until) - before;
+  assert.ok(ms >= 30 * 86_400_000 && ms < 30 * 86_400_000 + 60_000, `30d gave ${until}`);
+  const fixed = await heimdall(home, 'tokens', 'create', 'until-2099', '--scope', 'write', '--expires', '2099-01-31T18:00:00Z');
+  assert.equal(fixed.status, 0, fixed.stderr);
+  const list = (await heimdall(home, 'tokens', 'list')).stdout;
+  assert.match(list, new RegExp(`^nightly\\s+read\\s+active since \\S+, expires ${until.replace(/\./g, '\\.')}$`, 'm'));
+  assert.match(list, /^until-2099\s+write\s+active since \S+, expires 2099-01-31T18:00:00\.000Z$/m);
+  const past = await heimdall(home, 'tokens', 'create', 'old', '--scope', 'read', '--expires', '2001-01-01');
+  assert.notEqual(past.status, 0);
+  assert.match(past.stderr, /token expiry 2001-01-01T00:00:00\.000Z is not in the future/);
+  for (const bad of ['soon', '10y', '0d', '2027-01-31T18:00', '../x']) {
+    const r = await heimdall(home, 'tokens', 'create', 'bad', '--scope', 'read', '--expires', bad);
+    assert.notEqual(r.status, 0, bad);
+    assert.match(r.stderr, new RegExp(`--expires expects a duration like 30d.*got '${bad.replace(/\./g, '\\.')}'`), bad);
+  }
+  assert.doesNotMatch((await heimdall(home, 'tokens', 'list')).stdout, /^(old|bad)\s/m);
 });

@@ -40,7 +40,9 @@ describe('SIGKILL at fixed points, then the home is checked and the command re-r
   });
 
   test('dataset creation killed, then re-run: the newest version holds every session', async () => {
-    const r = await killChain('dataset', world, join(root, 'dataset'), [{ delayMs: 1200 }]);
+    // The command prints one line, at its end: kill points are delays from its start, three of them so
+    // that at least one lands before the end on a fast machine as on a loaded one.
+    const r = await killChain('dataset', world, join(root, 'dataset'), [{ delayMs: 500 }, { delayMs: 900 }, { delayMs: 1200 }]);
     assert.deepEqual(r.problems, [], r.problems.join('\n'));
     assert.ok(r.rerunCompleted);
     assert.ok(

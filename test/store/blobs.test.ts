@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
@@ -16,6 +16,7 @@ import {
   S3BlobStore,
   type S3BlobStoreOptions,
 } from '../../src/store/blobs/index.js';
+import { HOSTILE } from '../hostile-names.js';
 import { type RunningS3, startS3rver } from './s3rver.js';
 
 const MiB = 1024 * 1024;
@@ -199,6 +200,14 @@ function blobStoreContract(backend: Backend): void {
         await rejectsWith(store.has(key), RangeError, message);
         await rejectsWith(store.delete(key), RangeError, message);
       }
+      // The shared hostile list (test/hostile-names.ts): traversal, encoded traversal, NUL, look-alikes, SQL-ish, 5000 characters.
+      for (const key of HOSTILE.filter((k) => k !== 'a/b')) {
+        const named = (err: Error) =>
+          err instanceof RangeError && err.message.startsWith(`invalid blob key '${key.slice(0, 30)}`);
+        await assert.rejects(store.put(key, Buffer.from('x')), named, JSON.stringify(key.slice(0, 40)));
+        await assert.rejects(store.get(key), named, JSON.stringify(key.slice(0, 40)));
+        await assert.rejects(store.put(`blobs/${key}`, Buffer.from('x')), RangeError, JSON.stringify(key.slice(0, 40)));
+      }
       assert.deepEqual(await store.list(''), []);
     });
 
@@ -292,6 +301,21 @@ function filesUnder(root: string): string[] {
 blobStoreContract({ name: 'LocalBlobStore', fresh: () => ({ store: freshLocal() }) });
 
 describe('LocalBlobStore', () => {
+  test('hostile keys create nothing outside the root (nor inside it)', async () => {
+    const sandbox = mkdtempSync(join(tmpdir(), 'heimdall-blob-sandbox-'));
+    const store = new LocalBlobStore(join(sandbox, 'root'));
+    await store.put('ok/x.bin', Buffer.from('x')); // the root exists, so an escape would have somewhere to go
+    for (const key of HOSTILE.filter((k) => k !== 'a/b')) {
+      await assert.rejects(store.put(key, Buffer.from('x')), RangeError);
+      await assert.rejects(store.putFile(key, join(sandbox, 'root', 'ok', 'x.bin')), RangeError);
+      await assert.rejects(store.put(`ok/${key}`, Buffer.from('x')), RangeError);
+    }
+    assert.deepEqual(readdirSync(sandbox), ['root']);
+    assert.deepEqual(filesUnder(store.root), ['ok/x.bin']);
+    assert.equal(existsSync('/tmp/heimdall-escape'), false);
+    rmSync(sandbox, { recursive: true, force: true });
+  });
+
   test('location is the file:// URL of the absolute root; keys map to files under it', async () => {
     const store = freshLocal();
     assert.equal(store.location, pathToFileURL(store.root).href);

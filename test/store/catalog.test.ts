@@ -192,7 +192,7 @@ for (const b of backends) {
     test('migrations are idempotent: a second run applies nothing and changes no table', async () => {
       const db = await empty();
       assert.equal(await schemaVersion(db), 0);
-      assert.deepEqual(await migrate(db), [1, 2, 3, 4, 5, 6]);
+      assert.deepEqual(await migrate(db), [1, 2, 3, 4, 5, 6, 7]);
       const first = await tables(db);
       assert.deepEqual(first, [
         'api_tokens',
@@ -209,7 +209,7 @@ for (const b of backends) {
       assert.deepEqual(await migrate(db), []);
       await Catalog.open(db); // opening migrates too
       assert.equal(await schemaVersion(db), SCHEMA_VERSION);
-      assert.equal(SCHEMA_VERSION, 6);
+      assert.equal(SCHEMA_VERSION, 7);
       assert.deepEqual(await tables(db), first);
       const applied = await db.query('SELECT version, name FROM schema_migrations ORDER BY version');
       assert.deepEqual(
@@ -255,7 +255,7 @@ for (const b of backends) {
       const results = await Promise.all([migrate(db), migrate(db), migrate(db)]);
       assert.deepEqual(
         results.flat().sort((a, b) => a - b),
-        [1, 2, 3, 4, 5, 6],
+        [1, 2, 3, 4, 5, 6, 7],
       );
       assert.deepEqual((await db.query('SELECT version FROM schema_migrations ORDER BY version')).rows, [
         { version: 1 },
@@ -264,6 +264,7 @@ for (const b of backends) {
         { version: 4 },
         { version: 5 },
         { version: 6 },
+        { version: 7 },
       ]);
     });
 

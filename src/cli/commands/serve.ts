@@ -2,6 +2,8 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import type { TokenExpiry, TokenInfo } from '../../store/tokens.js';
+import { expiry } from '../parse.js';
 import { withStore } from '../with-store.js';
 
 const home = (h?: string) => resolve(h ?? process.env.HEIMDALL_HOME ?? '.heimdall');
@@ -12,6 +14,13 @@ async function withTokens<T>(
 ): Promise<T> {
   const { TokenStore } = await import('../../store/tokens.js');
   return withStore(home(h), (store) => fn(new TokenStore(store.catalog.db)));
+}
+
+/** A token's state for `tokens list`: revoked, expired, or active (with its expiry, if any). */
+function state(t: TokenInfo, now: Date): string {
+  if (t.revokedAt) return `revoked ${t.revokedAt.toISOString()}`;
+  if (t.expiresAt && t.expiresAt <= now) return `expired ${t.expiresAt.toISOString()}`;
+  return `active since ${t.createdAt.toISOString()}, ${t.expiresAt ? `expires ${t.expiresAt.toISOString()}` : 'no expiry'}`;
 }
 
 export function registerServe(program: Command): void {
@@ -45,23 +54,30 @@ export function registerServe(program: Command): void {
     .description('create a token and print it once (the catalog keeps only its SHA-256)')
     .argument('<name>', 'a name for the token (who or what uses it)')
     .requiredOption('--scope <scope>', 'read, write (jobs) or admin')
+    .option(
+      '--expires <when>',
+      'refuse the token after this: a duration from now (90m, 12h, 30d, 2w) or an ISO date/instant (2027-01-31, 2027-01-31T18:00:00Z); default: valid until revoked',
+      expiry('--expires'),
+    )
     .option('--home <dir>', 'data folder (default $HEIMDALL_HOME or ./.heimdall)')
-    .action(async (name: string, o: { scope: string; home?: string }) => {
-      const token = await withTokens(o.home, (t) => t.create(name, o.scope as 'read'));
+    .action(async (name: string, o: { scope: string; expires?: TokenExpiry; home?: string }) => {
+      const { token, until } = await withTokens(o.home, async (t) => {
+        const made = await t.create(name, o.scope as 'read', o.expires);
+        return { token: made, until: (await t.list()).find((x) => x.name === name)?.expiresAt ?? null };
+      });
       console.log(token);
-      console.error(`token '${name}' (scope ${o.scope}) created; it is shown only now: keep it somewhere safe`);
+      console.error(
+        `token '${name}' (scope ${o.scope}) created, ${until ? `valid until ${until.toISOString()}` : 'valid until revoked'}; it is shown only now: keep it somewhere safe`,
+      );
     });
   tokens
     .command('list')
-    .description('tokens by name, with scope and state (never the tokens themselves)')
+    .description('tokens by name, with scope, state and expiry (never the tokens themselves)')
     .option('--home <dir>', 'data folder (default $HEIMDALL_HOME or ./.heimdall)')
     .action(async (o: { home?: string }) => {
       const list = await withTokens(o.home, (t) => t.list());
       if (list.length === 0) console.log('no tokens');
-      for (const t of list)
-        console.log(
-          `${t.name.padEnd(24)} ${t.scope.padEnd(6)} ${t.revokedAt ? `revoked ${t.revokedAt.toISOString()}` : `active since ${t.createdAt.toISOString()}`}`,
-        );
+      for (const t of list) console.log(`${t.name.padEnd(24)} ${t.scope.padEnd(6)} ${state(t, new Date())}`);
     });
   tokens
     .command('revoke')

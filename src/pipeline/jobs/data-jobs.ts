@@ -9,12 +9,12 @@ import type { ImportJobRequest, SimulateJobRequest } from '../../jobs/job-store.
 import { resolveScenario } from '../../sim/scenario.js';
 import { simulate } from '../../sim/simulate.js';
 import { checkBlobKey } from '../../store/blobs/index.js';
+import { checkDatasetName } from '../../store/catalog/names.js';
 import { createDataset } from '../../store/datasets.js';
 import { importDirectory } from '../../store/import.js';
 import type { Store } from '../../store/open.js';
 
 const SPLIT = { train: 0.7, val: 0.15, test: 0.15 };
-const DATASET_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 
 export interface DataJobContext {
   store: Store;
@@ -22,13 +22,6 @@ export interface DataJobContext {
   jobId: number;
   signal?: AbortSignal;
   log: (line: string) => void;
-}
-
-function checkDatasetName(name: string): void {
-  if (!DATASET_NAME.test(name))
-    throw new RangeError(
-      `dataset name '${name}': use letters, digits, '.', '_' and '-' (at most 100, not starting with a symbol)`,
-    );
 }
 
 function workDir(c: DataJobContext, what: string): string {

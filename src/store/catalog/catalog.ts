@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { SqlDatabase, SqlExecutor } from '../sql.js';
 import { migrate } from './migrations.js';
+import { checkDatasetName } from './names.js';
 import {
   type DatasetAssignment,
   type DatasetRow,
@@ -335,7 +336,7 @@ export class Catalog {
     splitSpec: Record<string, unknown>,
     assignments: readonly DatasetAssignment[],
   ): Promise<DatasetRow> {
-    if (name.trim() === '') throw new RangeError('createDataset: empty dataset name');
+    checkDatasetName(name); // it becomes a folder name (runs/<name>-v<version>): refused here, before anything is stored
     if (!Number.isInteger(seed) || seed < -INT32_MAX - 1 || seed > INT32_MAX) {
       throw new RangeError(`createDataset: seed must be a 32-bit integer, got ${seed}`);
     }

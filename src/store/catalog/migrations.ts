@@ -227,6 +227,15 @@ ALTER TABLE measurements ADD COLUMN rx_lon double precision CHECK (rx_lon BETWEE
 ALTER TABLE measurements ADD CONSTRAINT measurements_blob_or_power_check CHECK (blob_key IS NOT NULL OR format = 'rss');
 `,
   },
+  {
+    version: 7,
+    name: 'api-token-expiry',
+    // A token may carry an end of validity (heimdall tokens create --expires): past it, the API
+    // refuses the token with 401 saying it expired. NULL: valid until revoked, as before.
+    sql: `
+ALTER TABLE api_tokens ADD COLUMN expires_at timestamptz NULL;
+`,
+  },
 ];
 
 /** The schema version this program expects (the last migration's). */

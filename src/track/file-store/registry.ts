@@ -27,11 +27,22 @@ import {
   STAGE_DELETED_INTERNAL,
 } from './meta.js';
 
+/**
+ * MLflow's rule (no path separator, no '%', not '.' or '..'), and what a folder name also needs:
+ * no control character (a NUL would reach the file system as a TypeError, a newline would split
+ * log lines) and at most 255 bytes (a longer name fails deep inside mkdir with ENAMETOOLONG).
+ */
 function checkModelName(name: string): void {
   if (name === '' || /[/\\%]/.test(name) || name === '.' || name === '..') {
     throw new MlflowError(
       'INVALID_PARAMETER_VALUE',
       `Invalid name: '${name}'. Registered model name cannot be empty or contain a path separator or '%'`,
+    );
+  }
+  if (/\p{Cc}/u.test(name) || Buffer.byteLength(name) > 255) {
+    throw new MlflowError(
+      'INVALID_PARAMETER_VALUE',
+      `Invalid name: '${name.replace(/\p{Cc}/gu, '?').slice(0, 100)}'. Registered model name cannot contain control characters or be longer than 255 bytes`,
     );
   }
 }

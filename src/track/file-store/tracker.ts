@@ -274,6 +274,8 @@ export class FileTracker extends FileRegistry implements Tracker {
     if (!info.artifactUri.startsWith('file:')) {
       throw new MlflowError('INVALID_PARAMETER_VALUE', `run ${runId}: artifact URI ${info.artifactUri} is not a local folder`);
     }
+    // An artifact path is a relative '/'-path inside the run's artifacts, never '..' out of them.
+    if (artifactPath) checkKey('artifact path', artifactPath);
     const base = join(fileURLToPath(info.artifactUri), ...(artifactPath ? artifactPath.split('/') : []));
     // MLflow's log_artifact puts a file under artifact_path; log_artifacts copies a folder's contents there.
     const target = statSync(localPath).isDirectory() ? base : join(base, basename(localPath));
