@@ -140,7 +140,8 @@ export class JobStore {
    */
   async expired(limit = 500): Promise<Job[]> {
     const r = await this.db.query<Job>(
-      `SELECT ${COLUMNS} FROM jobs WHERE status = 'running' AND lease_until < now() AND NOT cancel_requested ORDER BY id LIMIT ${Math.min(Math.max(1, limit), 500)}`,
+      `SELECT ${COLUMNS} FROM jobs WHERE status = 'running' AND lease_until < now() AND NOT cancel_requested ORDER BY id LIMIT $1`,
+      [Math.min(Math.max(1, limit), 500)],
     );
     return r.rows;
   }

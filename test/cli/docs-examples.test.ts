@@ -169,6 +169,7 @@ const PAGES: Record<string, string> = {
   predict: 'docs/EXPORT.md',
   evaluate: 'docs/EVALUATION.md',
   locate: 'docs/LOCATE.md',
+  check: 'docs/RELIABILITY.md',
 };
 
 test("every command is in README's table and every option it declares is on its page", () => {
