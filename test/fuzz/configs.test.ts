@@ -1,23 +1,11 @@
 // Power logs, receiver networks, scenarios and training configs under fuzzing: each input yields a valid
 // result or a clear error naming the file, within the time and memory bounds (bench/fuzz/verdict.ts).
-import { after, before, test } from 'node:test';
-import { type FuzzTargets, openTargets } from '../../bench/fuzz/targets/index.js';
-import { assertNoFinds, assertSeedsValid } from './property.js';
+import { fuzzEach } from './property.js';
 
-const NAMES = ['rss-csv', 'rss-json', 'network', 'scenario', 'train-config-json', 'train-config-yaml'];
-let fuzz: FuzzTargets;
-before(async () => {
+fuzzEach(['rss-csv', 'rss-json', 'network', 'scenario', 'train-config-json', 'train-config-yaml'], {
+  runs: 1000,
+  seedBase: 1810,
+  what: 'seeds are valid; 1,000 mutated and 250 random inputs give valid results or clear errors',
   // Mutated YAML often has unknown tags; the yaml package warns on the process for each (not a failure).
-  process.removeAllListeners('warning');
-  fuzz = await openTargets(NAMES);
+  beforeOpen: () => process.removeAllListeners('warning'),
 });
-after(() => fuzz.close());
-
-for (const [k, name] of NAMES.entries()) {
-  test(`${name}: seeds are valid; 1,000 mutated and 250 random inputs give valid results or clear errors`, async () => {
-    const t = fuzz.targets.find((x) => x.name === name);
-    if (t === undefined) throw new Error(`no target ${name}`);
-    await assertSeedsValid(t);
-    await assertNoFinds(t, { runs: 1000, seed: 1810 + k });
-  });
-}

@@ -1,21 +1,9 @@
 // Model files under fuzzing: exported ONNX models (as `predict` and the API open them, before onnxruntime)
 // and safetensors checkpoints give a valid result or a clear error naming the file, within the bounds.
-import { after, before, test } from 'node:test';
-import { type FuzzTargets, openTargets } from '../../bench/fuzz/targets/index.js';
-import { assertNoFinds, assertSeedsValid } from './property.js';
+import { fuzzEach } from './property.js';
 
-const NAMES = ['onnx', 'safetensors'];
-let fuzz: FuzzTargets;
-before(async () => {
-  fuzz = await openTargets(NAMES);
+fuzzEach(['onnx', 'safetensors'], {
+  runs: 1000,
+  seedBase: 1820,
+  what: 'seeds are valid; 1,000 mutated and 250 random inputs give valid results or clear errors',
 });
-after(() => fuzz.close());
-
-for (const [k, name] of NAMES.entries()) {
-  test(`${name}: seeds are valid; 1,000 mutated and 250 random inputs give valid results or clear errors`, async () => {
-    const t = fuzz.targets.find((x) => x.name === name);
-    if (t === undefined) throw new Error(`no target ${name}`);
-    await assertSeedsValid(t);
-    await assertNoFinds(t, { runs: 1000, seed: 1820 + k });
-  });
-}

@@ -1,9 +1,11 @@
 // The fuzz targets under fast-check, with a fixed seed and number of runs so `npm test` is repeatable:
 // mutated seeds (the mutator driven by a shrinkable tape of integers) and wholly random inputs (bytes, or
 // JSON values for JSON formats). A failure names the target, the find and the input (base64).
+import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import { tapeDraw } from '../../bench/fuzz/mutate.js';
 import { type FuzzTarget, mutateFor, runCase } from '../../bench/fuzz/target.js';
+import { type FuzzTargets, openTargets } from '../../bench/fuzz/targets/index.js';
 
 /** Runs one input; throws describing the find, if it is one. */
 async function expectNoFind(t: FuzzTarget, input: Uint8Array): Promise<void> {
@@ -38,5 +40,30 @@ export async function assertSeedsValid(t: FuzzTarget): Promise<void> {
     const r = await runCase(t, seed);
     if (r.outcome.kind !== 'valid')
       throw new Error(`${t.name}: seed ${i} is not valid: ${JSON.stringify(r.outcome).slice(0, 500)}`);
+  }
+}
+
+/**
+ * One test per named target, titled `<name>: <what>`: its seeds are valid (or those `validSeeds` keeps),
+ * then `runs` mutated and runs/4 random inputs give no find, with seed `seedBase` + the target's index.
+ * The targets are opened once for the file (`beforeOpen` runs first) and closed after.
+ */
+export function fuzzEach(
+  names: readonly string[],
+  o: { runs: number; seedBase: number; what: string; validSeeds?: (t: FuzzTarget) => FuzzTarget; beforeOpen?: () => void },
+): void {
+  let fuzz: FuzzTargets;
+  before(async () => {
+    o.beforeOpen?.();
+    fuzz = await openTargets([...names]);
+  });
+  after(() => fuzz.close());
+  for (const [k, name] of names.entries()) {
+    test(`${name}: ${o.what}`, async () => {
+      const t = fuzz.targets.find((x) => x.name === name);
+      if (t === undefined) throw new Error(`no target ${name}`);
+      await assertSeedsValid(o.validSeeds ? o.validSeeds(t) : t);
+      await assertNoFinds(t, { runs: o.runs, seed: o.seedBase + k });
+    });
   }
 }
