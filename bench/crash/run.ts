@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jobsRound, jobsWorld, randomJobKill } from '../../test/crash/harness/jobs.js';
 import { crashRound, PHASES, type Phase, type RoundResult, reference } from '../../test/crash/harness/phases.js';
-import { makeWorld, rng } from '../../test/crash/harness/world.js';
+import { makeWorld } from '../../test/crash/harness/world.js';
+import { prng as rng } from '../../test/helpers.js';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
