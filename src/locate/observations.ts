@@ -1,5 +1,7 @@
 // Shared bookkeeping for the estimators: which receivers heard, refusing with their names, and the
 // 3-D transmitter–receiver distance the path-loss model and the delays take.
+
+import { localGroundDistanceM } from '../geo/ground-distance.js';
 import { LocateError, type PoweredReceiver, type ReceiverObservation } from './types.js';
 
 export interface HeardObservation extends ReceiverObservation {
@@ -23,14 +25,18 @@ export function requireHeard(method: string, obs: ReceiverObservation[], needed:
   );
 }
 
-/** 3-D distance (m) from a transmitter at (east, north, txHeightM) to a receiver; at least 1 m. */
+/**
+ * Path length (m) from a transmitter at (east, north, txHeightM) to a receiver: the ground distance between them
+ * (the simulator's, src/geo/ground-distance.ts: the Earth's curvature included, which a flat frame gets wrong by
+ * tens of metres over 100 km) with the height difference; at least 1 m.
+ */
 export function distance3dM(
   east: number,
   north: number,
   txHeightM: number,
   r: { east: number; north: number; heightM: number },
 ): number {
-  return Math.max(1, Math.hypot(east - r.east, north - r.north, r.heightM - txHeightM));
+  return Math.max(1, Math.hypot(localGroundDistanceM(east, north, r.east, r.north), r.heightM - txHeightM));
 }
 
 /**

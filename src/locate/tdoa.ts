@@ -1,17 +1,20 @@
 // Classical TDOA localization. Model: a pair (a, b) measures τ_ab = (d_b − d_a)/c + w, w ~ N(0, σ_ab²), with d the
 // 3-D distance from the transmitter (east, north, txHeightM) to the receiver (east, north, heightM) in the local
-// frame and c = 299 792 458 m/s. Pairs are taken as independent (their σ already holds both clocks' errors; pairs
-// that share a receiver share its clock error, which this model does not correlate — see docs/LOCATE.md).
+// frame and c = 299 792 458 m/s. Pairs that share a receiver share its clock error when they state it
+// (clockSigmaAS/BS): their covariance then has off-diagonal terms and the least squares below is whitened by it
+// (pair-covariance.ts); otherwise they are independent.
 // 1. Likelihood over a grid of the region; per pair the σ is widened by the delay change across a cell (so the
 //    true cell is not missed between grid points) and the normalized residual is capped at 5 (an outlier pair
 //    cannot pull the search away from the others' consensus).
-// 2. Levenberg–Marquardt (damped Gauss–Newton) from the best few local minima of the grid; the lowest cost wins.
+// 2. Levenberg–Marquardt (damped Gauss–Newton) on the whitened residuals from the best few local minima of the
+//    grid (which takes the pairs as independent: it only picks starting points); the lowest cost wins.
 // 3. Robustness: while the worst |residual|/σ exceeds 5 and dropping that pair leaves ≥ 3 receivers, drop it
 //    (reported in `pairs`) and search again.
-// 4. cov = inverse Fisher information Σ g gᵀ/σ² at the estimate, g = ∂τ/∂(east, north).
+// 4. cov = inverse Fisher information Gᵀ C⁻¹ G at the estimate, G = ∂τ/∂(east, north), C the pairs' covariance.
 import { SPEED_OF_LIGHT_M_S } from '../math/constants.js';
 import type { Cov2 } from '../math/gaussian2d.js';
 import { distance3dM } from './observations.js';
+import { type PairWhitener, pairWhitener } from './pair-covariance.js';
 import {
   LocateError,
   type LocationEstimate,
@@ -101,7 +104,7 @@ export function locateTdoa(
 
   const active = new Set(pairs.map((_, i) => i));
   const rejected = new Map<number, string>();
-  let est = solve(pairs, [...active], region, steps, txH);
+  let est = solve(pairs, activeSet(pairs, active), region, steps, txH);
   for (;;) {
     let worst = -1;
     let worstZ = OUTLIER_SIGMAS;
@@ -118,10 +121,11 @@ export function locateTdoa(
     if (distinctReceivers(remaining.map((i) => pairs[i] as Pair)).length < 3) break;
     active.delete(worst);
     rejected.set(worst, `outlier: normalized residual ${worstZ.toFixed(1)}σ > ${OUTLIER_SIGMAS}σ`);
-    est = solve(pairs, [...active], region, steps, txH);
+    est = solve(pairs, activeSet(pairs, active), region, steps, txH);
   }
 
-  const fisherCov = inverseFisher(pairs, [...active], est.east, est.north, txH);
+  const used = activeSet(pairs, active);
+  const fisherCov = inverseFisher(pairs, used, est.east, est.north, txH);
   if (fisherCov === null) {
     throw new LocateError(
       `the pairs ${[...active].map((i) => pairName((pairs[i] as Pair).obs)).join(', ')} do not determine a position (receivers ${distinctReceivers([...active].map((i) => pairs[i] as Pair)).join(', ')} collinear with the estimate?)`,
@@ -131,7 +135,7 @@ export function locateTdoa(
   // freedom > 1, e.g. delays biased by multipath or by a signal the σ model does not know), the
   // ellipse grows by it, so it stays honest; it never shrinks below the stated σ's.
   const dof = active.size - 2;
-  const varianceFactor = dof >= 2 ? Math.max(1, cost(pairs, [...active], est.east, est.north, txH) / dof) : 1;
+  const varianceFactor = dof >= 2 ? Math.max(1, cost(pairs, used, est.east, est.north, txH) / dof) : 1;
   const cov: Cov2 = [
     [fisherCov[0][0] * varianceFactor, fisherCov[0][1] * varianceFactor],
     [fisherCov[1][0] * varianceFactor, fisherCov[1][1] * varianceFactor],
@@ -164,24 +168,61 @@ export function locateTdoa(
   };
 }
 
-/** Σ (residual/σ)² over the active pairs. */
-function cost(pairs: Pair[], active: number[], e: number, n: number, h: number): number {
-  let c = 0;
-  for (const i of active) {
+/** The pairs in use and the whitener of their covariance (null: independent, divide by σ). */
+interface Active {
+  idx: number[];
+  whitener: PairWhitener | null;
+}
+
+function activeSet(pairs: Pair[], active: Set<number>): Active {
+  const idx = [...active];
+  return { idx, whitener: pairWhitener(idx.map((i) => (pairs[i] as Pair).obs)) };
+}
+
+/** Residuals and their gradients (s/m) at (e, n), whitened: r̃ = L⁻¹r, g̃ = L⁻¹g (L⁻¹ = diag(1/σ) when independent). */
+function whitened(
+  pairs: Pair[],
+  active: Active,
+  e: number,
+  n: number,
+  h: number,
+): { r: Float64Array; ge: Float64Array; gn: Float64Array } {
+  const m = active.idx.length;
+  const r = new Float64Array(m);
+  const ge = new Float64Array(m);
+  const gn = new Float64Array(m);
+  active.idx.forEach((i, k) => {
     const p = pairs[i] as Pair;
-    c += ((p.obs.seconds - predict(p, e, n, h).tau) / p.obs.sigmaS) ** 2;
+    const q = predict(p, e, n, h);
+    const scale = active.whitener === null ? 1 / p.obs.sigmaS : 1;
+    r[k] = (p.obs.seconds - q.tau) * scale;
+    ge[k] = q.ge * scale;
+    gn[k] = q.gn * scale;
+  });
+  if (active.whitener !== null) {
+    active.whitener.whiten(r);
+    active.whitener.whiten(ge);
+    active.whitener.whiten(gn);
   }
+  return { r, ge, gn };
+}
+
+/** rᵀC⁻¹r over the active pairs (Σ (residual/σ)² when independent). */
+function cost(pairs: Pair[], active: Active, e: number, n: number, h: number): number {
+  const { r } = whitened(pairs, active, e, n, h);
+  let c = 0;
+  for (const v of r) c += v * v;
   return c;
 }
 
-function solve(pairs: Pair[], active: number[], region: SearchRegion, steps: number, h: number): { east: number; north: number } {
+function solve(pairs: Pair[], active: Active, region: SearchRegion, steps: number, h: number): { east: number; north: number } {
   const [e0, e1] = region.east;
   const [n0, n1] = region.north;
   const de = (e1 - e0) / (steps - 1);
   const dn = (n1 - n0) / (steps - 1);
   // A cell's half-diagonal moves a difference of two distances by at most twice that (s).
   const cellDelayS = (2 * Math.hypot(de, dn)) / 2 / SPEED_OF_LIGHT_M_S;
-  const gridSigma = active.map((i) => Math.hypot((pairs[i] as Pair).obs.sigmaS, cellDelayS));
+  const gridSigma = active.idx.map((i) => Math.hypot((pairs[i] as Pair).obs.sigmaS, cellDelayS));
   const cap = OUTLIER_SIGMAS ** 2;
   const grid = new Float64Array(steps * steps);
   for (let a = 0; a < steps; a++) {
@@ -189,7 +230,7 @@ function solve(pairs: Pair[], active: number[], region: SearchRegion, steps: num
       const e = e0 + a * de;
       const n = n0 + b * dn;
       let c = 0;
-      active.forEach((i, k) => {
+      active.idx.forEach((i, k) => {
         const p = pairs[i] as Pair;
         c += Math.min(cap, ((p.obs.seconds - predict(p, e, n, h).tau) / (gridSigma[k] as number)) ** 2);
       });
@@ -233,7 +274,7 @@ function solve(pairs: Pair[], active: number[], region: SearchRegion, steps: num
 /** Levenberg–Marquardt on Σ (residual/σ)². */
 function refine(
   pairs: Pair[],
-  active: number[],
+  active: Active,
   start: { east: number; north: number },
   h: number,
 ): { east: number; north: number } {
@@ -272,30 +313,29 @@ function refine(
 }
 
 /**
- * Gauss–Newton normal equations at (e, n): Jᵀ W J (the Fisher information, hee/hen/hnn) and Jᵀ W r
- * (be/bn), with W = diag(1/σ²) and r the residuals.
+ * Gauss–Newton normal equations at (e, n) on the whitened system: G̃ᵀG̃ (the Fisher information, hee/hen/hnn) and
+ * G̃ᵀr̃ (be/bn).
  */
-function normalEquations(pairs: Pair[], active: number[], e: number, n: number, h: number) {
+function normalEquations(pairs: Pair[], active: Active, e: number, n: number, h: number) {
+  const { r, ge, gn } = whitened(pairs, active, e, n, h);
   let hee = 0;
   let hen = 0;
   let hnn = 0;
   let be = 0;
   let bn = 0;
-  for (const i of active) {
-    const p = pairs[i] as Pair;
-    const q = predict(p, e, n, h);
-    const w = 1 / p.obs.sigmaS ** 2;
-    const r = p.obs.seconds - q.tau;
-    hee += w * q.ge * q.ge;
-    hen += w * q.ge * q.gn;
-    hnn += w * q.gn * q.gn;
-    be += w * q.ge * r;
-    bn += w * q.gn * r;
+  for (let k = 0; k < r.length; k++) {
+    const x = ge[k] as number;
+    const y = gn[k] as number;
+    hee += x * x;
+    hen += x * y;
+    hnn += y * y;
+    be += x * (r[k] as number);
+    bn += y * (r[k] as number);
   }
   return { hee, hen, hnn, be, bn };
 }
 
-function inverseFisher(pairs: Pair[], active: number[], e: number, n: number, h: number): Cov2 | null {
+function inverseFisher(pairs: Pair[], active: Active, e: number, n: number, h: number): Cov2 | null {
   const { hee: jee, hen: jen, hnn: jnn } = normalEquations(pairs, active, e, n, h);
   const det = jee * jnn - jen * jen;
   if (!(det > 1e-12 * jee * jnn) || !(jee > 0 && jnn > 0)) return null;

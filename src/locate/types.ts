@@ -71,6 +71,12 @@ export interface TimeDifferenceObservation {
   sigmaS: number;
   /** Correlation peak quality (peak over RMS of the rest): > ~6 is a clear peak. */
   quality: number;
+  /**
+   * σ (s) of receiver a's / b's own timestamp error, a part of `sigmaS` that every pair with that receiver shares
+   * (pair-covariance.ts); absent means 0, i.e. the pair's error is its own.
+   */
+  clockSigmaAS?: number;
+  clockSigmaBS?: number;
 }
 
 export type LocateMethod =

@@ -1,6 +1,6 @@
 // One simulated transmission heard by the whole network: per-receiver IQ with metadata, the
 // truth, and the Cramér–Rao bound for that geometry.
-import { greatCircleDistanceM } from '../geo/distance.js';
+import { groundDistanceM } from '../geo/ground-distance.js';
 import { SPEED_OF_LIGHT_M_S } from '../math/constants.js';
 import { Rng } from '../math/rng.js';
 import { pathLossDb, pathLossSlopeDbPerM } from '../rf/propagation.js';
@@ -102,7 +102,7 @@ export function generateSample(world: World, index: number): SimSample {
     // Each receiver draws from its own stream so adding a receiver never changes the others.
     const rrng = new Rng(world.seed, 'sample', index, 'rx', r.id);
     const offline = rrng.uniform() < sc.offlineProbability;
-    const ground = greatCircleDistanceM(tx, r);
+    const ground = groundDistanceM(tx, r);
     const rxHeightM = r.altitudeM + r.antennaHeightM;
     const distanceM = Math.hypot(ground, rxHeightM - sc.txHeightM);
     const delayS = distanceM / SPEED_OF_LIGHT_M_S;

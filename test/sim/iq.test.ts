@@ -1,7 +1,7 @@
 // The generated IQ obeys the link budget, the geometry and the oscillators.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { greatCircleDistanceM } from '../../src/geo/distance.js';
+import { groundDistanceM } from '../../src/geo/ground-distance.js';
 import { Rng } from '../../src/math/rng.js';
 import { FadingProcess } from '../../src/sim/fading.js';
 import { synthesizeIq } from '../../src/sim/iq-synth.js';
@@ -43,7 +43,7 @@ test('the link budget is transmit power minus path loss and shadowing; noise is 
     assert.ok(Math.abs(r.rxPowerDbm - (30 - r.pathLossDb - r.shadowingDb)) < 1e-9);
     // −174 dBm/Hz + 10·log10(12.5 kHz) + 6 dB noise figure
     assert.ok(Math.abs(r.noiseDbm - (-173.975 + 10 * Math.log10(12_500) + 6)) < 0.01);
-    const d = greatCircleDistanceM(s.truth, sc.network.receivers.find((x) => x.id === r.receiverId)!);
+    const d = groundDistanceM(s.truth, sc.network.receivers.find((x) => x.id === r.receiverId)!);
     const expectedLoss = 20 * Math.log10((4 * Math.PI * 100 * 433e6) / C) + 30 * Math.log10(Math.hypot(d, 10 - 1.5) / 100);
     assert.ok(Math.abs(r.pathLossDb - expectedLoss) < 1e-6, `path loss ${r.pathLossDb} vs ${expectedLoss}`);
   }
@@ -90,14 +90,14 @@ test('each recording is delayed by distance/c: a later window start reproduces t
   assert.ok(Math.abs(lagS - (tauB - tauA)) < 0.05e-6, `lag ${lagS * 1e6} µs vs ${(tauB - tauA) * 1e6} µs`);
 });
 
-test('recorded delays equal great-circle distance / c, and GPS timestamps are accurate to microseconds', () => {
+test('recorded delays equal ground distance / c, and GPS timestamps are accurate to microseconds', () => {
   const sc = testScenario({
     network: { name: 'gps', receivers: testScenario().network.receivers.map((r) => ({ ...r, gpsDisciplined: true })) },
   });
   const s = generateSample(buildWorld(sc, 4), 2);
   for (const r of s.recordings) {
     const rx = sc.network.receivers.find((x) => x.id === r.receiverId)!;
-    const d = Math.hypot(greatCircleDistanceM(s.truth, rx), rx.altitudeM + rx.antennaHeightM - sc.txHeightM);
+    const d = Math.hypot(groundDistanceM(s.truth, rx), rx.altitudeM + rx.antennaHeightM - sc.txHeightM);
     assert.ok(Math.abs(r.delayS - d / C) < 1e-12);
     assert.ok(Math.abs(Number(r.reportedStartUnixNs - r.trueStartUnixNs)) < 6_000, 'GPS timestamp within 6σ of 1 µs');
   }

@@ -19,4 +19,8 @@
 //     mel in dBm (dBFS + the recording's full-scale offset) when the recording states its full scale.
 // 5 = time differences are searched only within what the receivers' baseline allows (baseline / c plus the
 //     paths' excess and the clocks' 5σ, measure.ts pairMaxLag) when both positions are known, not ±70 ms.
-export const FEATURE_CODE_VERSION = 5;
+// 6 = a carrier-frequency difference between two receivers is measured at the sub-sample delay, by a line through
+//     the blocks' centroids, and removed until the delay stops moving (delay.ts), not once above 0.01 cycle; the
+//     pairs state their clocks' σ (shared with the other pairs of the reference); the classical TDOA prior models
+//     path lengths with the Earth's curvature (src/geo/ground-distance.ts).
+export const FEATURE_CODE_VERSION = 6;

@@ -17,6 +17,9 @@ export interface TimeDifference {
   quality: number;
   /** 1σ of the difference (s): delay estimation ⊕ both clocks (signal/timing/measure.ts). */
   sigmaS: number;
+  /** The clocks' parts of sigmaS (i's, j's), shared with the other pairs of i and j (src/locate/pair-covariance.ts). */
+  clockSigmaIS?: number;
+  clockSigmaJS?: number;
 }
 
 export interface TransmissionFeatures {

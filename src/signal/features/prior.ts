@@ -120,7 +120,15 @@ function tdoaEstimate(
   try {
     const e = locateTdoa(
       spec.receivers.map((r) => ({ id: r.id, east: r.east, north: r.north, heightM: r.heightM })),
-      tdoa.map((t) => ({ a: id(t.i), b: id(t.j), seconds: t.seconds, sigmaS: t.sigmaS, quality: t.quality })),
+      tdoa.map((t) => ({
+        a: id(t.i),
+        b: id(t.j),
+        seconds: t.seconds,
+        sigmaS: t.sigmaS,
+        quality: t.quality,
+        ...(t.clockSigmaIS === undefined ? {} : { clockSigmaAS: t.clockSigmaIS }),
+        ...(t.clockSigmaJS === undefined ? {} : { clockSigmaBS: t.clockSigmaJS }),
+      })),
       spec.region,
       { txHeightM },
     );

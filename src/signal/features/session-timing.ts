@@ -49,7 +49,15 @@ export function applyTiming(f: TransmissionFeatures, tdoas: readonly TimingTdoa[
     const i = slot.get(t.a);
     const j = slot.get(t.b);
     if (i === undefined || j === undefined) throw new RangeError(`applyTiming: pair ${t.a}/${t.b} is not in the network`);
-    f.tdoa.push({ i, j, seconds: t.seconds, quality: t.quality, sigmaS: t.sigmaS });
+    f.tdoa.push({
+      i,
+      j,
+      seconds: t.seconds,
+      quality: t.quality,
+      sigmaS: t.sigmaS,
+      ...(t.clockSigmaAS === undefined ? {} : { clockSigmaIS: t.clockSigmaAS }),
+      ...(t.clockSigmaBS === undefined ? {} : { clockSigmaJS: t.clockSigmaBS }),
+    });
     arrival.set(j, { seconds: t.seconds, sigmaS: t.sigmaS });
     const ref = arrival.get(i);
     arrival.set(i, { seconds: 0, sigmaS: Math.min(ref?.sigmaS ?? Number.POSITIVE_INFINITY, t.sigmaS) });

@@ -9,8 +9,8 @@
 // variance reaches the CRLB of spectrum.ts's delayCrlbS above the threshold SNR, so that bound is the pair's σ.
 // We maximize |R(τ)| (the carrier phases of two receivers are unrelated), so only the spread of the weights
 // about their centroid informs, as in delayCrlbS.
-// A carrier-frequency difference between the receivers (beyond 0.01 cycle over the window) is measured from the
-// phase drift of the lag product and removed, and the pair correlated again (see MIN_DRIFT_CYCLES).
+// A carrier-frequency difference between the receivers is measured from the phase drift of the lag product (b moved
+// onto a by the sub-sample delay first) and removed, and the pair correlated again, twice (see OFFSET_PASSES).
 // Sub-sample refinement: a parabola through |R|² at the integer peak, then Newton steps on |R(τ)|² evaluated
 // exactly (the DTFT of the weighted cross-spectrum) over the contiguous range of weighted bins only — three
 // passes over those bins instead of the ~25 full-length passes of a golden-section search, and unbiased (the
@@ -42,12 +42,18 @@ export interface PreparedSpectrum {
 
 const NEWTON_STEPS = 3;
 /**
- * Carrier offset between the two recordings, in cycles over the window, above which it is removed before the final
- * estimate. A few tenths of a hertz (GNSS-disciplined oscillators 1e-3 ppm apart at 433 MHz) over a one-second FSK
- * burst shift the peak by microseconds through the signal's time–frequency coupling (its realized data correlate
- * instantaneous frequency with time), far beyond the CRLB.
+ * Most passes of (measure b's carrier offset against a at the current delay, remove it, correlate again). A few
+ * hundredths of a hertz between two receivers (a Doppler of 0.1 Hz, GNSS-disciplined oscillators 1e-3 ppm apart at
+ * 433 MHz) over a one-second FSK burst shift the peak by microseconds through the signal's time–frequency coupling
+ * (its realized data correlate instantaneous frequency with time): up to 8·10⁻⁴ s per Hz on a NAVTEX burst, so the
+ * offset must be right to ~10⁻⁴ Hz and no threshold is small enough to skip it. Each pass measures the offset at a
+ * delay the remaining offset biased less; they stop when the delay moves by less than OFFSET_CONVERGED_SAMPLES
+ * (2–4 passes; a strongly coupled burst with 1 Hz needs 5).
  */
-const MIN_DRIFT_CYCLES = 0.01;
+const MAX_OFFSET_PASSES = 6;
+const OFFSET_CONVERGED_SAMPLES = 1e-4;
+/** Samples left out at each end of the overlap when measuring the offset: the sub-sample shift rings there. */
+const OFFSET_EDGE_SAMPLES = 16;
 const OFFSET_BLOCKS = 16;
 /** |Σ z_k z*_{k−1}| / Σ |z_k||z_{k−1}| below this: the drift is noise, leave it. */
 const MIN_OFFSET_COHERENCE = 0.5;
@@ -113,60 +119,136 @@ export function estimateDelay(
   }
   if (M < a.samples + maxLag + 1) throw new RangeError(`estimateDelay: size ${M} too small for maxLag ${maxLag}`);
   const lags = { max: maxLag, search: Math.max(1, Math.min(searchLag, maxLag)) };
-  const first = correlatePair(a, b.spectrum, b.snr, lags);
-  const nu = frequencyOffset(a.iq, b.iq, a.samples, Math.round(first.lagSamples));
-  if (nu === null || Math.abs(nu * a.samples) < MIN_DRIFT_CYCLES) return { ...first, frequencyOffsetPerSample: 0 };
-  // Remove b's carrier offset relative to a and correlate again (one more transform of b and one inverse).
-  const derotated = new Float64Array(2 * M);
-  for (let n = 0; n < a.samples; n++) {
+  let est = correlatePair(a, b.spectrum, b.snr, lags);
+  let nu = 0;
+  for (let pass = 0; pass < MAX_OFFSET_PASSES; pass++) {
+    const measured = frequencyOffset(a.iq, alignedTo(b, est.lagSamples), a.samples, est.lagSamples);
+    if (measured === null) break;
+    nu = measured;
+    const next = correlatePair(a, derotatedSpectrum(b, nu), b.snr, lags);
+    const moved = Math.abs(next.lagSamples - est.lagSamples);
+    est = next;
+    if (moved < OFFSET_CONVERGED_SAMPLES) break;
+  }
+  return { ...est, frequencyOffsetPerSample: nu };
+}
+
+/** b moved earlier by `lag` samples (b[n + lag], sub-sample by the spectrum's phase ramp), as interleaved samples. */
+function alignedTo(b: PreparedSpectrum, lag: number): Float64Array {
+  const M = b.size;
+  const out = new Float64Array(2 * M);
+  for (let k = 0; k < M; k++) {
+    const j = k < M / 2 ? k : k - M;
+    const ph = (2 * Math.PI * j * lag) / M;
+    const c = Math.cos(ph);
+    const sn = Math.sin(ph);
+    const re = b.spectrum[2 * k] as number;
+    const im = b.spectrum[2 * k + 1] as number;
+    out[2 * k] = re * c - im * sn;
+    out[2 * k + 1] = re * sn + im * c;
+  }
+  fft(out, true);
+  return out;
+}
+
+/** The spectrum of b with its carrier offset `nu` (cycles/sample) relative to a removed. */
+function derotatedSpectrum(b: PreparedSpectrum, nu: number): Float64Array {
+  const out = new Float64Array(2 * b.size);
+  for (let n = 0; n < b.samples; n++) {
     const ph = -2 * Math.PI * nu * n;
     const c = Math.cos(ph);
     const sn = Math.sin(ph);
     const re = b.iq[2 * n] as number;
     const im = b.iq[2 * n + 1] as number;
-    derotated[2 * n] = re * c - im * sn;
-    derotated[2 * n + 1] = re * sn + im * c;
+    out[2 * n] = re * c - im * sn;
+    out[2 * n + 1] = re * sn + im * c;
   }
-  fft(derotated);
-  return { ...correlatePair(a, derotated, b.snr, lags), frequencyOffsetPerSample: nu };
+  fft(out);
+  return out;
 }
 
 /**
- * b's carrier frequency minus a's (cycles/sample) from the phase drift of the lag product conj(a[n])·b[n + lag]
- * over OFFSET_BLOCKS blocks, or null when the drift is not coherent enough to tell (noise, no common signal).
- * Unambiguous within ±1/(2·block length).
+ * b's carrier frequency minus a's (cycles/sample) from the phase drift of the lag product conj(a[n])·b′[n], with b′
+ * b already moved onto a (`alignedTo`), over OFFSET_BLOCKS blocks of the overlap; or null when the drift is not
+ * coherent enough to tell (noise, no common signal). A first value from the products of consecutive blocks
+ * (unambiguous within ±1/(2·block length)), then a magnitude-weighted least-squares line through the blocks'
+ * remaining phases, which uses the whole overlap's span instead of one block's.
  */
-function frequencyOffset(a: Float32Array, b: Float32Array, samples: number, lag: number): number | null {
-  const from = Math.max(0, -lag);
-  const to = Math.min(samples, samples - lag);
+function frequencyOffset(a: Float32Array, b: Float64Array, samples: number, lag: number): number | null {
+  const from = Math.max(0, -Math.floor(lag)) + OFFSET_EDGE_SAMPLES;
+  const to = Math.min(samples, samples - Math.ceil(lag)) - OFFSET_EDGE_SAMPLES;
   const block = Math.floor((to - from) / OFFSET_BLOCKS);
   if (block < 16) return null;
-  let pr = 0;
-  let pi = 0;
-  let mags = 0;
-  let lastR = 0;
-  let lastI = 0;
+  // Per block: the lag product's sum and its time centroid (a burst may fill a block only in part).
+  const z = new Float64Array(2 * OFFSET_BLOCKS);
+  const t = new Float64Array(OFFSET_BLOCKS);
   for (let k = 0; k < OFFSET_BLOCKS; k++) {
     let zr = 0;
     let zi = 0;
+    let mass = 0;
+    let moment = 0;
     for (let n = from + k * block; n < from + (k + 1) * block; n++) {
       const ar = a[2 * n] as number;
       const ai = a[2 * n + 1] as number;
-      const br = b[2 * (n + lag)] as number;
-      const bi = b[2 * (n + lag) + 1] as number;
-      zr += ar * br + ai * bi;
-      zi += ar * bi - ai * br;
+      const br = b[2 * n] as number;
+      const bi = b[2 * n + 1] as number;
+      const pr = ar * br + ai * bi; // conj(a)·b
+      const pi = ar * bi - ai * br;
+      zr += pr;
+      zi += pi;
+      const m = Math.hypot(pr, pi);
+      mass += m;
+      moment += m * n;
     }
-    if (k > 0) {
-      pr += zr * lastR + zi * lastI; // z_k · conj(z_{k−1})
-      pi += zi * lastR - zr * lastI;
-      mags += Math.hypot(zr, zi) * Math.hypot(lastR, lastI);
-    }
-    lastR = zr;
-    lastI = zi;
+    z[2 * k] = zr;
+    z[2 * k + 1] = zi;
+    t[k] = mass > 0 ? moment / mass : from + (k + 0.5) * block;
+  }
+  let pr = 0;
+  let pi = 0;
+  let mags = 0;
+  for (let k = 1; k < OFFSET_BLOCKS; k++) {
+    const [zr, zi, lr, li] = [z[2 * k], z[2 * k + 1], z[2 * k - 2], z[2 * k - 1]] as [number, number, number, number];
+    pr += zr * lr + zi * li; // z_k · conj(z_{k−1})
+    pi += zi * lr - zr * li;
+    mags += Math.hypot(zr, zi) * Math.hypot(lr, li);
   }
   if (!(mags > 0) || Math.hypot(pr, pi) < MIN_OFFSET_COHERENCE * mags) return null;
-  return Math.atan2(pi, pr) / (2 * Math.PI * block);
+  const coarse = Math.atan2(pi, pr) / (2 * Math.PI * block);
+  // Weighted line through the phases left after the coarse value, taken about their mean phasor (then they are
+  // small, so no unwrapping), over the blocks' centroids.
+  const residual = new Float64Array(2 * OFFSET_BLOCKS);
+  let mr = 0;
+  let mi = 0;
+  for (let k = 0; k < OFFSET_BLOCKS; k++) {
+    const ph = -2 * Math.PI * coarse * (t[k] as number);
+    const zr = z[2 * k] as number;
+    const zi = z[2 * k + 1] as number;
+    residual[2 * k] = zr * Math.cos(ph) - zi * Math.sin(ph);
+    residual[2 * k + 1] = zr * Math.sin(ph) + zi * Math.cos(ph);
+    mr += residual[2 * k] as number;
+    mi += residual[2 * k + 1] as number;
+  }
+  let sw = 0;
+  let st = 0;
+  let sp = 0;
+  let stt = 0;
+  let stp = 0;
+  for (let k = 0; k < OFFSET_BLOCKS; k++) {
+    const tk = t[k] as number;
+    const rr = residual[2 * k] as number;
+    const ri = residual[2 * k + 1] as number;
+    const w = Math.hypot(rr, ri);
+    const psi = Math.atan2(ri * mr - rr * mi, rr * mr + ri * mi); // arg(r_k · conj(mean))
+    sw += w;
+    st += w * tk;
+    sp += w * psi;
+    stt += w * tk * tk;
+    stp += w * tk * psi;
+  }
+  const den = sw * stt - st * st;
+  const slope = den > 0 ? (sw * stp - st * sp) / den : 0; // radians per sample
+  return coarse + slope / (2 * Math.PI);
 }
 
 /** The weighted correlation of a with the spectrum B (b's, possibly de-rotated); see the file comment. */

@@ -7,7 +7,8 @@
 // weighted cross-correlation with sub-sample refinement (delay.ts). On the common grid, sample m is the same instant
 // by every receiver's clock, so the lag alone is the time difference (start differences are in the grid). Each
 // recording is transformed once, whichever reference it is paired with.
-// σ of a difference = the weighted estimator's delay CRLB from the measured per-bin SNRs (floored) ⊕ both clocks' σ.
+// σ of a difference = the weighted estimator's delay CRLB from the measured per-bin SNRs (floored) ⊕ both clocks' σ;
+// the clocks' parts are stated apart too, since every pair shares the reference's (src/locate/pair-covariance.ts).
 
 import { greatCircleDistanceM } from '../../geo/distance.js';
 import { SPEED_OF_LIGHT_M_S } from '../../math/constants.js';
@@ -26,6 +27,9 @@ export interface TimingTdoa {
   seconds: number;
   sigmaS: number;
   quality: number;
+  /** The σ of a's and of b's timestamps inside `sigmaS`: every pair shares the reference a's (src/locate/pair-covariance.ts). */
+  clockSigmaAS?: number;
+  clockSigmaBS?: number;
 }
 
 export interface TimingReceiver {
@@ -217,7 +221,7 @@ function correlateWith(
     }
     const delaySigmaS = Math.max(g.sigmaSamples, DELAY_FLOOR_SAMPLES) / grid.rateHz;
     const sigmaS = Math.sqrt(delaySigmaS ** 2 + ref.tb.sigmaS ** 2 + u.tb.sigmaS ** 2);
-    out.tdoas.push({ a, b, seconds, sigmaS, quality: g.quality });
+    out.tdoas.push({ a, b, seconds, sigmaS, quality: g.quality, clockSigmaAS: ref.tb.sigmaS, clockSigmaBS: u.tb.sigmaS });
     out.pairs.push({ a, b, used: true, seconds });
   }
   return out;
