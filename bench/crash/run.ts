@@ -7,21 +7,47 @@
 // to completion (default 2; each re-run killed again, at a new point).
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { jobsRound, jobsWorld, randomJobKill } from '../../test/crash/harness/jobs.js';
 import { crashRound, PHASES, type Phase, type RoundResult, reference } from '../../test/crash/harness/phases.js';
 import { makeWorld } from '../../test/crash/harness/world.js';
 import { prng as rng } from '../../test/helpers.js';
 
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i < 0 ? fallback : (process.argv[i + 1] ?? fallback);
+const { values } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '10' },
+    seed: { type: 'string', default: '1' },
+    chain: { type: 'string', default: '2' },
+    only: { type: 'string', default: '' },
+    verbose: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (values.help) {
+  console.log(
+    'npm run bench:crash -- [--rounds N] [--seed S] [--only import|dataset|train|publish|jobs[,…]] [--chain K] [--verbose]\n' +
+      '  --rounds   rounds per phase (default 10)\n' +
+      '  --seed     seed of the kill points (default 1)\n' +
+      '  --only     phases to run (default all; jobs needs DATABASE_URL)\n' +
+      '  --chain    kills in a row per round before the re-run to completion (default 2)\n' +
+      "  --verbose  print the jobs phase's reference log",
+  );
+  process.exit(0);
 }
-
-const rounds = Number(option('rounds', '10'));
-const seed = Number(option('seed', '1'));
-const chain = Number(option('chain', '2'));
-const only = option('only', '');
+const positive = (name: string, v: string): number => {
+  const n = Number(v);
+  if (!(Number.isInteger(n) && n >= 1)) throw new Error(`--${name} ${v}: expected a whole number ≥ 1`);
+  return n;
+};
+const rounds = positive('rounds', values.rounds);
+const seed = Number(values.seed);
+const chain = positive('chain', values.chain);
+const only = values.only;
 const phases = (only === '' ? [...PHASES, 'jobs'] : only.split(',')) as Array<Phase | 'jobs'>;
+for (const p of phases) {
+  if (p !== 'jobs' && !PHASES.includes(p))
+    throw new Error(`--only ${only}: unknown phase '${p}' (${[...PHASES, 'jobs'].join(', ')})`);
+}
 const root = join(tmpdir(), `heimdall-bench-crash-${process.pid}`);
 
 const t0 = Date.now();
@@ -41,7 +67,7 @@ for (const phase of phases) {
     console.log(
       `jobs: reference job ${jw.spanMs} ms from its claim to the worker's exit; kills drawn in [0, ${jw.spanMs}] ms after the claim line`,
     );
-    if (process.argv.includes('--verbose')) for (const l of jw.referenceLines) console.log(`    ${l}`);
+    if (values.verbose) for (const l of jw.referenceLines) console.log(`    ${l}`);
     try {
       for (let i = 0; i < rounds; i++) {
         const r = await jobsRound(jw, i, randomJobKill(jw, random, i));

@@ -31,8 +31,21 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '4' },
     timeout: { type: 'string', default: '5' },
     'submit-every': { type: 'string', default: '4' },
+    help: { type: 'boolean', default: false },
   },
 });
+if (values.help) {
+  console.log(
+    'npm run bench:faults -- [--fault-seconds 10] [--rate 40] [--connections 4] [--timeout 5] [--submit-every 4]\n' +
+      '  --fault-seconds  how long each dependency stays failed\n' +
+      '  --rate           GETs per second (autocannon, bounded)\n' +
+      '  --connections    concurrent connections of the load\n' +
+      '  --timeout        client timeout (s): a request without an answer by then counts as hung\n' +
+      '  --submit-every   seconds between training jobs posted during each phase\n' +
+      "  BENCH_FAULTS_LOG=<file> keeps the service's log",
+  );
+  process.exit(0);
+}
 const faultS = Number(values['fault-seconds']);
 const rate = Number(values.rate);
 const connections = Number(values.connections);

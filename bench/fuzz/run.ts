@@ -17,8 +17,19 @@ const { values } = parseArgs({
     cases: { type: 'string', default: '1000000' },
     seed: { type: 'string', default: '1' },
     only: { type: 'string' },
+    help: { type: 'boolean', default: false },
   },
 });
+if (values.help) {
+  console.log(
+    'npm run bench:fuzz -- [--cases N] [--seed S] [--only format[,format…]]\n' +
+      '  --cases  cases over all formats (default 1000000)\n' +
+      '  --seed   seed of the mutations (default 1; a find replays with the same seed)\n' +
+      `  --only   formats to fuzz (default all: ${TARGET_NAMES.join(', ')})\n` +
+      '  exit code 1 when there is any find',
+  );
+  process.exit(0);
+}
 const total = Number(values.cases);
 const seed = Number(values.seed);
 if (!(Number.isSafeInteger(total) && total > 0)) throw new Error(`--cases must be a positive integer, got ${values.cases}`);

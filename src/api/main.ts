@@ -4,14 +4,10 @@
 // N jobs at a time itself, each in a child process — the whole service on one machine with
 // nothing else installed.
 import { parseArgs } from 'node:util';
-import { JobStore } from '../jobs/job-store.js';
-import { openQueue } from '../jobs/open-queue.js';
 import { runWorker } from '../pipeline/jobs/worker.js';
-import { registryResolver } from '../pipeline/model-resolver.js';
 import { openStore } from '../store/open.js';
-import { TokenStore } from '../store/tokens.js';
 import { openTracker } from '../track/open.js';
-import { buildApi } from './server.js';
+import { composeApi } from './compose.js';
 
 const { values } = parseArgs({
   options: {
@@ -28,23 +24,12 @@ if (!Number.isInteger(port) || port < 0 || port > 65_535) {
 }
 const store = await openStore(values.home === undefined ? {} : { home: values.home });
 const tracker = openTracker(values.home === undefined ? {} : { home: values.home });
-const jobs = new JobStore(store.catalog.db);
-const queue = openQueue(jobs);
+const { app, queue } = await composeApi(store, tracker);
 const workers = values.workers === undefined ? (queue.kind === 'in-process' ? 1 : 0) : Number(values.workers);
 if (!Number.isInteger(workers) || workers < 0 || workers > 64) {
   console.error(`serve: --workers ${values.workers}: expected an integer 0–64`);
   process.exit(2);
 }
-const app = await buildApi({
-  catalog: store.catalog,
-  jobs,
-  queue,
-  tokens: new TokenStore(store.catalog.db),
-  tracker,
-  blobs: store.blobs,
-  resolveModel: registryResolver({ home: store.home }),
-  blobsReachable: () => store.blobs.has('heimdall-health/probe').then(() => true),
-});
 const address = await app.listen({ host: values.host, port });
 console.log(`heimdall API on ${address} (OpenAPI at ${address}/openapi.json, browsable at ${address}/docs)`);
 console.log(

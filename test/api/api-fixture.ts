@@ -1,4 +1,4 @@
-// The API built as `heimdall serve` builds it (src/api/main.ts), on a fresh home folder and on the
+// The API composed as `heimdall serve` composes it (src/api/compose.ts), on a fresh home folder and on the
 // catalog a backend names: embedded PGlite, or PostgreSQL (DATABASE_URL) in a schema of its own,
 // dropped on close. Tests that must hold on both catalogs loop over `catalogBackends`.
 import { randomBytes } from 'node:crypto';
@@ -6,13 +6,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildApi } from '../../src/api/server.js';
-import { JobStore } from '../../src/jobs/job-store.js';
-import { openQueue } from '../../src/jobs/open-queue.js';
-import { registryResolver } from '../../src/pipeline/model-resolver.js';
+import { composeApi } from '../../src/api/compose.js';
 import { openPostgres } from '../../src/store/db/postgres.js';
 import { openStore, type Store } from '../../src/store/open.js';
-import { TokenStore } from '../../src/store/tokens.js';
+import type { TokenStore } from '../../src/store/tokens.js';
 import { openTracker } from '../../src/track/open.js';
 import type { Tracker } from '../../src/track/types.js';
 
@@ -58,16 +55,8 @@ export async function startApi(
   const env = backend.env();
   const store = await openStore({ home, env });
   const tracker = openTracker({ home, env });
-  const tokens = new TokenStore(store.catalog.db);
-  const jobs = new JobStore(store.catalog.db);
-  const app = await buildApi({
-    catalog: store.catalog,
-    jobs,
-    queue: openQueue(jobs, env),
-    tokens,
-    tracker,
-    blobs: store.blobs,
-    resolveModel: registryResolver({ home, env }),
+  const { app, tokens } = await composeApi(store, tracker, {
+    env,
     ...(o.uploadLimit !== undefined ? { uploadLimit: o.uploadLimit } : {}),
     ...(o.uploadTotalLimit !== undefined ? { uploadTotalLimit: o.uploadTotalLimit } : {}),
     ...(o.bodyLimit !== undefined ? { bodyLimit: o.bodyLimit } : {}),

@@ -9,14 +9,11 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import type { FastifyInstance } from 'fastify';
-import { buildApi } from '../../src/api/server.js';
+import { composeApi } from '../../src/api/compose.js';
 import { parseOnnx } from '../../src/export/read.js';
 import { JobStore } from '../../src/jobs/job-store.js';
-import { openQueue } from '../../src/jobs/open-queue.js';
-import { registryResolver } from '../../src/pipeline/model-resolver.js';
 import { publishModel } from '../../src/pipeline/publish-model.js';
 import { openStore, type Store } from '../../src/store/open.js';
-import { TokenStore } from '../../src/store/tokens.js';
 import { openTracker } from '../../src/track/open.js';
 import { startRun } from '../../src/track/run.js';
 import type { Tracker } from '../../src/track/types.js';
@@ -39,17 +36,8 @@ before(async () => {
   home = mkdtempSync(join(tmpdir(), 'heimdall-api-'));
   store = await openStore({ home, env });
   tracker = openTracker({ home, env });
-  const tokens = new TokenStore(store.catalog.db);
-  for (const scope of ['read', 'write', 'admin'] as const) token[scope] = await tokens.create(`t-${scope}`, scope);
-  const jobs = new JobStore(store.catalog.db);
-  app = await buildApi({
-    catalog: store.catalog,
-    jobs,
-    queue: openQueue(jobs, env),
-    tokens,
-    tracker,
-    blobs: store.blobs,
-    resolveModel: registryResolver({ home, env }),
+  const composed = await composeApi(store, tracker, {
+    env,
     uploadLimit: UPLOAD_LIMIT,
     blobsReachable: async () => {
       if (!blobsUp) throw new Error('connect ECONNREFUSED 127.0.0.1:9000');
@@ -60,6 +48,8 @@ before(async () => {
     eventPollMs: 20,
     readyProbeMs: 300,
   });
+  app = composed.app;
+  for (const scope of ['read', 'write', 'admin'] as const) token[scope] = await composed.tokens.create(`t-${scope}`, scope);
 });
 after(async () => {
   await app.close();

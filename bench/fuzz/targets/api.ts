@@ -4,13 +4,8 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import { buildApi } from '../../../src/api/server.js';
-import { JobStore } from '../../../src/jobs/job-store.js';
-import { openQueue } from '../../../src/jobs/open-queue.js';
-import { registryResolver } from '../../../src/pipeline/model-resolver.js';
+import { composeApi } from '../../../src/api/compose.js';
 import { openStore, type Store } from '../../../src/store/open.js';
-import { TokenStore } from '../../../src/store/tokens.js';
 import { openTracker } from '../../../src/track/open.js';
 import type { Tracker } from '../../../src/track/types.js';
 import { smallScenario, tinyTrainConfig } from '../../../test/pipeline/job-fixtures.js';
@@ -66,18 +61,9 @@ export async function apiTargets(): Promise<ApiFuzz> {
   const home = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'heimdall-fuzz-api-'));
   const store: Store = await openStore({ home, env });
   const tracker: Tracker = openTracker({ home, env });
-  const tokens = new TokenStore(store.catalog.db);
-  const auth = { authorization: `Bearer ${await tokens.create('fuzz', 'write')}` };
-  const jobs = new JobStore(store.catalog.db);
   let lastServerError = '';
-  const app: FastifyInstance = await buildApi({
-    catalog: store.catalog,
-    jobs,
-    queue: openQueue(jobs, env),
-    tokens,
-    tracker,
-    blobs: store.blobs,
-    resolveModel: registryResolver({ home, env }),
+  const { app, tokens } = await composeApi(store, tracker, {
+    env,
     uploadLimit: UPLOAD_LIMIT,
     blobsReachable: async () => true,
     // Only errors reach the log, which keeps the last one for a 5xx's find report.
@@ -90,6 +76,7 @@ export async function apiTargets(): Promise<ApiFuzz> {
       },
     },
   });
+  const auth = { authorization: `Bearer ${await tokens.create('fuzz', 'write')}` };
 
   const send = async (url: string, contentType: string, payload: Uint8Array) => {
     const res = await app.inject({

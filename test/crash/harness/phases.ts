@@ -70,6 +70,7 @@ export interface Reference {
 
 const CALIBRATING = /calibrating σ/;
 const DATASET_LINE = /^dataset crash v/;
+const IMPORT_LINE = /^import: /;
 
 /** Runs the phase's command once, uninterrupted, and derives its kill window. */
 export async function reference(phase: Phase, w: World): Promise<Reference> {
@@ -87,7 +88,13 @@ export async function reference(phase: Phase, w: World): Promise<Reference> {
     const from = lineTime(run, CALIBRATING, 0);
     return { run, anchor: CALIBRATING, window: [0, lineTime(run, /registered localization v/, end) + 500 - from] };
   }
-  if (phase === 'import') return { run, window: [Math.max(0, lineTime(run, /^import: /, 0) - 1500), end] };
+  if (phase === 'import') {
+    // Between the first and the last progress line (blobs and rows being written): a window drawn from the start
+    // mostly fell after a fast import had ended, or in the process's start-up.
+    const progress = run.lines.filter((l) => IMPORT_LINE.test(l.text)).map((l) => l.t);
+    const first = progress[0] ?? 0;
+    return { run, anchor: IMPORT_LINE, window: [0, Math.max(50, (progress.at(-1) ?? end) - first)] };
+  }
   return { run, window: [0, end] };
 }
 
