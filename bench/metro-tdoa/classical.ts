@@ -10,13 +10,13 @@ import { parseArgs } from 'node:util';
 import { quantile } from '../../src/eval/metrics.js';
 import { locateTdoa } from '../../src/locate/tdoa.js';
 import { searchRegionOfScenario } from '../../src/pipeline/references/rss-model.js';
-import type { Recording } from '../../src/signal/recording.js';
 import { measureTimeDifferences } from '../../src/signal/timing/index.js';
 import type { ScenarioInput } from '../../src/sim/config.js';
 import { PRESETS } from '../../src/sim/presets.js';
-import { generateSample, type SimSample } from '../../src/sim/sample.js';
+import { generateSample } from '../../src/sim/sample.js';
 import { resolveScenario } from '../../src/sim/scenario.js';
-import { buildWorld, type World } from '../../src/sim/world.js';
+import { antennaPosition, buildWorld, type World } from '../../src/sim/world.js';
+import { heardRecordings } from '../timing/sim-recordings.js';
 
 const { values } = parseArgs({
   options: {
@@ -40,34 +40,10 @@ const variants: { label: string; channel: ScenarioInput['channel']; txPowerDbm?:
   { label: 'multipath + NLOS, 40 dBm', channel: base.channel, txPowerDbm: highSnr },
 ];
 
-function recordingsOf(s: SimSample): Recording[] {
-  return s.recordings.flatMap((r) =>
-    r.heard && r.iq !== null
-      ? [
-          {
-            iq: r.iq,
-            sampleRateHz: r.sampleRateHz,
-            centerFreqHz: r.centerFreqHz,
-            startUnixNs: r.reportedStartUnixNs,
-            timestampSigmaS: r.timestampSigmaS,
-            receiver: { id: r.receiverId },
-            source: `sample ${s.index}/${r.receiverId}`,
-            meta: {},
-          },
-        ]
-      : [],
-  );
-}
-
 function run(world: World): void {
   const sc = world.scenario;
   const region = searchRegionOfScenario(sc, world.frame);
-  const rx = world.receivers.map((st) => ({
-    id: st.receiver.id,
-    east: st.local.east,
-    north: st.local.north,
-    heightM: st.receiver.altitudeM + st.receiver.antennaHeightM,
-  }));
+  const rx = world.receivers.map(antennaPosition);
   const errors: number[] = [];
   const crlbs: number[] = [];
   const failures = new Map<string, number>();
@@ -95,7 +71,7 @@ function run(world: World): void {
       }
     }
     if (!('reason' in s.crlb)) crlbs.push(s.crlb.cep50M);
-    const recs = recordingsOf(s);
+    const recs = heardRecordings(world, s);
     if (recs.length < 3) {
       failures.set('fewer than 3 heard', (failures.get('fewer than 3 heard') ?? 0) + 1);
       continue;

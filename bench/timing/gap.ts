@@ -14,13 +14,13 @@ import { quantile } from '../../src/eval/metrics.js';
 import { locateTdoa } from '../../src/locate/tdoa.js';
 import type { TimeDifferenceObservation } from '../../src/locate/types.js';
 import { searchRegionOfScenario } from '../../src/pipeline/references/rss-model.js';
-import type { Recording } from '../../src/signal/recording.js';
 import { measureTimeDifferences } from '../../src/signal/timing/index.js';
 import type { ScenarioInput } from '../../src/sim/config.js';
 import { PRESETS } from '../../src/sim/presets.js';
 import { generateSample, type SimSample } from '../../src/sim/sample.js';
 import { resolveScenario } from '../../src/sim/scenario.js';
-import { buildWorld, type World } from '../../src/sim/world.js';
+import { antennaPosition, buildWorld } from '../../src/sim/world.js';
+import { heardRecordings } from './sim-recordings.js';
 
 const { values } = parseArgs({
   options: {
@@ -49,25 +49,6 @@ const overrides = JSON.parse(values.scenario) as Partial<ScenarioInput>;
 
 type SimRecording = SimSample['recordings'][number];
 
-function recordingsOf(world: World, s: SimSample): Recording[] {
-  return s.recordings.flatMap((r) => {
-    if (!r.heard || r.iq === null) return [];
-    const rx = world.receivers.find((x) => x.receiver.id === r.receiverId)?.receiver;
-    return [
-      {
-        iq: r.iq,
-        sampleRateHz: r.sampleRateHz,
-        centerFreqHz: r.centerFreqHz,
-        startUnixNs: perfectClocks ? r.trueStartUnixNs : r.reportedStartUnixNs,
-        timestampSigmaS: r.timestampSigmaS,
-        receiver: { id: r.receiverId, ...(rx === undefined ? {} : { lat: rx.lat, lon: rx.lon }) },
-        source: `sample ${s.index}/${r.receiverId}`,
-        meta: {},
-      },
-    ];
-  });
-}
-
 /** The clocks' contribution to τ_ab (s): b's timestamp error minus a's. */
 function clockPart(a: SimRecording, b: SimRecording): number {
   if (perfectClocks) return 0;
@@ -84,12 +65,7 @@ const kinds = base.signals?.kinds?.filter((k) => k !== 'cw');
 const sc = resolveScenario({ scenario: { ...base, signals: { ...base.signals, ...(kinds ? { kinds } : {}) }, ...overrides } });
 const world = buildWorld(sc, seed);
 const region = searchRegionOfScenario(sc, world.frame);
-const rx = world.receivers.map((st) => ({
-  id: st.receiver.id,
-  east: st.local.east,
-  north: st.local.north,
-  heightM: st.receiver.altitudeM + st.receiver.antennaHeightM,
-}));
+const rx = world.receivers.map(antennaPosition);
 const zTotal: number[] = [];
 const zEstimation: number[] = [];
 const estimationUs: number[] = [];
@@ -101,7 +77,7 @@ const failures = new Map<string, number>();
 const t0 = performance.now();
 for (let i = 0; i < samples; i++) {
   const s = generateSample(world, i);
-  const recs = recordingsOf(world, s);
+  const recs = heardRecordings(world, s, { trueStarts: perfectClocks });
   if (recs.length < 3) {
     failures.set('fewer than 3 heard', (failures.get('fewer than 3 heard') ?? 0) + 1);
     continue;

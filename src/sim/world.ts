@@ -39,3 +39,13 @@ export function buildWorld(scenario: Scenario, seed: number): World {
   });
   return { scenario, seed, frame, receivers };
 }
+
+/** A receiver's antenna as the estimators take it: local east/north (m) and height (ground altitude + mast, m). */
+export function antennaPosition(st: ReceiverState): { id: string; east: number; north: number; heightM: number } {
+  return {
+    id: st.receiver.id,
+    east: st.local.east,
+    north: st.local.north,
+    heightM: st.receiver.altitudeM + st.receiver.antennaHeightM,
+  };
+}

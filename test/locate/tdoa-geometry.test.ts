@@ -8,7 +8,7 @@ import { searchRegionOfScenario } from '../../src/pipeline/references/rss-model.
 import { PRESETS } from '../../src/sim/presets.js';
 import { generateSample } from '../../src/sim/sample.js';
 import { resolveScenario } from '../../src/sim/scenario.js';
-import { buildWorld } from '../../src/sim/world.js';
+import { antennaPosition, buildWorld } from '../../src/sim/world.js';
 
 test('exact time differences over a 360 km network locate the transmitter within 2 m', () => {
   const sc = resolveScenario({
@@ -16,12 +16,7 @@ test('exact time differences over a 360 km network locate the transmitter within
   });
   const world = buildWorld(sc, 5);
   const region = searchRegionOfScenario(sc, world.frame);
-  const rx = world.receivers.map((st) => ({
-    id: st.receiver.id,
-    east: st.local.east,
-    north: st.local.north,
-    heightM: st.receiver.altitudeM + st.receiver.antennaHeightM,
-  }));
+  const rx = world.receivers.map(antennaPosition);
   let located = 0;
   for (let i = 0; i < 12; i++) {
     const s = generateSample(world, i);
