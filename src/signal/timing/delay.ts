@@ -47,12 +47,19 @@ const NEWTON_STEPS = 3;
  * 433 MHz) over a one-second FSK burst shift the peak by microseconds through the signal's time–frequency coupling
  * (its realized data correlate instantaneous frequency with time): up to 8·10⁻⁴ s per Hz on a NAVTEX burst, so the
  * offset must be right to ~10⁻⁴ Hz and no threshold is small enough to skip it. Each pass measures the offset at a
- * delay the remaining offset biased less; they stop when the delay moves by less than OFFSET_CONVERGED_SAMPLES
- * (2–4 passes; a strongly coupled burst with 1 Hz needs 5).
+ * delay the remaining offset biased less; they stop when the offset settles (OFFSET_SETTLED_CYCLES) or the delay moves
+ * by less than a tenth of its σ or OFFSET_CONVERGED_SAMPLES (1–2 passes at moderate SNR; at 60 dB a strongly coupled
+ * burst with 1 Hz needs 5).
  */
 const MAX_OFFSET_PASSES = 6;
 const OFFSET_CONVERGED_SAMPLES = 1e-4;
-/** Samples left out at each end of the overlap when measuring the offset: the sub-sample shift rings there. */
+/**
+ * An offset that differs from the one already removed by less than this (cycles over the window) is not removed
+ * again: 10⁻⁴ Hz over 1 s moves a NAVTEX delay by < 0.1 µs. GNSS-disciplined receivers without Doppler stop here
+ * on the first pass, with no second correlation.
+ */
+const OFFSET_SETTLED_CYCLES = 1e-4;
+/** Samples left out at each end of the overlap when measuring the offset (the resampler's edges). */
 const OFFSET_EDGE_SAMPLES = 16;
 const OFFSET_BLOCKS = 16;
 /** |Σ z_k z*_{k−1}| / Σ |z_k||z_{k−1}| below this: the drift is noise, leave it. */
@@ -122,33 +129,17 @@ export function estimateDelay(
   let est = correlatePair(a, b.spectrum, b.snr, lags);
   let nu = 0;
   for (let pass = 0; pass < MAX_OFFSET_PASSES; pass++) {
-    const measured = frequencyOffset(a.iq, alignedTo(b, est.lagSamples), a.samples, est.lagSamples);
-    if (measured === null) break;
+    const measured = frequencyOffset(a.iq, b.iq, a.samples, est.lagSamples);
+    // Nothing (left) to remove: the offset is what the last correlation already took out.
+    if (measured === null || Math.abs(measured - nu) * a.samples < OFFSET_SETTLED_CYCLES) break;
     nu = measured;
     const next = correlatePair(a, derotatedSpectrum(b, nu), b.snr, lags);
     const moved = Math.abs(next.lagSamples - est.lagSamples);
     est = next;
-    if (moved < OFFSET_CONVERGED_SAMPLES) break;
+    // Settled when the delay moves by less than a tenth of its own σ (at low SNR one pass does it) or 10⁻⁴ sample.
+    if (moved < Math.max(OFFSET_CONVERGED_SAMPLES, 0.1 * est.sigmaSamples)) break;
   }
   return { ...est, frequencyOffsetPerSample: nu };
-}
-
-/** b moved earlier by `lag` samples (b[n + lag], sub-sample by the spectrum's phase ramp), as interleaved samples. */
-function alignedTo(b: PreparedSpectrum, lag: number): Float64Array {
-  const M = b.size;
-  const out = new Float64Array(2 * M);
-  for (let k = 0; k < M; k++) {
-    const j = k < M / 2 ? k : k - M;
-    const ph = (2 * Math.PI * j * lag) / M;
-    const c = Math.cos(ph);
-    const sn = Math.sin(ph);
-    const re = b.spectrum[2 * k] as number;
-    const im = b.spectrum[2 * k + 1] as number;
-    out[2 * k] = re * c - im * sn;
-    out[2 * k + 1] = re * sn + im * c;
-  }
-  fft(out, true);
-  return out;
 }
 
 /** The spectrum of b with its carrier offset `nu` (cycles/sample) relative to a removed. */
@@ -168,15 +159,18 @@ function derotatedSpectrum(b: PreparedSpectrum, nu: number): Float64Array {
 }
 
 /**
- * b's carrier frequency minus a's (cycles/sample) from the phase drift of the lag product conj(a[n])·b′[n], with b′
- * b already moved onto a (`alignedTo`), over OFFSET_BLOCKS blocks of the overlap; or null when the drift is not
- * coherent enough to tell (noise, no common signal). A first value from the products of consecutive blocks
- * (unambiguous within ±1/(2·block length)), then a magnitude-weighted least-squares line through the blocks'
- * remaining phases, which uses the whole overlap's span instead of one block's.
+ * b's carrier frequency minus a's (cycles/sample) from the phase drift of the lag product conj(a[n])·b[n + lag] over
+ * OFFSET_BLOCKS blocks of the overlap, b taken at the sub-sample lag by linear interpolation (its phase error is
+ * < 10⁻³ rad up to an eighth of the sample rate, while rounding the lag would tie the product's phase to the
+ * instantaneous frequency); or null when the drift is not coherent enough to tell (noise, no common signal). A first
+ * value from the products of consecutive blocks (unambiguous within ±1/(2·block length)), then a magnitude-weighted
+ * least-squares line through the blocks' remaining phases, which uses the whole overlap's span instead of one block's.
  */
-function frequencyOffset(a: Float32Array, b: Float64Array, samples: number, lag: number): number | null {
-  const from = Math.max(0, -Math.floor(lag)) + OFFSET_EDGE_SAMPLES;
-  const to = Math.min(samples, samples - Math.ceil(lag)) - OFFSET_EDGE_SAMPLES;
+function frequencyOffset(a: Float32Array, b: Float32Array, samples: number, lag: number): number | null {
+  const whole = Math.floor(lag);
+  const frac = lag - whole;
+  const from = Math.max(0, -whole) + OFFSET_EDGE_SAMPLES;
+  const to = Math.min(samples, samples - whole - 1) - OFFSET_EDGE_SAMPLES;
   const block = Math.floor((to - from) / OFFSET_BLOCKS);
   if (block < 16) return null;
   // Per block: the lag product's sum and its time centroid (a burst may fill a block only in part).
@@ -190,15 +184,16 @@ function frequencyOffset(a: Float32Array, b: Float64Array, samples: number, lag:
     for (let n = from + k * block; n < from + (k + 1) * block; n++) {
       const ar = a[2 * n] as number;
       const ai = a[2 * n + 1] as number;
-      const br = b[2 * n] as number;
-      const bi = b[2 * n + 1] as number;
+      const m = n + whole;
+      const br = (1 - frac) * (b[2 * m] as number) + frac * (b[2 * m + 2] as number);
+      const bi = (1 - frac) * (b[2 * m + 1] as number) + frac * (b[2 * m + 3] as number);
       const pr = ar * br + ai * bi; // conj(a)·b
       const pi = ar * bi - ai * br;
       zr += pr;
       zi += pi;
-      const m = Math.hypot(pr, pi);
-      mass += m;
-      moment += m * n;
+      const mag = Math.hypot(pr, pi);
+      mass += mag;
+      moment += mag * n;
     }
     z[2 * k] = zr;
     z[2 * k + 1] = zi;
