@@ -3,18 +3,10 @@ import assert from 'node:assert/strict';
 import { fromTypedArray } from '../src/engine/creation.js';
 import { tidy } from '../src/engine/scope.js';
 import type { Tensor } from '../src/engine/tensor.js';
+import { prng } from './prng.js';
 
-/** mulberry32: a tiny deterministic PRNG so test data never depends on libtorch's own RNG. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (test/prng.ts): test data never depends on libtorch's own RNG. */
+export { prng };
 
 /** n values uniform in [lo, hi). */
 export function randomValues(n: number, seed: number, lo = -1, hi = 1): number[] {

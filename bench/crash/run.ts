@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { jobsRound, jobsWorld, randomJobKill } from '../../test/crash/harness/jobs.js';
 import { crashRound, PHASES, type Phase, type RoundResult, reference } from '../../test/crash/harness/phases.js';
 import { makeWorld } from '../../test/crash/harness/world.js';
-import { prng as rng } from '../../test/helpers.js';
+import { prng as rng } from '../../test/prng.js';
 
 const { values } = parseArgs({
   options: {

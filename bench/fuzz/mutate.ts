@@ -4,19 +4,15 @@
 // boundary values, i.e. declared sizes far beyond the real ones); JSON mutations replace or delete a node of
 // the parsed document with a wrong type, NaN-like value, huge number, deep nesting or long array.
 
+import { prng } from '../../test/prng.js';
+
 /** Random unsigned 32-bit integers. */
 export type Draw = () => number;
 
-/** A seeded PRNG (mulberry32): the bench's source of draws. */
+/** A seeded PRNG (mulberry32, test/prng.ts, as unsigned 32-bit integers): the bench's source of draws. */
 export function seededDraw(seed: number): Draw {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
+  const next = prng(seed);
+  return () => next() * 4294967296;
 }
 
 /** Draws from a fixed tape (cycled; zeros when empty): the tests' source, shrinkable by fast-check. */

@@ -1,6 +1,6 @@
 // Classical TDOA localization. Model: a pair (a, b) measures τ_ab = (d_b − d_a)/c + w, w ~ N(0, σ_ab²), with d the
-// 3-D distance from the transmitter (east, north, txHeightM) to the receiver (east, north, heightM) in the local
-// frame and c = 299 792 458 m/s. Pairs that share a receiver share its clock error when they state it
+// path length from the transmitter (east, north, txHeightM) to the receiver (east, north, heightM) in the local
+// frame (observations.ts distance3dM: the ground distance with the Earth's curvature) and c = 299 792 458 m/s. Pairs that share a receiver share its clock error when they state it
 // (clockSigmaAS/BS): their covariance then has off-diagonal terms and the least squares below is whitened by it
 // (pair-covariance.ts); otherwise they are independent.
 // 1. Likelihood over a grid of the region; per pair the σ is widened by the delay change across a cell (so the
@@ -104,7 +104,8 @@ export function locateTdoa(
 
   const active = new Set(pairs.map((_, i) => i));
   const rejected = new Map<number, string>();
-  let est = solve(pairs, activeSet(pairs, active), region, steps, txH);
+  let used = activeSet(pairs, active);
+  let est = solve(pairs, used, region, steps, txH);
   for (;;) {
     let worst = -1;
     let worstZ = OUTLIER_SIGMAS;
@@ -121,10 +122,10 @@ export function locateTdoa(
     if (distinctReceivers(remaining.map((i) => pairs[i] as Pair)).length < 3) break;
     active.delete(worst);
     rejected.set(worst, `outlier: normalized residual ${worstZ.toFixed(1)}σ > ${OUTLIER_SIGMAS}σ`);
-    est = solve(pairs, activeSet(pairs, active), region, steps, txH);
+    used = activeSet(pairs, active);
+    est = solve(pairs, used, region, steps, txH);
   }
 
-  const used = activeSet(pairs, active);
   const fisherCov = inverseFisher(pairs, used, est.east, est.north, txH);
   if (fisherCov === null) {
     throw new LocateError(

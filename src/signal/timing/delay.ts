@@ -9,8 +9,8 @@
 // variance reaches the CRLB of spectrum.ts's delayCrlbS above the threshold SNR, so that bound is the pair's σ.
 // We maximize |R(τ)| (the carrier phases of two receivers are unrelated), so only the spread of the weights
 // about their centroid informs, as in delayCrlbS.
-// A carrier-frequency difference between the receivers is measured from the phase drift of the lag product (b moved
-// onto a by the sub-sample delay first) and removed, and the pair correlated again, twice (see OFFSET_PASSES).
+// A carrier-frequency difference between the receivers is measured from the phase drift of the lag product (b taken
+// at the sub-sample delay) and removed, and the pair correlated again until the delay settles (MAX_OFFSET_PASSES).
 // Sub-sample refinement: a parabola through |R|² at the integer peak, then Newton steps on |R(τ)|² evaluated
 // exactly (the DTFT of the weighted cross-spectrum) over the contiguous range of weighted bins only — three
 // passes over those bins instead of the ~25 full-length passes of a golden-section search, and unbiased (the
